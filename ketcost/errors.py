@@ -1,0 +1,26 @@
+"""One small exception hierarchy; the CLI maps each class to an exit code."""
+
+from __future__ import annotations
+
+
+class KetcostError(Exception):
+    """An expected problem a person can fix; its message is one line naming what was wrong."""
+
+    exit_code = 1
+
+
+class InputError(KetcostError):
+    """Invalid command-line or plan input: an unknown route, a bad range, conflicting options."""
+
+    exit_code = 2
+
+
+class SheetError(KetcostError):
+    """A price sheet that cannot be read or is not valid; `problems` holds one line each."""
+
+    exit_code = 1
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        super().__init__(problems[0] if len(problems) == 1 else f"{path}: {len(problems)} problems")
+        self.path = path
+        self.problems = problems

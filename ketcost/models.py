@@ -1,0 +1,379 @@
+"""The domain models: ranges, price sheets, plans and estimates (pydantic, exact Decimals)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+N = TypeVar("N", int, Decimal)
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class Range(BaseModel, Generic[N]):
+    """A low–high pair with low <= high; written `[low, high]` or as one number (low = high)."""
+
+    model_config = _FROZEN
+
+    low: N
+    high: N
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_shorthand(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("expected a number or a [low, high] pair, not true/false")
+        if isinstance(value, int | Decimal):
+            return {"low": value, "high": value}
+        if isinstance(value, list | tuple):
+            if len(value) != 2:
+                raise ValueError(f"a range is [low, high] or one number; got {len(value)} values")
+            return {"low": value[0], "high": value[1]}
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range[N]:
+        if self.low > self.high:
+            raise ValueError(f"low {self.low} is above high {self.high}")
+        return self
+
+    @classmethod
+    def of(cls, low: N, high: N | None = None) -> Range[N]:
+        """A range built in code, where the values are already known to be valid."""
+        return cls.model_construct(low=low, high=low if high is None else high)
+
+
+def _positive(value: Range[Any]) -> Range[Any]:
+    if value.low <= 0:
+        raise ValueError(f"must be greater than 0, got {value.low}")
+    return value
+
+
+def _unordered(value: Any) -> Any:
+    """`every_weeks = [6, 2]` and `[2, 6]` mean the same: the rarer end is the low case."""
+    if isinstance(value, list | tuple) and len(value) == 2:
+        try:
+            return sorted(value)
+        except TypeError:
+            return value
+    return value
+
+
+Money = Range[Decimal]
+Count = Range[int]
+Quantity = Range[Decimal]
+PositiveMoney = Annotated[Money, AfterValidator(_positive)]
+PositiveQuantity = Annotated[Quantity, AfterValidator(_positive)]
+PositiveCount = Annotated[Count, AfterValidator(_positive)]
+Text = Annotated[str, Field(min_length=1)]
+
+FREQUENCY_KEYS = ("per_week", "per_month", "per_year", "every_weeks")
+
+
+class Phase(BaseModel):
+    """One phase of a protocol: a duration (or none: open-ended) and a frequency or fixed count."""
+
+    model_config = _FROZEN
+
+    name: Text
+    weeks: PositiveQuantity | None = None
+    months: PositiveQuantity | None = None
+    per_week: PositiveQuantity | None = None
+    per_month: PositiveQuantity | None = None
+    per_year: PositiveQuantity | None = None
+    every_weeks: Annotated[PositiveQuantity, BeforeValidator(_unordered)] | None = None
+    sessions: PositiveCount | None = None
+
+    @model_validator(mode="after")
+    def _one_frequency(self) -> Phase:
+        given = [key for key in FREQUENCY_KEYS if getattr(self, key) is not None]
+        if self.sessions is not None and given:
+            raise ValueError(f"give a frequency or a fixed `sessions` count, not both ({given[0]})")
+        if len(given) > 1:
+            raise ValueError(f"a phase has one frequency; found {' and '.join(given)}")
+        if not given and self.sessions is None:
+            raise ValueError(
+                "a phase needs a frequency (per_week, per_month, per_year or every_weeks) "
+                "or a fixed `sessions` count"
+            )
+        if self.weeks is not None and self.months is not None:
+            raise ValueError("give the duration in weeks or in months, not both")
+        return self
+
+    @property
+    def open_ended(self) -> bool:
+        """True for a phase with no duration: it lasts as many months as the plan asks."""
+        return self.sessions is None and self.weeks is None and self.months is None
+
+
+class Route(BaseModel):
+    """A way of giving treatment, with its published price per session."""
+
+    model_config = _FROZEN
+
+    label: Text
+    aliases: tuple[Text, ...] = ()
+    session_price: PositiveMoney
+    session_minutes: PositiveQuantity | None = None
+    observation_minutes: PositiveQuantity | None = None
+    insurance_eligible: bool = False
+    source: Text
+    notes: str | None = None
+
+
+class Protocol(BaseModel):
+    """A named treatment schedule: phases in the order they happen."""
+
+    model_config = _FROZEN
+
+    label: Text
+    route: str | None = None
+    source: Text
+    notes: str | None = None
+    phases: tuple[Phase, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _open_ended_last(self) -> Protocol:
+        for index, phase in enumerate(self.phases[:-1]):
+            if phase.open_ended:
+                raise ValueError(
+                    f"phase {index + 1} ({phase.name}) has no duration; "
+                    "only the last phase may be open-ended"
+                )
+        return self
+
+
+class CrossReferenceError(ValueError):
+    """Problems that span the sheet, each with the key path it belongs to."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
+        self.problems = problems
+
+
+class PriceSheet(BaseModel):
+    """Published prices per route and named protocols, with where the figures come from."""
+
+    model_config = _FROZEN
+
+    name: Text
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    as_of: date
+    source: Text
+    routes: dict[str, Route] = Field(min_length=1)
+    protocols: dict[str, Protocol] = Field(default_factory=dict)
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency_code(cls, value: Any) -> Any:
+        if isinstance(value, str) and not re.fullmatch(r"[A-Z]{3}", value):
+            raise ValueError(
+                f"{value!r} is not a three-letter ISO 4217 currency code in capitals (e.g. USD)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> PriceSheet:
+        problems: list[tuple[str, str]] = []
+        seen: dict[str, str] = {}
+        for route_id, route in self.routes.items():
+            for name in (route_id, *route.aliases):
+                owner = seen.setdefault(name.casefold(), route_id)
+                if owner != route_id:
+                    problems.append(
+                        (f"routes.{route_id}.aliases", f"{name!r} already names route {owner!r}")
+                    )
+        for protocol_id, protocol in self.protocols.items():
+            if protocol.route is not None and protocol.route.casefold() not in seen:
+                problems.append(
+                    (
+                        f"protocols.{protocol_id}.route",
+                        f"unknown route {protocol.route!r}; routes: {', '.join(self.routes)}",
+                    )
+                )
+        if problems:
+            raise CrossReferenceError(problems)
+        return self
+
+    def find_route(self, name: str) -> str | None:
+        """The id of the route named `name` (an id or alias, any case), or None."""
+        wanted = name.strip().casefold()
+        for route_id, route in self.routes.items():
+            if wanted in (n.casefold() for n in (route_id, *route.aliases)):
+                return route_id
+        return None
+
+    def find_protocol(self, name: str) -> str | None:
+        """The id of the protocol named `name` (any case), or None."""
+        wanted = name.strip().casefold()
+        return next((pid for pid in self.protocols if pid.casefold() == wanted), None)
+
+    def route_names(self) -> list[str]:
+        """Every id and alias, for telling people what is allowed."""
+        return [n for rid, r in self.routes.items() for n in (rid, *r.aliases)]
+
+
+# --- plans -------------------------------------------------------------------------------------
+
+_RANGE_TEXT = re.compile(r"\s*([0-9]+)\s*(?:[-–]\s*([0-9]+))?\s*")
+RANGE_HELP = "a whole number N or a range A-B"
+
+
+def parse_count_range(value: Any, lo: int, hi: int) -> Count:
+    """A whole-number range from text ("4", "2-4", "2–4"), an int, a pair or a Range, within bounds.
+
+    Raises ValueError with a message a person can act on.
+    """
+    if isinstance(value, Range):
+        low, high = value.low, value.high
+    elif isinstance(value, str):
+        match = _RANGE_TEXT.fullmatch(value)
+        if match is None:
+            raise ValueError(_range_text_problem(value, lo, hi))
+        low = int(match[1])
+        high = int(match[2]) if match[2] is not None else low
+    elif isinstance(value, int) and not isinstance(value, bool):
+        low = high = value
+    elif isinstance(value, list | tuple) and len(value) == 2:
+        low, high = (_whole(v) for v in value)
+    else:
+        raise ValueError(f"expected {RANGE_HELP} from {lo} to {hi}")
+    if low > high:
+        raise ValueError(f"the low end {low} is above the high end {high}; write it as {high}-{low}")
+    if low < lo or high > hi:
+        raise ValueError(f"must be from {lo} to {hi}")
+    return Range[int].of(int(low), int(high))
+
+
+def _whole(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise ValueError(f"expected whole numbers, got {value!r}")
+
+
+def _range_text_problem(text: str, lo: int, hi: int) -> str:
+    stripped = text.strip()
+    if re.fullmatch(r"-\s*[0-9.]+(\s*[-–]\s*[0-9.]+)?", stripped):
+        return f"negative numbers are not allowed; expected {RANGE_HELP} from {lo} to {hi}"
+    if re.fullmatch(r"[0-9]*\.[0-9]+(\s*[-–]\s*[0-9.]+)?|[0-9]+\s*[-–]\s*[0-9]*\.[0-9]+", stripped):
+        return f"fractions are not allowed; expected {RANGE_HELP} from {lo} to {hi}"
+    return f"expected {RANGE_HELP} from {lo} to {hi}"
+
+
+def _bounded(lo: int, hi: int) -> Callable[[Any], Count]:
+    def check(value: Any) -> Count:
+        return parse_count_range(value, lo, hi)
+
+    return check
+
+
+def _whole_number(lo: int, hi: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, str) and re.fullmatch(r"\s*[0-9]+\s*", value):
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+            raise ValueError(f"expected a whole number from {lo} to {hi}")
+        return value
+
+    return check
+
+
+WEEKS_BOUNDS = (1, 52)
+PER_WEEK_BOUNDS = (1, 7)
+SESSIONS_BOUNDS = (1, 100)
+MAINTENANCE_MONTHS_BOUNDS = (0, 120)
+
+
+class Maintenance(StrEnum):
+    """How often maintenance sessions happen, replacing the protocol's open-ended phase."""
+
+    MONTHLY = "monthly"
+    BIWEEKLY = "biweekly"
+    WEEKLY = "weekly"
+    MONTHLY_BIWEEKLY = "monthly-biweekly"
+
+
+class Plan(BaseModel):
+    """What a person asks for: a route, a protocol and changes to its schedule."""
+
+    model_config = _FROZEN
+
+    route: str | None = None
+    protocol: str = "standard"
+    weeks: Annotated[Count, BeforeValidator(_bounded(*WEEKS_BOUNDS))] | None = None
+    per_week: Annotated[Count, BeforeValidator(_bounded(*PER_WEEK_BOUNDS))] | None = None
+    sessions: Annotated[Count, BeforeValidator(_bounded(*SESSIONS_BOUNDS))] | None = None
+    maintenance: Maintenance | None = None
+    maintenance_months: Annotated[
+        int, BeforeValidator(_whole_number(*MAINTENANCE_MONTHS_BOUNDS))
+    ] = 0
+
+    @model_validator(mode="after")
+    def _one_first_phase_frequency(self) -> Plan:
+        if self.sessions is not None and self.per_week is not None:
+            raise ValueError(
+                "a sessions-per-week frequency and a fixed session count cannot be combined "
+                "(--per-week and --sessions); give one of them"
+            )
+        return self
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+class SheetInfo(BaseModel):
+    """Which price sheet an estimate used."""
+
+    model_config = _FROZEN
+
+    name: str
+    as_of: date
+    source: str
+
+
+class PhaseCost(BaseModel):
+    """One phase of an estimate."""
+
+    model_config = _FROZEN
+
+    name: str
+    schedule: str
+    sessions: Count
+    price_per_session: Money
+    cost: Money
+
+
+class Estimate(BaseModel):
+    """The result: sessions and cost per phase and in total, as low–high ranges."""
+
+    model_config = _FROZEN
+
+    schema_version: Literal[1] = 1
+    currency: str
+    route: str
+    route_label: str
+    protocol: str
+    protocol_label: str
+    price_sheet: SheetInfo
+    phases: tuple[PhaseCost, ...]
+    sessions: Count
+    total: Money
+    maintenance_months: int
+    assumptions: tuple[str, ...]
+    disclaimer: str

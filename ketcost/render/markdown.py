@@ -1,0 +1,36 @@
+"""A Report as GitHub-flavoured Markdown: a heading, a table and the notes as a list."""
+
+from __future__ import annotations
+
+from ketcost.render.report import Cell, Report
+from ketcost.render.table import cell_text
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def render(report: Report) -> str:
+    """The report as Markdown text ending in a newline."""
+    cols = report.columns
+    lines = [f"## {_escape(report.title)}", ""]
+    lines.append(_row([c.header for c in cols]))
+    lines.append(_row(["---:" if c.kind != "text" else "---" for c in cols]))
+
+    def cells(row: tuple[Cell, ...], bold: bool = False) -> list[str]:
+        texts = [_escape(cell_text(cell, col, report.currency)) for cell, col in zip(row, cols, strict=True)]
+        return [f"**{t}**" if bold and t else t for t in texts]
+
+    lines.extend(_row(cells(row)) for row in report.rows)
+    if report.total is not None:
+        lines.append(_row(cells(report.total, bold=True)))
+    if report.notes:
+        lines += ["", f"**{report.notes_title}:**", ""]
+        lines.extend(f"- {_escape(note)}" for note in report.notes)
+    if report.footer:
+        lines += ["", f"_{report.footer}_"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,96 @@
+"""Reading price-sheet TOML exactly (Decimals, never floats) and saying what is wrong with it."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ketcost.errors import SheetError
+from ketcost.models import CrossReferenceError, PriceSheet
+
+DEFAULT_SHEET_NAME = "price_ranges.toml"
+DEFAULT_SHEET_LABEL = "<default price sheet>"
+
+_MESSAGES = {
+    "extra_forbidden": "unknown key (check the spelling)",
+    "missing": "required key is missing",
+}
+
+
+def load_price_sheet(path: str | Path | None = None) -> PriceSheet:
+    """The price sheet at `path`, or the default one shipped with ketcost.
+
+    Raises SheetError listing every problem, one line each, as `FILE: key.path: message`.
+    """
+    if path is None:
+        text = resources.files("ketcost").joinpath("data", DEFAULT_SHEET_NAME).read_text("utf-8")
+        return parse_price_sheet(text, DEFAULT_SHEET_LABEL)
+    return parse_price_sheet(_read(Path(path)), str(path))
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SheetError(str(path), [f"{path}: no such file"]) from None
+    except IsADirectoryError:
+        raise SheetError(str(path), [f"{path}: is a directory, not a price sheet"]) from None
+    except PermissionError:
+        raise SheetError(str(path), [f"{path}: permission denied"]) from None
+    except UnicodeDecodeError:
+        raise SheetError(str(path), [f"{path}: is not UTF-8 text"]) from None
+    except OSError as error:
+        raise SheetError(str(path), [f"{path}: cannot be read ({error.strerror})"]) from None
+
+
+def parse_price_sheet(text: str, origin: str) -> PriceSheet:
+    """A validated PriceSheet from TOML text; `origin` names the file in problems."""
+    if not text.strip():
+        raise SheetError(origin, [f"{origin}: the file is empty"])
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as error:
+        raise SheetError(origin, [f"{origin}: invalid TOML: {error}"]) from None
+    try:
+        return PriceSheet.model_validate(data)
+    except ValidationError as error:
+        raise SheetError(origin, sheet_problems(error, origin)) from None
+
+
+def sheet_problems(error: ValidationError, origin: str) -> list[str]:
+    """Every problem in a ValidationError as `origin: key.path: message`."""
+    lines: list[str] = []
+    for detail in error.errors():
+        cause: Any = detail.get("ctx", {}).get("error")
+        if isinstance(cause, CrossReferenceError):
+            lines.extend(f"{origin}: {path}: {message}" for path, message in cause.problems)
+            continue
+        path = key_path(detail["loc"])
+        message = _MESSAGES.get(detail["type"], detail["msg"].removeprefix("Value error, "))
+        lines.append(f"{origin}: {path}: {message}" if path else f"{origin}: {message}")
+    return lines
+
+
+def key_path(loc: tuple[int | str, ...]) -> str:
+    """`protocols.standard.phases.1.per_week`: dotted keys, array items counted from 1."""
+    return ".".join(str(part + 1) if isinstance(part, int) else part for part in loc)
+
+
+def stale_warning(sheet: PriceSheet, today: date) -> str | None:
+    """A one-line warning when the sheet is dated more than 12 months before `today`."""
+    try:
+        year_ago = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        year_ago = today.replace(year=today.year - 1, day=28)
+    if sheet.as_of >= year_ago:
+        return None
+    return (
+        f"warning: price sheet {sheet.name!r} is dated {sheet.as_of.isoformat()}, "
+        "more than 12 months ago; prices may have changed"
+    )

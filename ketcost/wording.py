@@ -1,0 +1,100 @@
+"""Schedules and numbers in words, for tables and assumptions (pure, no I/O)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ketcost.models import Phase, Range
+
+DASH = "–"
+
+
+def number(value: Decimal | int) -> str:
+    """`2`, `2.5`, `1,000`: no exponent, no trailing zeros."""
+    if isinstance(value, int):
+        return f"{value:,}"
+    text = f"{value.normalize():,f}"
+    return text
+
+
+def span(value: Range[Any]) -> str:
+    """`2–4`, or `4` when both ends are equal."""
+    if value.low == value.high:
+        return number(value.low)
+    return f"{number(value.low)}{DASH}{number(value.high)}"
+
+
+def _plural(value: Range[Any], unit: str) -> str:
+    return f"{span(value)} {unit}{'' if value.high == 1 else 's'}"
+
+
+# Named frequencies: (key, sessions per unit) -> name.
+_NAMED = {
+    ("per_week", Decimal(1)): "weekly",
+    ("per_month", Decimal(1)): "monthly",
+    ("per_year", Decimal(12)): "monthly",
+    ("per_year", Decimal(26)): "every 2 weeks",
+    ("per_year", Decimal(52)): "weekly",
+    ("every_weeks", Decimal(1)): "weekly",
+}
+_UNIT = {"per_week": "week", "per_month": "month", "per_year": "year"}
+
+
+def _end_name(key: str, value: Decimal) -> str | None:
+    if key == "every_weeks" and value != 1:
+        return f"every {number(value)} weeks"
+    return _NAMED.get((key, value))
+
+
+def frequency(phase: Phase) -> str:
+    """`2–3 sessions a week`, `monthly to every 2 weeks`, `every 2–6 weeks`."""
+    for key in ("per_week", "per_month", "per_year", "every_weeks"):
+        rate: Range[Decimal] | None = getattr(phase, key)
+        if rate is None:
+            continue
+        # every_weeks: the low case is the rarer end, the larger number of weeks.
+        low, high = (rate.high, rate.low) if key == "every_weeks" else (rate.low, rate.high)
+        low_name, high_name = _end_name(key, low), _end_name(key, high)
+        if low == high and low_name:
+            return low_name
+        if key == "every_weeks" and low != 1 and high != 1:
+            return f"every {span(rate)} weeks"
+        if low_name and high_name:
+            return f"{low_name} to {high_name}"
+        return f"{_plural(rate, 'session')} a {_UNIT[key]}"
+    assert phase.sessions is not None  # a phase has a frequency or a fixed count
+    return _plural(phase.sessions, "session")
+
+
+def schedule(phase: Phase, maintenance_months: int | None = None) -> str:
+    """A phase in words; an open-ended phase lasts `maintenance_months` (None: not yet chosen)."""
+    how_often = frequency(phase)
+    if phase.sessions is not None:
+        over = phase.weeks and f" over {_plural(phase.weeks, 'week')}"
+        over = over or (phase.months and f" over {_plural(phase.months, 'month')}")
+        return f"{how_often}{over or ''}"
+    if phase.weeks is not None:
+        return f"{how_often} for {_plural(phase.weeks, 'week')}"
+    if phase.months is not None:
+        return f"{how_often} for {_plural(phase.months, 'month')}"
+    if maintenance_months is None:
+        return f"{how_often}, for --maintenance-months"
+    return f"{how_often} for {_plural(Range[int].of(maintenance_months), 'month')}"
+
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def money(amount: Decimal, currency: str) -> str:
+    """`$3,200.00`; currencies without a symbol here read `CAD 3,200.00`."""
+    figure = f"{amount:,.2f}"
+    symbol = _SYMBOLS.get(currency)
+    return f"{symbol}{figure}" if symbol else f"{currency} {figure}"
+
+
+def money_span(value: Range[Decimal], currency: str) -> str:
+    """`$400.00–$800.00`, or one figure when both ends are equal."""
+    if value.low == value.high:
+        return money(value.low, currency)
+    return f"{money(value.low, currency)}{DASH}{money(value.high, currency)}"
