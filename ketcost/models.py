@@ -144,10 +144,12 @@ class Protocol(BaseModel):
     route: str | None = None
     source: Text
     notes: str | None = None
-    phases: tuple[Phase, ...] = Field(min_length=1)
+    phases: tuple[Phase, ...]
 
     @model_validator(mode="after")
     def _open_ended_last(self) -> Protocol:
+        if not self.phases:
+            raise ValueError("a protocol needs at least one phase ([[protocols.ID.phases]])")
         for index, phase in enumerate(self.phases[:-1]):
             if phase.open_ended:
                 raise ValueError(
@@ -163,6 +165,28 @@ class CrossReferenceError(ValueError):
     def __init__(self, problems: list[tuple[str, str]]) -> None:
         super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
         self.problems = problems
+
+
+def reference_problems(
+    aliases: dict[str, list[str]], protocol_routes: dict[str, str | None]
+) -> list[tuple[str, str]]:
+    """Names used twice across routes, and protocols naming a route that does not exist."""
+    problems: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}
+    for route_id, names in aliases.items():
+        for name in (route_id, *names):
+            owner = seen.setdefault(name.casefold(), route_id)
+            if owner != route_id:
+                problems.append((f"routes.{route_id}.aliases", f"{name!r} already names route {owner!r}"))
+    for protocol_id, route in protocol_routes.items():
+        if route is not None and route.casefold() not in seen:
+            problems.append(
+                (
+                    f"protocols.{protocol_id}.route",
+                    f"unknown route {route!r}; routes: {', '.join(aliases)}",
+                )
+            )
+    return problems
 
 
 class PriceSheet(BaseModel):
@@ -188,23 +212,10 @@ class PriceSheet(BaseModel):
 
     @model_validator(mode="after")
     def _references(self) -> PriceSheet:
-        problems: list[tuple[str, str]] = []
-        seen: dict[str, str] = {}
-        for route_id, route in self.routes.items():
-            for name in (route_id, *route.aliases):
-                owner = seen.setdefault(name.casefold(), route_id)
-                if owner != route_id:
-                    problems.append(
-                        (f"routes.{route_id}.aliases", f"{name!r} already names route {owner!r}")
-                    )
-        for protocol_id, protocol in self.protocols.items():
-            if protocol.route is not None and protocol.route.casefold() not in seen:
-                problems.append(
-                    (
-                        f"protocols.{protocol_id}.route",
-                        f"unknown route {protocol.route!r}; routes: {', '.join(self.routes)}",
-                    )
-                )
+        problems = reference_problems(
+            {rid: list(r.aliases) for rid, r in self.routes.items()},
+            {pid: p.route for pid, p in self.protocols.items()},
+        )
         if problems:
             raise CrossReferenceError(problems)
         return self

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ketcost.errors import SheetError
-from ketcost.models import CrossReferenceError, PriceSheet
+from ketcost.models import CrossReferenceError, PriceSheet, reference_problems
 
 DEFAULT_SHEET_NAME = "price_ranges.toml"
 DEFAULT_SHEET_LABEL = "<default price sheet>"
@@ -60,7 +60,30 @@ def parse_price_sheet(text: str, origin: str) -> PriceSheet:
     try:
         return PriceSheet.model_validate(data)
     except ValidationError as error:
-        raise SheetError(origin, sheet_problems(error, origin)) from None
+        problems = sheet_problems(error, origin)
+        problems += [f"{origin}: {p}: {m}" for p, m in _raw_reference_problems(data)]
+        raise SheetError(origin, list(dict.fromkeys(problems))) from None
+
+
+def _raw_reference_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Cross-references checked on the raw TOML, so they are reported beside other problems.
+
+    (The model checks them too, but only once everything else in the sheet is valid.)
+    """
+    routes, protocols = data.get("routes"), data.get("protocols")
+    if not isinstance(routes, dict) or not isinstance(protocols, dict):
+        return []
+    aliases = {
+        str(rid): [a for a in r.get("aliases", []) if isinstance(a, str)]
+        for rid, r in routes.items()
+        if isinstance(r, dict) and isinstance(r.get("aliases", []), list)
+    }
+    named = {
+        str(pid): p["route"]
+        for pid, p in protocols.items()
+        if isinstance(p, dict) and isinstance(p.get("route"), str)
+    }
+    return reference_problems(aliases, named)
 
 
 def sheet_problems(error: ValidationError, origin: str) -> list[str]:

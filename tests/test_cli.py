@@ -1,0 +1,259 @@
+"""The CLI through its real entry point: worked examples, every command, every exit code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ketcost import __version__
+
+from .conftest import RunCli
+from .test_sheets import VALID
+
+
+def test_iv_four_weeks_table(cli: RunCli) -> None:
+    run = cli("estimate", "--route", "iv", "--weeks", "4")
+    assert run.code == 0
+    assert run.err == ""
+    assert "8–12" in run.out
+    assert "$3,200.00–$9,600.00" in run.out
+    assert "not a bill" in run.out
+    assert "\x1b[" not in run.out  # not a terminal: no colour
+
+
+@pytest.mark.parametrize(
+    ("args", "sessions", "total"),
+    [
+        (["--route", "iv", "--weeks", "4"], (8, 12), ("3200.00", "9600.00")),
+        (
+            ["--route", "esketamine", "--weeks", "2-4", "--maintenance-months", "3"],
+            (7, 19),
+            ("3500.00", "17100.00"),
+        ),
+        (
+            ["-r", "spravato", "-p", "spravato-label", "--maintenance-months", "6"],
+            (25, 38),
+            ("12500.00", "34200.00"),
+        ),
+        (["-r", "INFUSION", "--weeks", "2–4"], (4, 12), ("1600.00", "9600.00")),
+    ],
+)
+def test_worked_examples_json(
+    cli: RunCli, args: list[str], sessions: tuple[int, int], total: tuple[str, str]
+) -> None:
+    run = cli("estimate", *args, "--json")
+    assert run.code == 0, run.err
+    data = json.loads(run.out)
+    assert (data["sessions"]["low"], data["sessions"]["high"]) == sessions
+    assert (data["total"]["low"], data["total"]["high"]) == total
+
+
+def test_esketamine_phases(cli: RunCli) -> None:
+    run = cli("estimate", "-r", "esketamine", "--weeks", "2-4", "--maintenance-months", "3", "-f", "json")
+    phases = json.loads(run.out)["phases"]
+    assert [(p["sessions"]["low"], p["sessions"]["high"]) for p in phases] == [(4, 12), (3, 7)]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [("markdown", "| **Total** |"), ("csv", "Total,,8,12,,,3200.00,9600.00"), ("table", "Total")],
+)
+def test_formats(cli: RunCli, fmt: str, expected: str) -> None:
+    run = cli("estimate", "-r", "iv", "--weeks", "4", "--format", fmt)
+    assert run.code == 0
+    assert expected in run.out
+
+
+def test_maintenance_zero_says_how_to_add_it(cli: RunCli) -> None:
+    run = cli("estimate", "-r", "oral")
+    assert "not included; add" in run.out
+    assert "--maintenance-months" in run.out
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown", "csv"])
+def test_routes_and_protocols(cli: RunCli, fmt: str) -> None:
+    routes = cli("routes", "--format", fmt)
+    protocols = cli("protocols", "--format", fmt)
+    assert routes.code == protocols.code == 0
+    assert "esketamine" in routes.out
+    assert "spravato-label" in protocols.out
+
+
+def test_routes_table_shows_eligibility_and_sources(cli: RunCli) -> None:
+    out = cli("routes").out
+    assert "not eligible" in out
+    assert "Ketamine Advocacy Network" in out
+    assert "observed" in out
+
+
+def test_protocols_in_words(cli: RunCli) -> None:
+    out = cli("protocols").out
+    assert "2–3 sessions a week for 2–4 weeks" in out
+    assert "monthly to every 2 weeks, for" in out
+
+
+def test_check_prices_ok(cli: RunCli, write: Callable[[str, str], Path]) -> None:
+    run = cli("check-prices", str(write("clinic.toml", VALID)))
+    assert (run.code, run.out, run.err) == (0, "ok: 1 routes, 1 protocols\n", "")
+
+
+def test_check_prices_lists_every_problem(cli: RunCli, write: Callable[[str, str], Path]) -> None:
+    path = write("bad.toml", VALID.replace('"USD"', '"usd"').replace("[450.50, 700]", "[9, 1]"))
+    run = cli("check-prices", str(path))
+    assert run.code == 1
+    assert run.out == ""
+    lines = run.err.splitlines()
+    assert len(lines) == 2
+    assert all(line.startswith(f"error: {path}: ") for line in lines)
+
+
+def test_prices_option_and_environment(
+    cli: RunCli, write: Callable[[str, str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write("clinic.toml", VALID)
+    by_option = json.loads(cli("estimate", "-r", "iv", "--weeks", "4", "--json", "--prices", str(path)).out)
+    monkeypatch.setenv("KETCOST_PRICES", str(path))
+    by_env = json.loads(cli("estimate", "-r", "iv", "--weeks", "4", "--json").out)
+    assert by_option == by_env
+    assert by_env["price_sheet"]["name"] == "Test clinic"
+    assert by_env["total"] == {"low": "3604.00", "high": "8400.00"}  # 8 x 450.50, 12 x 700
+
+
+def test_stale_sheet_warns_on_stderr_only(cli: RunCli, write: Callable[[str, str], Path]) -> None:
+    path = write("old.toml", VALID.replace("as_of = 2026-06-01", "as_of = 2020-01-01"))
+    run = cli("estimate", "-r", "iv", "--json", "--prices", str(path))
+    assert run.code == 0
+    json.loads(run.out)  # stdout is still pure JSON
+    assert run.err.startswith("warning: ") and run.err.count("\n") == 1
+
+
+def test_version(cli: RunCli) -> None:
+    assert cli("--version").out == f"ketcost {__version__}\n"
+
+
+@pytest.mark.parametrize("command", ["estimate", "routes", "protocols", "check-prices"])
+def test_every_command_has_help_with_an_example(cli: RunCli, command: str) -> None:
+    run = cli(command, "--help")
+    assert run.code == 0
+    assert "Example" in run.out
+    assert f"ketcost {command}" in run.out
+
+
+def test_no_command_shows_help(cli: RunCli) -> None:
+    run = cli()
+    assert run.code == 0
+    assert "estimate" in run.out and "check-prices" in run.out
+
+
+BAD_INPUTS: list[tuple[list[str], int, str]] = [
+    (["--weeks", "0"], 2, "invalid value '0' for --weeks: must be from 1 to 52"),
+    (["--weeks", "53"], 2, "must be from 1 to 52"),
+    (["--weeks", "-3"], 2, "negative numbers are not allowed"),
+    (["--weeks", "4-2"], 2, "the low end 4 is above the high end 2"),
+    (["--weeks", "2.5"], 2, "fractions are not allowed"),
+    (["--weeks", "abc"], 2, "expected a whole number N or a range A-B from 1 to 52"),
+    (["--weeks", "nan"], 2, "for --weeks"),
+    (["--weeks", "inf"], 2, "for --weeks"),
+    (["--weeks", ""], 2, "for --weeks"),
+    (["--weeks", "99999999999999999999999"], 2, "must be from 1 to 52"),
+    (["--weeks", "2-"], 2, "for --weeks"),
+    (["--weeks", "1e3"], 2, "for --weeks"),
+    (["--per-week", "8"], 2, "invalid value '8' for --per-week: must be from 1 to 7"),
+    (["--per-week", "0-2"], 2, "must be from 1 to 7"),
+    (["--sessions", "101"], 2, "invalid value '101' for --sessions: must be from 1 to 100"),
+    (["--sessions", "3", "--per-week", "2"], 2, "--per-week and --sessions"),
+    (["--maintenance-months", "121"], 2, "whole number from 0 to 120"),
+    (["--maintenance-months", "-1"], 2, "whole number from 0 to 120"),
+    (["--maintenance-months", "1.5"], 2, "whole number from 0 to 120"),
+    (["--maintenance", "yearly"], 2, "'yearly' is not one of"),
+    (["--route", "nasal"], 2, "unknown route 'nasal'; routes: iv, infusion"),
+    (["--protocol", "fast"], 2, "unknown protocol 'fast'; protocols: standard"),
+    (["--format", "xml"], 2, "'xml' is not one of"),
+    (["--format", "csv", "--json"], 2, "--json and --format csv conflict"),
+    (["--frobnicate"], 2, "No such option"),
+    (["--weeks"], 2, "requires an argument"),
+]
+
+
+@pytest.mark.parametrize(("args", "code", "message"), BAD_INPUTS)
+def test_bad_input(cli: RunCli, args: list[str], code: int, message: str) -> None:
+    base = [] if "--route" in args else ["--route", "iv"]
+    run = cli("estimate", *base, *args)
+    assert run.code == code
+    assert run.out == ""
+    assert run.err.startswith("error: ")
+    assert run.err.count("\n") == 1, run.err
+    assert message in run.err
+    assert "Traceback" not in run.err
+
+
+def test_route_required_without_a_protocol_route(cli: RunCli) -> None:
+    run = cli("estimate", "--weeks", "4")
+    assert run.code == 2
+    assert "give --route" in run.err
+
+
+BAD_FILES: list[tuple[str, str]] = [
+    ("", "the file is empty"),
+    ("name = [", "invalid TOML"),
+    (VALID.replace('"USD"', '"US"'), "currency"),
+    (VALID.replace("[450.50, 700]", "[700, 1]"), "low 700 is above high 1"),
+    (VALID.replace("[450.50, 700]", "-1"), "must be greater than 0"),
+    (VALID + "\nextra = 1\n", "extra: unknown key"),
+    (VALID.replace('label = "Standard"', 'label = "S"\nroute = "x"'), "unknown route 'x'"),
+    (VALID.replace("per_month = 1", "per_month = 1\nper_year = 2"), "one frequency"),
+    (VALID.replace("per_month = 1", ""), "needs a frequency"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_FILES)
+def test_bad_price_sheet(
+    cli: RunCli, write: Callable[[str, str], Path], text: str, message: str
+) -> None:
+    path = write("sheet.toml", text)
+    run = cli("estimate", "-r", "iv", "--prices", str(path))
+    assert run.code == 1
+    assert run.out == ""
+    assert run.err.startswith(f"error: {path}: ")
+    assert message in run.err
+    assert "Traceback" not in run.err
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory"])
+def test_unreadable_price_sheet(cli: RunCli, tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "nope.toml" if kind == "missing" else tmp_path
+    run = cli("routes", "--prices", str(path))
+    assert (run.code, run.out) == (1, "")
+    assert run.err.startswith(f"error: {path}: ")
+
+
+def test_debug_shows_the_traceback(cli: RunCli) -> None:
+    run = cli("--debug", "estimate", "--route", "nasal")
+    assert run.code == 2
+    assert "Traceback" in run.err
+    assert run.err.rstrip().endswith("error: unknown route 'nasal'; routes: iv, infusion, "
+                                     "esketamine, intranasal, spravato, oral, sublingual")
+
+
+@pytest.mark.parametrize(
+    "command", [["ketcost"], [sys.executable, "-m", "ketcost"]], ids=["script", "module"]
+)
+def test_real_entry_points(command: list[str], tmp_path: Path) -> None:
+    """The installed console script and `python -m ketcost` behave the same, from any directory."""
+    ok = subprocess.run(
+        [*command, "estimate", "--route", "iv", "--weeks", "4", "--json"],
+        capture_output=True, text=True, cwd=tmp_path, check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["total"] == {"low": "3200.00", "high": "9600.00"}
+    bad = subprocess.run(
+        [*command, "estimate", "--route", "iv", "--weeks", "0"],
+        capture_output=True, text=True, cwd=tmp_path, check=False,
+    )
+    assert (bad.returncode, bad.stdout) == (2, "")
+    assert bad.stderr.startswith("error: ")

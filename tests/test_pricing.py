@@ -1,0 +1,186 @@
+"""The arithmetic: worked examples from the issue and each rounding and frequency rule."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from ketcost import Plan, PriceSheet, estimate
+from ketcost.errors import InputError
+from ketcost.models import Phase, Range
+from ketcost.pricing import (
+    duration_weeks,
+    phase_cost,
+    phase_sessions,
+    round_half_up,
+    to_cents,
+    weekly_rate,
+)
+
+
+def counts(result_range: Range[int]) -> tuple[int, int]:
+    return result_range.low, result_range.high
+
+
+def money(result_range: Range[Decimal]) -> tuple[str, str]:
+    return str(result_range.low), str(result_range.high)
+
+
+def test_iv_four_weeks(sheet: PriceSheet) -> None:
+    """ketcost estimate --route iv --weeks 4: 8–12 sessions, $3,200.00–$9,600.00."""
+    result = estimate(Plan(route="iv", weeks=4), sheet)
+    assert counts(result.sessions) == (8, 12)
+    assert money(result.total) == ("3200.00", "9600.00")
+    assert [p.name for p in result.phases] == ["induction"]
+
+
+def test_esketamine_with_three_months_maintenance(sheet: PriceSheet) -> None:
+    """Induction 4–12, maintenance 3–7, total 7–19 sessions, $3,500.00–$17,100.00."""
+    result = estimate(Plan(route="esketamine", weeks="2-4", maintenance_months=3), sheet)
+    assert [counts(p.sessions) for p in result.phases] == [(4, 12), (3, 7)]
+    assert counts(result.sessions) == (7, 19)
+    assert money(result.total) == ("3500.00", "17100.00")
+
+
+def test_spravato_label_six_months(sheet: PriceSheet) -> None:
+    """8 + 4 + 13–26 = 25–38 sessions, $12,500.00–$34,200.00; the alias finds the route."""
+    result = estimate(
+        Plan(route="spravato", protocol="spravato-label", maintenance_months=6), sheet
+    )
+    assert result.route == "esketamine"
+    assert [counts(p.sessions) for p in result.phases] == [(8, 8), (4, 4), (13, 26)]
+    assert counts(result.sessions) == (25, 38)
+    assert money(result.total) == ("12500.00", "34200.00")
+
+
+def test_protocol_route_used_when_no_route_given(sheet: PriceSheet) -> None:
+    result = estimate(Plan(protocol="iv-series", maintenance_months=6), sheet)
+    assert result.route == "iv"
+    # 6 fixed infusions, then every 6 to every 2 weeks for 26 weeks: 26/6 = 4.33 -> 4, 13.
+    assert [counts(p.sessions) for p in result.phases] == [(6, 6), (4, 13)]
+    assert money(result.total) == ("4000.00", "15200.00")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Fraction(13, 2), 7),  # 6.5 rounds up
+        (Fraction(5, 2), 3),  # halves always up, not to even
+        (Fraction(249, 100), 2),
+        (Fraction(251, 100), 3),
+        (Fraction(0), 0),
+        (Fraction(26, 6), 4),
+    ],
+)
+def test_round_half_up(value: Fraction, expected: int) -> None:
+    assert round_half_up(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [("0.005", "0.01"), ("0.004", "0.00"), ("2.675", "2.68"), ("400", "400.00")],
+)
+def test_money_rounds_to_cents_half_up(amount: str, expected: str) -> None:
+    assert str(to_cents(Decimal(amount))) == expected
+
+
+@pytest.mark.parametrize(
+    ("frequency", "expected"),
+    [
+        ({"per_week": [2, 3]}, (Fraction(2), Fraction(3))),
+        ({"per_month": 1}, (Fraction(12, 52), Fraction(12, 52))),
+        ({"per_year": [12, 26]}, (Fraction(12, 52), Fraction(26, 52))),
+        ({"every_weeks": [6, 2]}, (Fraction(1, 6), Fraction(1, 2))),
+        ({"every_weeks": [2, 6]}, (Fraction(1, 6), Fraction(1, 2))),
+    ],
+)
+def test_weekly_rate(frequency: dict[str, object], expected: tuple[Fraction, Fraction]) -> None:
+    assert weekly_rate(Phase.model_validate({"name": "p", "weeks": 1, **frequency})) == expected
+
+
+def test_months_are_52_over_12_weeks() -> None:
+    phase = Phase.model_validate({"name": "p", "months": [1, 3], "per_week": 1})
+    assert duration_weeks(phase, 0) == (Fraction(52, 12), Fraction(52, 4))
+    # 3 months weekly = 13 weeks = 13 sessions exactly.
+    assert counts(phase_sessions(phase, 0)) == (4, 13)
+
+
+def test_open_ended_phase_lasts_maintenance_months() -> None:
+    phase = Phase.model_validate({"name": "m", "per_year": [12, 26]})
+    assert counts(phase_sessions(phase, 3)) == (3, 7)  # 3 x 26/12 = 6.5 -> 7
+    assert counts(phase_sessions(phase, 0)) == (0, 0)
+
+
+def test_fixed_sessions_are_used_as_is() -> None:
+    phase = Phase.model_validate({"name": "s", "sessions": [5, 7], "weeks": 3})
+    assert counts(phase_sessions(phase, 12)) == (5, 7)
+
+
+def test_phase_cost_pairs_low_with_low() -> None:
+    cost = phase_cost(Range[int].of(3, 7), Range[Decimal].of(Decimal("99.995"), Decimal("100")))
+    assert money(cost) == ("299.99", "700.00")
+
+
+@pytest.mark.parametrize(
+    ("maintenance", "expected"),
+    [("monthly", (6, 6)), ("biweekly", (13, 13)), ("weekly", (26, 26)), ("monthly-biweekly", (6, 13))],
+)
+def test_maintenance_choices_over_six_months(
+    sheet: PriceSheet, maintenance: str, expected: tuple[int, int]
+) -> None:
+    plan = Plan.model_validate({"route": "oral", "maintenance": maintenance, "maintenance_months": 6})
+    assert counts(estimate(plan, sheet).phases[-1].sessions) == expected
+
+
+def test_per_week_and_sessions_replace_the_first_phase(sheet: PriceSheet) -> None:
+    per_week = estimate(Plan(route="oral", weeks=3, per_week=1), sheet)
+    assert counts(per_week.sessions) == (3, 3)
+    fixed = estimate(Plan(route="oral", sessions="6-8"), sheet)
+    assert counts(fixed.sessions) == (6, 8)
+    assert fixed.phases[0].schedule == "6–8 sessions over 2–4 weeks"
+
+
+def test_weeks_on_a_fixed_series_keeps_the_count(sheet: PriceSheet) -> None:
+    result = estimate(Plan(protocol="iv-series", weeks=4), sheet)
+    assert counts(result.sessions) == (6, 6)
+    assert result.phases[0].schedule == "6 sessions over 4 weeks"
+
+
+def test_maintenance_not_included_says_how_to_add_it(sheet: PriceSheet) -> None:
+    result = estimate(Plan(route="iv"), sheet)
+    assert any("--maintenance-months" in line for line in result.assumptions)
+    assert all(p.name != "maintenance" for p in result.phases)
+
+
+def test_observation_time_is_an_assumption_for_esketamine(sheet: PriceSheet) -> None:
+    result = estimate(Plan(route="esketamine"), sheet)
+    assert any("120 minutes of observation" in line for line in result.assumptions)
+
+
+@pytest.mark.parametrize(
+    ("plan", "message"),
+    [
+        (Plan(route="ivv"), "unknown route 'ivv'"),
+        (Plan(route="iv", protocol="nope"), "unknown protocol 'nope'"),
+        (Plan(), "names no route"),
+    ],
+)
+def test_unknown_names_are_input_errors(sheet: PriceSheet, plan: Plan, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        estimate(plan, sheet)
+
+
+def test_maintenance_needs_an_open_ended_phase(sheet: PriceSheet) -> None:
+    fixed_only = sheet.model_copy(
+        update={
+            "protocols": {
+                "short": sheet.protocols["standard"].model_copy(
+                    update={"phases": sheet.protocols["standard"].phases[:1]}
+                )
+            }
+        }
+    )
+    with pytest.raises(InputError, match="no open-ended maintenance phase"):
+        estimate(Plan(route="iv", protocol="short", maintenance_months=2), fixed_only)
