@@ -149,9 +149,10 @@ def estimate(
         ),
     ] = None,
     protocol: Annotated[
-        str, typer.Option(
+        str,
+        typer.Option(
             "--protocol", "-p", metavar="NAME", help="Protocol (see `ketcost protocols`)."
-        )
+        ),
     ] = "standard",
     weeks: Annotated[
         str | None,
@@ -172,7 +173,7 @@ def estimate(
         Maintenance | None,
         typer.Option(
             case_sensitive=False,
-            help="Maintenance frequency; monthly-biweekly is monthly (low) to every 2 weeks (high).",
+            help="Maintenance frequency (monthly-biweekly: monthly low, every 2 weeks high).",
         ),
     ] = None,
     maintenance_months: Annotated[

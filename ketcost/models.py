@@ -177,7 +177,9 @@ def reference_problems(
         for name in (route_id, *names):
             owner = seen.setdefault(name.casefold(), route_id)
             if owner != route_id:
-                problems.append((f"routes.{route_id}.aliases", f"{name!r} already names route {owner!r}"))
+                problems.append(
+                    (f"routes.{route_id}.aliases", f"{name!r} already names route {owner!r}")
+                )
     for protocol_id, route in protocol_routes.items():
         if route is not None and route.casefold() not in seen:
             problems.append(
@@ -264,7 +266,9 @@ def parse_count_range(value: Any, lo: int, hi: int) -> Count:
     else:
         raise ValueError(f"expected {RANGE_HELP} from {lo} to {hi}")
     if low > high:
-        raise ValueError(f"the low end {low} is above the high end {high}; write it as {high}-{low}")
+        raise ValueError(
+            f"the low end {low} is above the high end {high}; write it as {high}-{low}"
+        )
     if low < lo or high > hi:
         raise ValueError(f"must be from {lo} to {hi}")
     return Range[int].of(int(low), int(high))

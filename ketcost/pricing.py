@@ -3,7 +3,8 @@
 The arithmetic (also in the README):
 - sessions in a phase = round-half-up(duration in weeks x sessions per week), low ends together
   and high ends together, computed with exact fractions and rounded once per phase;
-- a month is 52/12 weeks; `per_month` m is 12m/52 a week, `per_year` y is y/52, `every_weeks` n is 1/n;
+- a month is 52/12 weeks; `per_month` m is 12m/52 a week, `per_year` y is y/52,
+  `every_weeks` n is 1/n;
 - cost of a phase = sessions x price per session, low with low and high with high;
 - money is quantized to cents, half up; totals are sums over phases.
 """
@@ -39,7 +40,7 @@ DISCLAIMER = (
     "Ketamine treatment happens only under licensed medical supervision."
 )
 
-_MAINTENANCE_RATES = {
+_MAINTENANCE_RATES: dict[str, dict[str, int | tuple[int, int]]] = {
     "monthly": {"per_month": 1},
     "biweekly": {"every_weeks": 2},
     "weekly": {"per_week": 1},
@@ -101,7 +102,9 @@ def phase_sessions(phase: Phase, maintenance_months: int) -> Count:
 
 def phase_cost(sessions: Count, price: Money) -> Money:
     """Low sessions at the low price, high sessions at the high price, in cents."""
-    return Range[Decimal].of(to_cents(sessions.low * price.low), to_cents(sessions.high * price.high))
+    return Range[Decimal].of(
+        to_cents(sessions.low * price.low), to_cents(sessions.high * price.high)
+    )
 
 
 def _decimal_range(value: Count) -> Range[Decimal]:
@@ -179,7 +182,8 @@ def _assumptions(
     if route.observation_minutes is not None:
         lines.append(
             f"Each session includes {wording.span(route.observation_minutes)} minutes of "
-            "observation at the clinic after the dose (time to plan for, not a separate charge here)."
+            "observation at the clinic after the dose "
+            "(time to plan for, not a separate charge here)."
         )
     lines.append(
         "Session counts are rounded half up once per phase (a month is 52/12 weeks); "

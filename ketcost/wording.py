@@ -14,8 +14,7 @@ def number(value: Decimal | int) -> str:
     """`2`, `2.5`, `1,000`: no exponent, no trailing zeros."""
     if isinstance(value, int):
         return f"{value:,}"
-    text = f"{value.normalize():,f}"
-    return text
+    return f"{value.normalize():,f}"
 
 
 def span(value: Range[Any]) -> str:

@@ -54,7 +54,9 @@ def test_worked_examples_json(
 
 
 def test_esketamine_phases(cli: RunCli) -> None:
-    run = cli("estimate", "-r", "esketamine", "--weeks", "2-4", "--maintenance-months", "3", "-f", "json")
+    run = cli(
+        "estimate", "-r", "esketamine", "--weeks", "2-4", "--maintenance-months", "3", "-f", "json"
+    )
     phases = json.loads(run.out)["phases"]
     assert [(p["sessions"]["low"], p["sessions"]["high"]) for p in phases] == [(4, 12), (3, 7)]
 
@@ -116,7 +118,9 @@ def test_prices_option_and_environment(
     cli: RunCli, write: Callable[[str, str], Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write("clinic.toml", VALID)
-    by_option = json.loads(cli("estimate", "-r", "iv", "--weeks", "4", "--json", "--prices", str(path)).out)
+    by_option = json.loads(
+        cli("estimate", "-r", "iv", "--weeks", "4", "--json", "--prices", str(path)).out
+    )
     monkeypatch.setenv("KETCOST_PRICES", str(path))
     by_env = json.loads(cli("estimate", "-r", "iv", "--weeks", "4", "--json").out)
     assert by_option == by_env
@@ -129,7 +133,8 @@ def test_stale_sheet_warns_on_stderr_only(cli: RunCli, write: Callable[[str, str
     run = cli("estimate", "-r", "iv", "--json", "--prices", str(path))
     assert run.code == 0
     json.loads(run.out)  # stdout is still pure JSON
-    assert run.err.startswith("warning: ") and run.err.count("\n") == 1
+    assert run.err.startswith("warning: ")
+    assert run.err.count("\n") == 1
 
 
 def test_version(cli: RunCli) -> None:
@@ -147,7 +152,8 @@ def test_every_command_has_help_with_an_example(cli: RunCli, command: str) -> No
 def test_no_command_shows_help(cli: RunCli) -> None:
     run = cli()
     assert run.code == 0
-    assert "estimate" in run.out and "check-prices" in run.out
+    assert "estimate" in run.out
+    assert "check-prices" in run.out
 
 
 BAD_INPUTS: list[tuple[list[str], int, str]] = [
@@ -236,8 +242,10 @@ def test_debug_shows_the_traceback(cli: RunCli) -> None:
     run = cli("--debug", "estimate", "--route", "nasal")
     assert run.code == 2
     assert "Traceback" in run.err
-    assert run.err.rstrip().endswith("error: unknown route 'nasal'; routes: iv, infusion, "
-                                     "esketamine, intranasal, spravato, oral, sublingual")
+    assert run.err.rstrip().endswith(
+        "error: unknown route 'nasal'; routes: iv, infusion, "
+        "esketamine, intranasal, spravato, oral, sublingual"
+    )
 
 
 @pytest.mark.parametrize(
@@ -247,13 +255,19 @@ def test_real_entry_points(command: list[str], tmp_path: Path) -> None:
     """The installed console script and `python -m ketcost` behave the same, from any directory."""
     ok = subprocess.run(
         [*command, "estimate", "--route", "iv", "--weeks", "4", "--json"],
-        capture_output=True, text=True, cwd=tmp_path, check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
     )
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["total"] == {"low": "3200.00", "high": "9600.00"}
     bad = subprocess.run(
         [*command, "estimate", "--route", "iv", "--weeks", "0"],
-        capture_output=True, text=True, cwd=tmp_path, check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
     )
     assert (bad.returncode, bad.stdout) == (2, "")
     assert bad.stderr.startswith("error: ")

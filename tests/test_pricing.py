@@ -125,12 +125,19 @@ def test_phase_cost_pairs_low_with_low() -> None:
 
 @pytest.mark.parametrize(
     ("maintenance", "expected"),
-    [("monthly", (6, 6)), ("biweekly", (13, 13)), ("weekly", (26, 26)), ("monthly-biweekly", (6, 13))],
+    [
+        ("monthly", (6, 6)),
+        ("biweekly", (13, 13)),
+        ("weekly", (26, 26)),
+        ("monthly-biweekly", (6, 13)),
+    ],
 )
 def test_maintenance_choices_over_six_months(
     sheet: PriceSheet, maintenance: str, expected: tuple[int, int]
 ) -> None:
-    plan = Plan.model_validate({"route": "oral", "maintenance": maintenance, "maintenance_months": 6})
+    plan = Plan.model_validate(
+        {"route": "oral", "maintenance": maintenance, "maintenance_months": 6}
+    )
     assert counts(estimate(plan, sheet).phases[-1].sessions) == expected
 
 

@@ -47,7 +47,8 @@ def priced(sheet: PriceSheet, low: Decimal, high: Decimal) -> PriceSheet:
     return sheet.model_copy(
         update={
             "routes": {
-                rid: r.model_copy(update={"session_price": price}) for rid, r in sheet.routes.items()
+                rid: r.model_copy(update={"session_price": price})
+                for rid, r in sheet.routes.items()
             }
         }
     )

@@ -16,55 +16,55 @@ def iv_four_weeks(sheet: PriceSheet) -> Estimate:
 
 
 TABLE = (
-    'IV infusion: Typical clinic course (estimate)\n'
-    '\n'
-    ' Phase       Schedule          Sessions       Per session                  Cost\n'
-    ' ──────────────────────────────────────────────────────────────────────────────\n'
-    ' induction   2–3 sessions a        8–12   $400.00–$800.00   $3,200.00–$9,600.00\n'
-    '             week for 4\n'
-    '             weeks\n'
-    '\n'
-    ' Total                             8–12                     $3,200.00–$9,600.00\n'
-    '\n'
-    'Assumptions:\n'
+    "IV infusion: Typical clinic course (estimate)\n"
+    "\n"
+    " Phase       Schedule          Sessions       Per session                  Cost\n"
+    " ──────────────────────────────────────────────────────────────────────────────\n"
+    " induction   2–3 sessions a        8–12   $400.00–$800.00   $3,200.00–$9,600.00\n"
+    "             week for 4\n"
+    "             weeks\n"
+    "\n"
+    " Total                             8–12                     $3,200.00–$9,600.00\n"
+    "\n"
+    "Assumptions:\n"
     '- Prices per session are the published range for IV infusion in "ketcost default\n'
-    '  US price ranges" (as of 2026-11-01); a clinic\'s own prices may differ.\n'
-    '- Price source: Patient-education summaries of US ketamine clinic prices; also\n'
-    '  published on the Ketamine Advocacy Network\'s cost page ("doctors typically\n'
+    "  US price ranges\" (as of 2026-11-01); a clinic's own prices may differ.\n"
+    "- Price source: Patient-education summaries of US ketamine clinic prices; also\n"
+    "  published on the Ketamine Advocacy Network's cost page (\"doctors typically\n"
     '  charge $400-800 per infusion").\n'
-    '- Maintenance (monthly to every 2 weeks) is not included; add\n'
-    '  --maintenance-months N to include N months of it.\n'
-    '- Session counts are rounded half up once per phase (a month is 52/12 weeks);\n'
-    '  money is rounded to the cent, half up.\n'
-    '- Not included: insurance, consultations, psychotherapy or other add-ons.\n'
-    '\n'
-    'This is an estimate, not a bill, a quote from a clinic, or medical advice.\n'
-    'Ketamine treatment happens only under licensed medical supervision.\n'
+    "- Maintenance (monthly to every 2 weeks) is not included; add\n"
+    "  --maintenance-months N to include N months of it.\n"
+    "- Session counts are rounded half up once per phase (a month is 52/12 weeks);\n"
+    "  money is rounded to the cent, half up.\n"
+    "- Not included: insurance, consultations, psychotherapy or other add-ons.\n"
+    "\n"
+    "This is an estimate, not a bill, a quote from a clinic, or medical advice.\n"
+    "Ketamine treatment happens only under licensed medical supervision.\n"
 )
 
 MARKDOWN = (
-    '## IV infusion: Typical clinic course (estimate)\n'
-    '\n'
-    '| Phase | Schedule | Sessions | Per session | Cost |\n'
-    '| --- | --- | ---: | ---: | ---: |\n'
-    '| induction | 2–3 sessions a week for 4 weeks | 8–12 | $400.00–$800.00 | $3,200.00–$9,600.00 |\n'
-    '| **Total** |  | **8–12** |  | **$3,200.00–$9,600.00** |\n'
-    '\n'
-    '**Assumptions:**\n'
-    '\n'
+    "## IV infusion: Typical clinic course (estimate)\n"
+    "\n"
+    "| Phase | Schedule | Sessions | Per session | Cost |\n"
+    "| --- | --- | ---: | ---: | ---: |\n"
+    "| induction | 2–3 sessions a week for 4 weeks | 8–12 | $400.00–$800.00 | $3,200.00–$9,600.00 |\n"
+    "| **Total** |  | **8–12** |  | **$3,200.00–$9,600.00** |\n"
+    "\n"
+    "**Assumptions:**\n"
+    "\n"
     '- Prices per session are the published range for IV infusion in "ketcost default US price ranges" (as of 2026-11-01); a clinic\'s own prices may differ.\n'
     '- Price source: Patient-education summaries of US ketamine clinic prices; also published on the Ketamine Advocacy Network\'s cost page ("doctors typically charge $400-800 per infusion").\n'
-    '- Maintenance (monthly to every 2 weeks) is not included; add --maintenance-months N to include N months of it.\n'
-    '- Session counts are rounded half up once per phase (a month is 52/12 weeks); money is rounded to the cent, half up.\n'
-    '- Not included: insurance, consultations, psychotherapy or other add-ons.\n'
-    '\n'
-    '_This is an estimate, not a bill, a quote from a clinic, or medical advice. Ketamine treatment happens only under licensed medical supervision._\n'
+    "- Maintenance (monthly to every 2 weeks) is not included; add --maintenance-months N to include N months of it.\n"
+    "- Session counts are rounded half up once per phase (a month is 52/12 weeks); money is rounded to the cent, half up.\n"
+    "- Not included: insurance, consultations, psychotherapy or other add-ons.\n"
+    "\n"
+    "_This is an estimate, not a bill, a quote from a clinic, or medical advice. Ketamine treatment happens only under licensed medical supervision._\n"
 )
 
 CSV = (
-    'phase,schedule,sessions_low,sessions_high,price_per_session_low,price_per_session_high,cost_low,cost_high\n'
-    'induction,2–3 sessions a week for 4 weeks,8,12,400.00,800.00,3200.00,9600.00\n'
-    'Total,,8,12,,,3200.00,9600.00\n'
+    "phase,schedule,sessions_low,sessions_high,price_per_session_low,price_per_session_high,cost_low,cost_high\n"
+    "induction,2–3 sessions a week for 4 weeks,8,12,400.00,800.00,3200.00,9600.00\n"
+    "Total,,8,12,,,3200.00,9600.00\n"
 )
 
 

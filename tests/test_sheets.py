@@ -67,10 +67,8 @@ def test_numbers_are_exact_decimals(write: Callable[[str, str], Path]) -> None:
 
 def test_single_number_is_a_range(write: Callable[[str, str], Path]) -> None:
     sheet = load_price_sheet(write("s.toml", VALID.replace("[450.50, 700]", "500")))
-    assert (sheet.routes["iv"].session_price.low, sheet.routes["iv"].session_price.high) == (
-        500,
-        500,
-    )
+    price = sheet.routes["iv"].session_price
+    assert (price.low, price.high) == (Decimal(500), Decimal(500))
 
 
 def test_every_weeks_either_order(write: Callable[[str, str], Path]) -> None:
@@ -101,7 +99,8 @@ def problems(path: Path) -> list[str]:
         ('label = "Standard"', 'label = "Standard"\nroute = "nasal"', "unknown route 'nasal'"),
         (
             'source = "Fee list, page 1."',
-            'source = "p1"\n[routes.oral]\nlabel = "O"\naliases = ["IV"]\nsession_price = 1\nsource = "p2"',
+            'source = "p1"\n[routes.oral]\nlabel = "O"\naliases = ["IV"]\n'
+            'session_price = 1\nsource = "p2"',
             "routes.oral.aliases: 'IV' already names route 'iv'",
         ),
         ('name = "Test clinic"\n', "", "name: required key is missing"),
@@ -159,4 +158,5 @@ def test_stale_after_twelve_months(sheet: PriceSheet, today: date, stale: bool) 
     warning = stale_warning(sheet, today)
     assert (warning is not None) == stale
     if warning:
-        assert warning.startswith("warning: ") and "\n" not in warning
+        assert warning.startswith("warning: ")
+        assert "\n" not in warning

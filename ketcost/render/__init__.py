@@ -19,7 +19,9 @@ class OutputFormat(StrEnum):
     CSV = "csv"
 
 
-def render_report(report: Report, fmt: OutputFormat, *, width: int = 80, color: bool = False) -> str:
+def render_report(
+    report: Report, fmt: OutputFormat, *, width: int = 80, color: bool = False
+) -> str:
     """A tabular report in a non-JSON format."""
     if fmt is OutputFormat.TABLE:
         from ketcost.render import table
@@ -38,7 +40,9 @@ def render_report(report: Report, fmt: OutputFormat, *, width: int = 80, color: 
     assert_never(fmt)
 
 
-def render_estimate(result: Estimate, fmt: OutputFormat, *, width: int = 80, color: bool = False) -> str:
+def render_estimate(
+    result: Estimate, fmt: OutputFormat, *, width: int = 80, color: bool = False
+) -> str:
     """An estimate in any format."""
     if fmt is OutputFormat.JSON:
         from ketcost.render import json
@@ -47,7 +51,9 @@ def render_estimate(result: Estimate, fmt: OutputFormat, *, width: int = 80, col
     return render_report(reports.estimate_report(result), fmt, width=width, color=color)
 
 
-def render_routes(sheet: PriceSheet, fmt: OutputFormat, *, width: int = 80, color: bool = False) -> str:
+def render_routes(
+    sheet: PriceSheet, fmt: OutputFormat, *, width: int = 80, color: bool = False
+) -> str:
     """A sheet's routes in any format."""
     if fmt is OutputFormat.JSON:
         from ketcost.render import json

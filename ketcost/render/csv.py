@@ -30,5 +30,7 @@ def render(report: Report) -> str:
     writer.writerow([h for c in report.columns for h in _header(c)])
     rows = [*report.rows, *([report.total] if report.total is not None else [])]
     for row in rows:
-        writer.writerow([v for cell, col in zip(row, report.columns, strict=True) for v in _values(cell, col)])
+        writer.writerow(
+            [v for cell, col in zip(row, report.columns, strict=True) for v in _values(cell, col)]
+        )
     return out.getvalue()

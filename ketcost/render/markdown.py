@@ -22,7 +22,10 @@ def render(report: Report) -> str:
     lines.append(_row(["---:" if c.kind != "text" else "---" for c in cols]))
 
     def cells(row: tuple[Cell, ...], bold: bool = False) -> list[str]:
-        texts = [_escape(cell_text(cell, col, report.currency)) for cell, col in zip(row, cols, strict=True)]
+        texts = [
+            _escape(cell_text(cell, col, report.currency))
+            for cell, col in zip(row, cols, strict=True)
+        ]
         return [f"**{t}**" if bold and t else t for t in texts]
 
     lines.extend(_row(cells(row)) for row in report.rows)

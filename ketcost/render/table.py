@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
-
-from ketcost import wording
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from ketcost import wording
+from ketcost.models import Range
 from ketcost.render.report import Cell, Column, Report
 
 if TYPE_CHECKING:
@@ -20,14 +21,18 @@ def cell_text(cell: Cell, column: Column, currency: str) -> str:
     if isinstance(cell, str):
         return cell
     if column.kind == "money":
-        return wording.money_span(cell, currency)
+        return wording.money_span(
+            Range[Decimal].of(Decimal(cell.low), Decimal(cell.high)), currency
+        )
     return wording.span(cell)
 
 
 def _texts(row: tuple[Cell, ...], report: Report) -> list[Text]:
     from rich.text import Text
 
-    return [Text(cell_text(c, col, report.currency)) for c, col in zip(row, report.columns, strict=True)]
+    return [
+        Text(cell_text(c, col, report.currency)) for c, col in zip(row, report.columns, strict=True)
+    ]
 
 
 def render(report: Report, *, width: int = 80, color: bool = False) -> str:

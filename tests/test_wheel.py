@@ -1,0 +1,61 @@
+"""A real wheel installs into a fresh virtual environment and works from any directory."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+        check=True,
+    )
+    (built,) = out.glob("ketcost-*.whl")
+    return built
+
+
+def test_wheel_ships_the_price_sheet(wheel: Path) -> None:
+    import zipfile
+
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "ketcost/data/price_ranges.toml" in names
+    assert "ketcost/py.typed" in names
+
+
+def test_installed_wheel_runs_from_a_temporary_directory(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    # The runtime dependencies come from this environment; ketcost itself only from the wheel.
+    venv.create(env_dir, with_pip=True, system_site_packages=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], check=True
+    )
+    workdir = tmp_path / "elsewhere"
+    workdir.mkdir()
+    where = subprocess.run(
+        [str(python), "-c", "import ketcost; print(ketcost.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        check=True,
+    )
+    assert where.stdout.startswith(str(env_dir))
+    run = subprocess.run(
+        [str(env_dir / "bin" / "ketcost"), "estimate", "--route", "iv", "--weeks", "4", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["total"] == {"low": "3200.00", "high": "9600.00"}
