@@ -1,0 +1,60 @@
+"""The README stays true: its example output is what the CLI prints, and every command is in it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import RunCli
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+
+
+def block_after(marker: str, fence: str) -> str:
+    """The text of the first fenced block of kind `fence` after `marker` in the README."""
+    start = README.index(marker)
+    match = re.compile(rf"```{fence}\n(.*?)```", re.DOTALL).search(README, start)
+    assert match is not None
+    return match[1]
+
+
+def test_quick_start_is_the_two_commands() -> None:
+    quick = block_after("## Quick start", "sh")
+    assert quick.splitlines() == [
+        "pip install . && ketcost estimate --route iv --weeks 4",
+        'pip install -e ".[test]" && pytest',
+    ]
+
+
+def test_table_example_is_real(cli: RunCli) -> None:
+    shown = block_after("`ketcost estimate --route iv --weeks 4`:", "text")
+    assert cli("estimate", "--route", "iv", "--weeks", "4").out == shown
+
+
+def test_markdown_example_is_real(cli: RunCli) -> None:
+    shown = block_after("(`ketcost estimate -r esketamine", "markdown")
+    run = cli(
+        "estimate",
+        "-r",
+        "esketamine",
+        "--weeks",
+        "2-4",
+        "--maintenance-months",
+        "3",
+        "-f",
+        "markdown",
+    )
+    assert run.out == shown
+
+
+@pytest.mark.parametrize("command", ["estimate", "routes", "protocols", "check-prices"])
+def test_every_command_is_documented(command: str) -> None:
+    assert f"ketcost {command}" in README
+
+
+def test_exit_codes_are_documented() -> None:
+    section = README[README.index("## Exit codes") :]
+    for code in ("| 0 |", "| 1 |", "| 2 |"):
+        assert code in section
