@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
-from typing import assert_never
+from typing import TypeVar, assert_never
 
 from ketcost.models import Estimate, PriceSheet
+from ketcost.render import json
 from ketcost.render import report as reports
 from ketcost.render.report import Report
+
+T = TypeVar("T")
 
 
 class OutputFormat(StrEnum):
@@ -40,34 +44,35 @@ def render_report(
     assert_never(fmt)
 
 
+def _render(
+    value: T,
+    fmt: OutputFormat,
+    as_json: Callable[[T], str],
+    as_report: Callable[[T], Report],
+    width: int,
+    color: bool,
+) -> str:
+    if fmt is OutputFormat.JSON:
+        return as_json(value)
+    return render_report(as_report(value), fmt, width=width, color=color)
+
+
 def render_estimate(
     result: Estimate, fmt: OutputFormat, *, width: int = 80, color: bool = False
 ) -> str:
     """An estimate in any format."""
-    if fmt is OutputFormat.JSON:
-        from ketcost.render import json
-
-        return json.render_estimate(result)
-    return render_report(reports.estimate_report(result), fmt, width=width, color=color)
+    return _render(result, fmt, json.render_estimate, reports.estimate_report, width, color)
 
 
 def render_routes(
     sheet: PriceSheet, fmt: OutputFormat, *, width: int = 80, color: bool = False
 ) -> str:
     """A sheet's routes in any format."""
-    if fmt is OutputFormat.JSON:
-        from ketcost.render import json
-
-        return json.render_routes(sheet)
-    return render_report(reports.routes_report(sheet), fmt, width=width, color=color)
+    return _render(sheet, fmt, json.render_routes, reports.routes_report, width, color)
 
 
 def render_protocols(
     sheet: PriceSheet, fmt: OutputFormat, *, width: int = 80, color: bool = False
 ) -> str:
     """A sheet's protocols in any format."""
-    if fmt is OutputFormat.JSON:
-        from ketcost.render import json
-
-        return json.render_protocols(sheet)
-    return render_report(reports.protocols_report(sheet), fmt, width=width, color=color)
+    return _render(sheet, fmt, json.render_protocols, reports.protocols_report, width, color)
