@@ -135,6 +135,19 @@ class Route(BaseModel):
     notes: str | None = None
 
 
+class Addon(BaseModel):
+    """Something billed beside treatment: once per session or once per course."""
+
+    model_config = _FROZEN
+
+    label: Text
+    price: PositiveMoney
+    per: Literal["session", "course"]
+    insurance_eligible: bool = False
+    source: Text
+    notes: str | None = None
+
+
 class Protocol(BaseModel):
     """A named treatment schedule: phases in the order they happen."""
 
@@ -202,6 +215,7 @@ class PriceSheet(BaseModel):
     source: Text
     routes: dict[str, Route] = Field(min_length=1)
     protocols: dict[str, Protocol] = Field(default_factory=dict)
+    addons: dict[str, Addon] = Field(default_factory=dict)
 
     @field_validator("currency", mode="before")
     @classmethod
@@ -234,6 +248,11 @@ class PriceSheet(BaseModel):
         """The id of the protocol named `name` (any case), or None."""
         wanted = name.strip().casefold()
         return next((pid for pid in self.protocols if pid.casefold() == wanted), None)
+
+    def find_addon(self, name: str) -> str | None:
+        """The id of the add-on named `name` (any case), or None."""
+        wanted = name.strip().casefold()
+        return next((aid for aid in self.addons if aid.casefold() == wanted), None)
 
     def route_names(self) -> list[str]:
         """Every id and alias, for telling people what is allowed."""
@@ -324,10 +343,83 @@ class Maintenance(StrEnum):
     MONTHLY_BIWEEKLY = "monthly-biweekly"
 
 
+_MONEY_TEXT = re.compile(r"\s*([0-9]+(?:\.[0-9]{1,2})?)\s*(?:[-–]\s*([0-9]+(?:\.[0-9]{1,2})?))?\s*")
+
+
+def parse_amount(value: Any, what: str = "an amount") -> Decimal:
+    """A non-negative amount of money with at most two decimals, from text or a number."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected {what}, e.g. 1000 or 250.50")
+    if isinstance(value, int | Decimal):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "").removeprefix("$")
+    else:
+        raise ValueError(f"expected {what}, e.g. 1000 or 250.50")
+    match = _MONEY_TEXT.fullmatch(text)
+    if match is None or match[2] is not None:
+        if text.startswith("-"):
+            raise ValueError(f"must not be negative; expected {what}, e.g. 1000 or 250.50")
+        raise ValueError(f"expected {what}, e.g. 1000 or 250.50")
+    return Decimal(match[1])
+
+
+def _amount(value: Any) -> Decimal:
+    return parse_amount(value)
+
+
+def _percentage(value: Any) -> Decimal:
+    amount = parse_amount(value, "a percentage from 0 to 100")
+    if amount > 100:
+        raise ValueError("must be a percentage from 0 to 100")
+    return amount
+
+
+Amount = Annotated[Decimal, BeforeValidator(_amount)]
+Percentage = Annotated[Decimal, BeforeValidator(_percentage)]
+
+
+class Extra(BaseModel):
+    """An add-on that is not in the price sheet, e.g. `psychotherapy=150-250/session`."""
+
+    model_config = _FROZEN
+
+    label: Text
+    price: PositiveMoney
+    per: Literal["session", "course"]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        match = re.fullmatch(r"\s*([^=]+?)\s*=\s*([^/]+?)\s*/\s*(session|course)\s*", value)
+        if match is None:
+            raise ValueError("expected LABEL=PRICE/session or LABEL=LOW-HIGH/course")
+        prices = _MONEY_TEXT.fullmatch(match[2].replace("$", ""))
+        if prices is None:
+            raise ValueError(f"price {match[2]!r} is not an amount or a range such as 150-250")
+        low = Decimal(prices[1])
+        high = Decimal(prices[2]) if prices[2] is not None else low
+        return {"label": match[1], "price": [low, high], "per": match[3]}
+
+
+class Insurance(BaseModel):
+    """Insurance terms: what remains of the deductible and out-of-pocket maximum, and shares."""
+
+    model_config = _FROZEN
+
+    covered: bool | None = None
+    deductible: Amount = Decimal(0)
+    coinsurance: Percentage = Decimal(0)
+    copay: Amount = Decimal(0)
+    oop_max: Amount | None = None
+
+
 class Plan(BaseModel):
     """What a person asks for: a route, a protocol and changes to its schedule."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     route: str | None = None
     protocol: str = "standard"
@@ -338,6 +430,12 @@ class Plan(BaseModel):
     maintenance_months: Annotated[
         int, BeforeValidator(_whole_number(*MAINTENANCE_MONTHS_BOUNDS))
     ] = 0
+
+    with_: tuple[str, ...] = Field(default=(), alias="with")
+    extra: tuple[Extra, ...] = ()
+    discount: Percentage = Decimal(0)
+    assistance: Amount = Decimal(0)
+    insurance: Insurance | None = None
 
     @model_validator(mode="after")
     def _one_first_phase_frequency(self) -> Plan:
@@ -374,6 +472,41 @@ class PhaseCost(BaseModel):
     cost: Money
 
 
+class Cases(BaseModel):
+    """Money in the low case and the high case; unlike a Range, a discount's high case is the
+    larger reduction, so `high` may be below `low`."""
+
+    model_config = _FROZEN
+
+    low: Decimal
+    high: Decimal
+
+
+class LineItem(BaseModel):
+    """One billed line: a phase of sessions, an add-on, or the discount (a negative amount)."""
+
+    model_config = _FROZEN
+
+    label: str
+    kind: Literal["session", "addon", "discount"]
+    quantity: Count
+    unit_price: Cases
+    amount: Cases
+
+
+class InsuranceResult(BaseModel):
+    """The insurance terms applied and what the insurer pays."""
+
+    model_config = _FROZEN
+
+    covered: bool
+    deductible: Decimal
+    coinsurance: Decimal
+    copay: Decimal
+    oop_max: Decimal | None
+    insurer_pays: Money
+
+
 class Estimate(BaseModel):
     """The result: sessions and cost per phase and in total, as low–high ranges."""
 
@@ -388,7 +521,11 @@ class Estimate(BaseModel):
     price_sheet: SheetInfo
     phases: tuple[PhaseCost, ...]
     sessions: Count
+    line_items: tuple[LineItem, ...]
     total: Money
+    insurance: InsuranceResult | None
+    assistance: Money
+    out_of_pocket: Money
     maintenance_months: int
     assumptions: tuple[str, ...]
     disclaimer: str

@@ -12,15 +12,19 @@ The arithmetic (also in the README):
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from ketcost import wording
 from ketcost.errors import InputError
 from ketcost.models import (
     FREQUENCY_KEYS,
+    Cases,
     Count,
     Estimate,
+    Extra,
+    InsuranceResult,
+    LineItem,
     Money,
     Phase,
     PhaseCost,
@@ -30,10 +34,10 @@ from ketcost.models import (
     Range,
     SheetInfo,
 )
+from ketcost.payment import AddonCharge, after_assistance, charges, patient_pays, to_cents
 
 WEEKS_PER_MONTH = Fraction(52, 12)
 WEEKS_PER_YEAR = Fraction(52)
-CENT = Decimal("0.01")
 
 DISCLAIMER = (
     "This is an estimate, not a bill, a quote from a clinic, or medical advice. "
@@ -51,11 +55,6 @@ _MAINTENANCE_RATES: dict[str, dict[str, int | tuple[int, int]]] = {
 def round_half_up(value: Fraction) -> int:
     """The nearest whole number, halves rounded up (6.5 -> 7); value is never negative here."""
     return math.floor(value + Fraction(1, 2))
-
-
-def to_cents(amount: Decimal) -> Decimal:
-    """Money rounded to the cent, half up: the one rounding rule for money."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def weekly_rate(phase: Phase) -> tuple[Fraction, Fraction]:
@@ -159,10 +158,31 @@ def resolve(plan: Plan, sheet: PriceSheet) -> tuple[str, str]:
     return route_id, protocol_id
 
 
+def resolve_addons(plan: Plan, sheet: PriceSheet) -> tuple[tuple[Extra, bool], ...]:
+    """The sheet add-ons the plan asks for (`with`), then its own extras, each with whether
+    insurance may cover it (sheet add-ons when eligible; extras never). Unknown names are errors.
+    """
+    chosen: list[tuple[Extra, bool]] = []
+    for name in plan.with_:
+        addon_id = sheet.find_addon(name)
+        if addon_id is None:
+            allowed = ", ".join(sheet.addons) or "none in this sheet"
+            raise InputError(f"unknown add-on {name!r}; add-ons: {allowed}")
+        addon = sheet.addons[addon_id]
+        extra = Extra.model_construct(label=addon.label, price=addon.price, per=addon.per)
+        chosen.append((extra, addon.insurance_eligible))
+    return (*chosen, *((extra, False) for extra in plan.extra))
+
+
+def _money(low: Decimal, high: Decimal) -> Money:
+    return Range[Decimal].of(to_cents(low), to_cents(high))
+
+
 def _assumptions(
-    sheet: PriceSheet, route_id: str, phases: tuple[Phase, ...], maintenance_months: int
+    sheet: PriceSheet, route_id: str, phases: tuple[Phase, ...], plan: Plan, covered: bool
 ) -> tuple[str, ...]:
     route = sheet.routes[route_id]
+    maintenance_months = plan.maintenance_months
     lines = [
         f"Prices per session are the published range for {route.label} in "
         f'"{sheet.name}" (as of {sheet.as_of.isoformat()}); a clinic\'s own prices may differ.',
@@ -189,16 +209,48 @@ def _assumptions(
         "Session counts are rounded half up once per phase (a month is 52/12 weeks); "
         "money is rounded to the cent, half up."
     )
-    lines.append("Not included: insurance, consultations, psychotherapy or other add-ons.")
+    if plan.discount:
+        lines.append(
+            f"A {wording.number(plan.discount)}% discount applies to treatment-session fees, "
+            "not to add-ons, before insurance."
+        )
+    if plan.insurance is not None:
+        lines.append(
+            "Insurance is applied per covered charge in the order sessions happen: the deductible "
+            "first, then the copay, then the coinsurance share, up to the out-of-pocket maximum; "
+            "charges not covered are paid in full."
+        )
+        if not route.insurance_eligible and not covered:
+            lines.append(
+                f"{route.label} is usually not covered by insurance, so its sessions are counted "
+                "as not covered; --covered overrides."
+            )
+        elif not route.insurance_eligible:
+            lines.append(
+                f"{route.label} is usually not covered by insurance; its sessions are counted as "
+                "covered because --covered was given. Confirm with the insurer."
+            )
+    if plan.assistance:
+        lines.append(
+            f"Financial assistance of {wording.money(to_cents(plan.assistance), sheet.currency)} "
+            "reduces what you pay, never below zero."
+        )
+    missing = [
+        *(["insurance"] if plan.insurance is None else []),
+        *([] if plan.with_ or plan.extra else ["consultations, psychotherapy or other add-ons"]),
+    ]
+    if missing:
+        lines.append(f"Not included: {', '.join(missing)}.")
     return tuple(lines)
 
 
 def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
-    """What the plan costs under the sheet's prices, per phase and in total, low and high."""
+    """What the plan costs under the sheet's prices and what the patient pays, low and high."""
     route_id, protocol_id = resolve(plan, sheet)
     route, protocol = sheet.routes[route_id], sheet.protocols[protocol_id]
     phases = scheduled_phases(plan, protocol_id, protocol)
-    price = Range[Decimal].of(to_cents(route.session_price.low), to_cents(route.session_price.high))
+    extras = resolve_addons(plan, sheet)
+    price = _money(route.session_price.low, route.session_price.high)
     costs: list[PhaseCost] = []
     for phase in phases:
         if phase.open_ended and plan.maintenance_months == 0:
@@ -213,6 +265,81 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
                 cost=phase_cost(sessions, price),
             )
         )
+    total_sessions = Range[int].of(
+        sum(c.sessions.low for c in costs), sum(c.sessions.high for c in costs)
+    )
+    items = [
+        LineItem(
+            label=c.name,
+            kind="session",
+            quantity=c.sessions,
+            unit_price=Cases(low=c.price_per_session.low, high=c.price_per_session.high),
+            amount=Cases(low=c.cost.low, high=c.cost.high),
+        )
+        for c in costs
+    ]
+    for extra, _ in extras:
+        quantity = total_sessions if extra.per == "session" else Range[int].of(1)
+        unit = _money(extra.price.low, extra.price.high)
+        items.append(
+            LineItem(
+                label=extra.label,
+                kind="addon",
+                quantity=quantity,
+                unit_price=Cases(low=unit.low, high=unit.high),
+                amount=Cases(
+                    low=to_cents(quantity.low * unit.low), high=to_cents(quantity.high * unit.high)
+                ),
+            )
+        )
+    keep = (100 - plan.discount) / 100
+    fee = _money(price.low * keep, price.high * keep)
+    if plan.discount:
+        off_low, off_high = fee.low - price.low, fee.high - price.high
+        items.append(
+            LineItem(
+                label=f"discount {wording.number(plan.discount)}% on session fees",
+                kind="discount",
+                quantity=total_sessions,
+                unit_price=Cases(low=off_low, high=off_high),
+                amount=Cases(
+                    low=to_cents(total_sessions.low * off_low),
+                    high=to_cents(total_sessions.high * off_high),
+                ),
+            )
+        )
+    total = _money(
+        sum((i.amount.low for i in items), Decimal(0)),
+        sum((i.amount.high for i in items), Decimal(0)),
+    )
+    covered = plan.insurance is not None and (
+        route.insurance_eligible if plan.insurance.covered is None else plan.insurance.covered
+    )
+
+    def pays(case: str) -> Decimal:
+        addons = [
+            AddonCharge(getattr(extra.price, case), extra.per, eligible)
+            for extra, eligible in extras
+        ]
+        sessions = getattr(total_sessions, case)
+        return patient_pays(charges(sessions, getattr(fee, case), covered, addons), plan.insurance)
+
+    patient = _money(pays("low"), pays("high"))
+    out_of_pocket = _money(
+        after_assistance(patient.low, plan.assistance),
+        after_assistance(patient.high, plan.assistance),
+    )
+    insurance = None
+    if plan.insurance is not None:
+        terms = plan.insurance
+        insurance = InsuranceResult(
+            covered=covered,
+            deductible=to_cents(terms.deductible),
+            coinsurance=terms.coinsurance,
+            copay=to_cents(terms.copay),
+            oop_max=None if terms.oop_max is None else to_cents(terms.oop_max),
+            insurer_pays=_money(total.low - patient.low, total.high - patient.high),
+        )
     return Estimate(
         currency=sheet.currency,
         route=route_id,
@@ -221,14 +348,13 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         protocol_label=protocol.label,
         price_sheet=SheetInfo(name=sheet.name, as_of=sheet.as_of, source=sheet.source),
         phases=tuple(costs),
-        sessions=Range[int].of(
-            sum(c.sessions.low for c in costs), sum(c.sessions.high for c in costs)
-        ),
-        total=Range[Decimal].of(
-            to_cents(sum((c.cost.low for c in costs), Decimal(0))),
-            to_cents(sum((c.cost.high for c in costs), Decimal(0))),
-        ),
+        sessions=total_sessions,
+        line_items=tuple(items),
+        total=total,
+        insurance=insurance,
+        assistance=_money(patient.low - out_of_pocket.low, patient.high - out_of_pocket.high),
+        out_of_pocket=out_of_pocket,
         maintenance_months=plan.maintenance_months,
-        assumptions=_assumptions(sheet, route_id, phases, plan.maintenance_months),
+        assumptions=_assumptions(sheet, route_id, phases, plan, covered),
         disclaimer=DISCLAIMER,
     )

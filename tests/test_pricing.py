@@ -10,12 +10,12 @@ import pytest
 from ketcost import Plan, PriceSheet, estimate
 from ketcost.errors import InputError
 from ketcost.models import Phase, Range
+from ketcost.payment import to_cents
 from ketcost.pricing import (
     duration_weeks,
     phase_cost,
     phase_sessions,
     round_half_up,
-    to_cents,
     weekly_rate,
 )
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ketcost.models import Estimate, PriceSheet, Range
-from ketcost.pricing import to_cents
+from ketcost.payment import to_cents
 from ketcost.wording import schedule
 
 SCHEMA_VERSION = 1

@@ -8,7 +8,7 @@ from typing import Literal
 
 from ketcost import wording
 from ketcost.models import Estimate, PriceSheet, Range
-from ketcost.pricing import to_cents
+from ketcost.payment import to_cents
 
 Cell = str | Range[int] | Range[Decimal] | None
 Kind = Literal["text", "count", "money"]

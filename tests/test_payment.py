@@ -1,0 +1,166 @@
+"""What the patient pays: the worked examples and the invariants of the insurance rule."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from ketcost import Plan, PriceSheet, estimate, load_price_sheet
+from ketcost.errors import InputError
+from ketcost.models import Insurance, Range
+from ketcost.payment import Charge, patient_pays
+
+
+def pair(value: Range[Decimal]) -> tuple[str, str]:
+    return str(value.low), str(value.high)
+
+
+def test_esketamine_with_deductible_coinsurance_and_cap(sheet: PriceSheet) -> None:
+    terms = Insurance(deductible=1000, coinsurance=20, oop_max=3000)
+    result = estimate(Plan(route="esketamine", weeks=4, insurance=terms), sheet)
+    assert pair(result.total) == ("4000.00", "10800.00")
+    assert pair(result.out_of_pocket) == ("1600.00", "2960.00")
+    assert result.insurance is not None
+    assert result.insurance.covered
+    assert pair(result.insurance.insurer_pays) == ("2400.00", "7840.00")
+
+
+def test_discount_on_session_fees(sheet: PriceSheet) -> None:
+    result = estimate(Plan(route="oral", weeks=4, discount=10), sheet)
+    assert pair(result.out_of_pocket) == ("720.00", "3240.00")
+    assert [i.kind for i in result.line_items] == ["session", "discount"]
+
+
+def test_assistance_never_below_zero(sheet: PriceSheet) -> None:
+    result = estimate(Plan(route="oral", weeks=4, assistance=1000), sheet)
+    assert pair(result.total) == ("800.00", "3600.00")
+    assert pair(result.out_of_pocket) == ("0.00", "2600.00")
+    assert pair(result.assistance) == ("800.00", "1000.00")
+
+
+def test_extra_per_session_and_discount_skips_add_ons(sheet: PriceSheet) -> None:
+    plan = Plan.model_validate(
+        {"route": "oral", "weeks": 4, "discount": 50, "extra": ["therapy=150-250/session"]}
+    )
+    result = estimate(plan, sheet)
+    # Sessions 800–3600 halved to 400–1800; therapy 8 x 150 to 12 x 250 in full.
+    assert pair(result.total) == ("1600.00", "4800.00")
+
+
+def test_iv_is_not_covered_unless_asked(sheet: PriceSheet) -> None:
+    terms = Insurance(coinsurance=20)
+    plain = estimate(Plan(route="iv", weeks=4, insurance=terms), sheet)
+    assert plain.out_of_pocket == plain.total
+    assert any("--covered overrides" in line for line in plain.assumptions)
+    forced = estimate(
+        Plan(route="iv", weeks=4, insurance=terms.model_copy(update={"covered": True})), sheet
+    )
+    assert pair(forced.out_of_pocket) == ("640.00", "1920.00")
+
+
+def test_unknown_add_on(sheet: PriceSheet) -> None:
+    with pytest.raises(InputError, match="unknown add-on 'massage'"):
+        estimate(Plan.model_validate({"route": "iv", "with": ["massage"]}), sheet)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"discount": "101"},
+        {"discount": "-1"},
+        {"assistance": "-5"},
+        {"insurance": {"coinsurance": "150"}},
+        {"insurance": {"deductible": "abc"}},
+        {"extra": ["therapy"]},
+        {"extra": ["therapy=abc/session"]},
+        {"extra": ["therapy=100/week"]},
+    ],
+)
+def test_bad_values_are_refused(fields: dict[str, object]) -> None:
+    with pytest.raises(ValidationError):
+        Plan.model_validate({"route": "iv", **fields})
+
+
+SHEET = load_price_sheet()
+amounts = st.decimals(min_value=0, max_value=5000, places=2)
+percent = st.decimals(min_value=0, max_value=100, places=0)
+charge_lists = st.lists(st.tuples(amounts, st.booleans()), max_size=40)
+
+
+@st.composite
+def terms(draw: st.DrawFn) -> Insurance:
+    return Insurance(
+        deductible=draw(amounts),
+        coinsurance=draw(percent),
+        copay=draw(st.decimals(min_value=0, max_value=100, places=2)),
+        oop_max=draw(st.none() | amounts),
+    )
+
+
+def pays(items: list[tuple[Decimal, bool]], insurance: Insurance | None) -> Decimal:
+    return patient_pays(iter([Charge(a, c) for a, c in items]), insurance)
+
+
+@given(charge_lists, terms())
+def test_patient_pays_between_zero_and_billed(
+    items: list[tuple[Decimal, bool]], insurance: Insurance
+) -> None:
+    billed = sum((a for a, _ in items), Decimal(0))
+    assert Decimal(0) <= pays(items, insurance) <= billed
+
+
+@given(charge_lists, terms())
+def test_cap_bounds_covered_spending(
+    items: list[tuple[Decimal, bool]], insurance: Insurance
+) -> None:
+    uncovered = sum((a for a, covered in items if not covered), Decimal(0))
+    if insurance.oop_max is not None:
+        assert pays(items, insurance) <= insurance.oop_max + uncovered
+
+
+@given(charge_lists, terms(), st.sampled_from(["deductible", "coinsurance", "copay"]), percent)
+def test_raising_a_term_never_lowers_what_the_patient_pays(
+    items: list[tuple[Decimal, bool]], insurance: Insurance, term: str, more: Decimal
+) -> None:
+    raised_value = getattr(insurance, term) + more
+    if term == "coinsurance":
+        raised_value = min(raised_value, Decimal(100))
+    raised = insurance.model_copy(update={term: raised_value})
+    assert pays(items, raised) >= pays(items, insurance)
+
+
+@given(
+    st.sampled_from(["iv", "esketamine", "oral"]),
+    st.integers(1, 52),
+    st.integers(0, 24),
+    terms(),
+    amounts,
+    st.sampled_from([None, True, False]),
+)
+def test_insurer_pays_the_rest(
+    route: str,
+    weeks: int,
+    months: int,
+    insurance: Insurance,
+    assistance: Decimal,
+    covered: bool | None,
+) -> None:
+    plan = Plan(
+        route=route,
+        weeks=weeks,
+        maintenance_months=months,
+        assistance=assistance,
+        insurance=insurance.model_copy(update={"covered": covered}),
+    )
+    result = estimate(plan, SHEET)
+    assert result.insurance is not None
+    for case in ("low", "high"):
+        billed = getattr(result.total, case)
+        before_assistance = getattr(result.out_of_pocket, case) + getattr(result.assistance, case)
+        assert getattr(result.insurance.insurer_pays, case) == billed - before_assistance
+        assert Decimal(0) <= getattr(result.out_of_pocket, case) <= billed
+    assert result.out_of_pocket.low <= result.out_of_pocket.high
