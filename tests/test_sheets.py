@@ -50,6 +50,8 @@ def test_default_sheet_is_complete_and_cited(sheet: PriceSheet) -> None:
     assert sheet.routes["esketamine"].insurance_eligible
     assert not sheet.routes["iv"].insurance_eligible
     assert sheet.routes["iv"].session_price.low == Decimal(400)
+    assert set(sheet.addons) == {"consultation", "integration"}
+    assert all(a.source.strip() for a in sheet.addons.values())
 
 
 def test_top_level_data_file_is_the_shipped_sheet() -> None:
