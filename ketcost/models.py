@@ -364,10 +364,6 @@ def parse_amount(value: Any, what: str = "an amount") -> Decimal:
     return Decimal(match[1])
 
 
-def _amount(value: Any) -> Decimal:
-    return parse_amount(value)
-
-
 def _percentage(value: Any) -> Decimal:
     amount = parse_amount(value, "a percentage from 0 to 100")
     if amount > 100:
@@ -375,7 +371,7 @@ def _percentage(value: Any) -> Decimal:
     return amount
 
 
-Amount = Annotated[Decimal, BeforeValidator(_amount)]
+Amount = Annotated[Decimal, BeforeValidator(parse_amount)]
 Percentage = Annotated[Decimal, BeforeValidator(_percentage)]
 
 

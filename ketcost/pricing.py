@@ -178,6 +178,11 @@ def _money(low: Decimal, high: Decimal) -> Money:
     return Range[Decimal].of(to_cents(low), to_cents(high))
 
 
+def _cases(low: Decimal, high: Decimal) -> Cases:
+    """Low-case and high-case money in cents, for line items (a discount's are negative)."""
+    return Cases(low=to_cents(low), high=to_cents(high))
+
+
 def _assumptions(
     sheet: PriceSheet, route_id: str, phases: tuple[Phase, ...], plan: Plan, covered: bool
 ) -> tuple[str, ...]:
@@ -273,8 +278,8 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
             label=c.name,
             kind="session",
             quantity=c.sessions,
-            unit_price=Cases(low=c.price_per_session.low, high=c.price_per_session.high),
-            amount=Cases(low=c.cost.low, high=c.cost.high),
+            unit_price=_cases(c.price_per_session.low, c.price_per_session.high),
+            amount=_cases(c.cost.low, c.cost.high),
         )
         for c in costs
     ]
@@ -286,10 +291,8 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
                 label=extra.label,
                 kind="addon",
                 quantity=quantity,
-                unit_price=Cases(low=unit.low, high=unit.high),
-                amount=Cases(
-                    low=to_cents(quantity.low * unit.low), high=to_cents(quantity.high * unit.high)
-                ),
+                unit_price=_cases(unit.low, unit.high),
+                amount=_cases(quantity.low * unit.low, quantity.high * unit.high),
             )
         )
     keep = (100 - plan.discount) / 100
@@ -301,11 +304,8 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
                 label=f"discount {wording.number(plan.discount)}% on session fees",
                 kind="discount",
                 quantity=total_sessions,
-                unit_price=Cases(low=off_low, high=off_high),
-                amount=Cases(
-                    low=to_cents(total_sessions.low * off_low),
-                    high=to_cents(total_sessions.high * off_high),
-                ),
+                unit_price=_cases(off_low, off_high),
+                amount=_cases(total_sessions.low * off_low, total_sessions.high * off_high),
             )
         )
     total = _money(
