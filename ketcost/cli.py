@@ -1,6 +1,7 @@
 """The command line: options -> Plan -> pricing -> renderer -> stdout; errors -> exit codes.
 
-Exit codes: 0 success; 1 a price sheet that cannot be read or is not valid; 2 invalid input.
+Exit codes: 0 success; 1 a price sheet that cannot be read or is not valid; 2 invalid input;
+3 the out-of-pocket cost may exceed --budget (the output is printed as usual).
 """
 
 from __future__ import annotations
@@ -10,20 +11,29 @@ import shutil
 import sys
 import traceback
 from datetime import date
-from typing import Annotated, Any
+from decimal import Decimal
+from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from typer.exceptions import TyperException
 
-from ketcost import __version__
+from ketcost import __version__, wording
 from ketcost.errors import InputError, KetcostError, SheetError
-from ketcost.models import RANGE_HELP, Maintenance, Plan, PriceSheet
+from ketcost.models import Estimate, PriceSheet, parse_amount
+from ketcost.options import PlanInputs, make_plan, plan_options
+from ketcost.payment import to_cents
 from ketcost.pricing import estimate as price
-from ketcost.render import OutputFormat, render_estimate, render_protocols, render_routes
+from ketcost.pricing import rank
+from ketcost.render import (
+    OutputFormat,
+    render_comparison,
+    render_estimate,
+    render_protocols,
+    render_routes,
+)
 from ketcost.sheets import load_price_sheet, stale_warning
 
-EXIT_OK, EXIT_FILE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FILE, EXIT_USAGE, EXIT_BUDGET = 0, 1, 2, 3
 
 app = typer.Typer(
     name="ketcost",
@@ -85,23 +95,6 @@ def _sheet(prices: str | None) -> PriceSheet:
     return sheet
 
 
-def _flag(field: str) -> str:
-    return "--" + field.replace("_", "-")
-
-
-def _plan(**fields: Any) -> Plan:
-    """A Plan from option values; a bad value becomes one InputError naming the option."""
-    try:
-        return Plan(**{k: v for k, v in fields.items() if v is not None})
-    except ValidationError as error:
-        detail = error.errors()[0]
-        message = detail["msg"].removeprefix("Value error, ")
-        if not detail["loc"]:
-            raise InputError(message) from None
-        flag = _flag(str(detail["loc"][0]))
-        raise InputError(f"invalid value {detail['input']!r} for {flag}: {message}") from None
-
-
 # --- commands ----------------------------------------------------------------------------------
 
 
@@ -134,77 +127,127 @@ def _root(
         raise typer.Exit()
 
 
-RANGE = "RANGE"
+RouteOption = Annotated[
+    str | None,
+    typer.Option(
+        "--route", "-r", metavar="ROUTE", help="Route id or alias, any case (see `ketcost routes`)."
+    ),
+]
+BudgetOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="AMOUNT",
+        help=f"Warn on stderr and exit {EXIT_BUDGET} when the out-of-pocket may exceed this.",
+    ),
+]
+
+
+def _budget(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return parse_amount(text)
+    except ValueError as error:
+        raise InputError(f"invalid value {text!r} for --budget: {error}") from None
+
+
+def _over_budget(results: list[Estimate], budget: Decimal | None) -> int:
+    """Warn when an out-of-pocket range reaches above the budget; the exit code to return."""
+    if budget is None:
+        return EXIT_OK
+    over = [r for r in results if r.out_of_pocket.high > budget]
+    if not over:
+        return EXIT_OK
+    limit = wording.money(to_cents(budget), results[0].currency)
+    if len(results) == 1:
+        verb = "exceeds" if over[0].out_of_pocket.low > budget else "may exceed"
+        span = wording.money_span(over[0].out_of_pocket, over[0].currency)
+        message = f"warning: the out-of-pocket cost ({span}) {verb} the budget of {limit}"
+        typer.echo(message, err=True)
+    else:
+        names = ", ".join(r.route for r in over)
+        typer.echo(
+            f"warning: {len(over)} of {len(results)} options may exceed the budget of {limit}: "
+            f"{names}",
+            err=True,
+        )
+    return EXIT_BUDGET
 
 
 @app.command()
+@plan_options
 def estimate(
-    route: Annotated[
-        str | None,
-        typer.Option(
-            "--route",
-            "-r",
-            metavar="ROUTE",
-            help="Route id or alias, any case (see `ketcost routes`).",
-        ),
-    ] = None,
-    protocol: Annotated[
-        str,
-        typer.Option(
-            "--protocol", "-p", metavar="NAME", help="Protocol (see `ketcost protocols`)."
-        ),
-    ] = "standard",
-    weeks: Annotated[
-        str | None,
-        typer.Option(metavar=RANGE, help=f"Weeks of the first phase: {RANGE_HELP}, 1–52."),
-    ] = None,
-    per_week: Annotated[
-        str | None,
-        typer.Option(metavar=RANGE, help=f"Sessions a week in the first phase: {RANGE_HELP}, 1–7."),
-    ] = None,
-    sessions: Annotated[
-        str | None,
-        typer.Option(
-            metavar=RANGE,
-            help=f"A fixed session count for the first phase: {RANGE_HELP}, 1–100.",
-        ),
-    ] = None,
-    maintenance: Annotated[
-        Maintenance | None,
-        typer.Option(
-            case_sensitive=False,
-            help="Maintenance frequency (monthly-biweekly: monthly low, every 2 weeks high).",
-        ),
-    ] = None,
-    maintenance_months: Annotated[
-        str,
-        typer.Option(metavar="MONTHS", help="Months of maintenance to include, 0–120."),
-    ] = "0",
+    inputs: PlanInputs,
+    route: RouteOption = None,
     prices: PricesOption = None,
+    budget: BudgetOption = None,
     fmt: FormatOption = None,
     as_json: JsonOption = False,
-) -> None:
-    """Estimate the cost of a course, per phase and in total, as a low–high range.
+) -> int:
+    """Estimate the cost of a course and what you pay, as a low–high range.
 
     \b
     Examples:
       ketcost estimate --route iv --weeks 4
       ketcost estimate -r esketamine --weeks 2-4 --maintenance-months 3
-      ketcost estimate -r spravato -p spravato-label --maintenance-months 6 --json
+      ketcost estimate -r esketamine --weeks 4 --deductible 1000 --coinsurance 20 --oop-max 3000
+      ketcost estimate -r oral --weeks 4 --with consultation --discount 10 --json
     """
     output = _output_format(fmt, as_json)
-    plan = _plan(
-        route=route,
-        protocol=protocol,
-        weeks=weeks,
-        per_week=per_week,
-        sessions=sessions,
-        maintenance=maintenance,
-        maintenance_months=maintenance_months,
-    )
+    plan = make_plan(inputs, route=route)
+    limit = _budget(budget)
     result = price(plan, _sheet(prices))
     width, color = _terminal()
     sys.stdout.write(render_estimate(result, output, width=width, color=color))
+    return _over_budget([result], limit)
+
+
+@app.command()
+@plan_options
+def compare(
+    inputs: PlanInputs,
+    route: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--route",
+            "-r",
+            metavar="ROUTE",
+            help="A route to compare (repeatable) [default: every route in the sheet].",
+        ),
+    ] = None,
+    prices: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--prices",
+            metavar="FILE",
+            help="A price sheet, e.g. one per clinic (repeatable) [default: $KETCOST_PRICES "
+            "or the shipped one].",
+        ),
+    ] = None,
+    budget: BudgetOption = None,
+    fmt: FormatOption = None,
+    as_json: JsonOption = False,
+) -> int:
+    """Compare routes (and clinics' price sheets) side by side, cheapest worst case first.
+
+    \b
+    Examples:
+      ketcost compare --weeks 4
+      ketcost compare -r iv -r esketamine --deductible 1000 --coinsurance 20
+      ketcost compare -r iv --prices clinic-a.toml --prices clinic-b.toml --format markdown
+    """
+    output = _output_format(fmt, as_json)
+    make_plan(inputs)  # bad option values are reported before any sheet is read
+    limit = _budget(budget)
+    sheets = [_sheet(path) for path in (prices or [os.environ.get("KETCOST_PRICES", "")])]
+    results = [
+        price(make_plan(inputs, route=name), sheet)
+        for sheet in sheets
+        for name in (route or list(sheet.routes))
+    ]
+    width, color = _terminal()
+    sys.stdout.write(render_comparison(rank(results), output, width=width, color=color))
+    return _over_budget(results, limit)
 
 
 @app.command()

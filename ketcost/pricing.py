@@ -358,3 +358,9 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         assumptions=_assumptions(sheet, route_id, phases, plan, covered),
         disclaimer=DISCLAIMER,
     )
+
+
+def rank(results: list[Estimate]) -> list[Estimate]:
+    """Options cheapest first in the worst case: by high out-of-pocket, then low; ties keep
+    their order."""
+    return sorted(results, key=lambda r: (r.out_of_pocket.high, r.out_of_pocket.low))

@@ -94,6 +94,17 @@ def money(amount: Decimal, currency: str) -> str:
 
 def money_span(value: Range[Decimal], currency: str) -> str:
     """`$400.00–$800.00`, or one figure when both ends are equal."""
-    if value.low == value.high:
-        return money(value.low, currency)
-    return f"{money(value.low, currency)}{DASH}{money(value.high, currency)}"
+    return money_cases(value.low, value.high, currency)
+
+
+def money_cases(low: Decimal, high: Decimal, currency: str) -> str:
+    """Low and high case: `$400.00–$800.00`; `-$80.00 to -$360.00` when either is negative."""
+    if low == high:
+        return _signed(low, currency)
+    if low < 0 or high < 0:
+        return f"{_signed(low, currency)} to {_signed(high, currency)}"
+    return f"{money(low, currency)}{DASH}{money(high, currency)}"
+
+
+def _signed(amount: Decimal, currency: str) -> str:
+    return f"-{money(-amount, currency)}" if amount < 0 else money(amount, currency)

@@ -64,6 +64,13 @@ def render_estimate(
     return _render(result, fmt, json.render_estimate, reports.estimate_report, width, color)
 
 
+def render_comparison(
+    results: list[Estimate], fmt: OutputFormat, *, width: int = 80, color: bool = False
+) -> str:
+    """Several estimates side by side, in the order given."""
+    return _render(results, fmt, json.render_comparison, reports.comparison_report, width, color)
+
+
 def render_routes(
     sheet: PriceSheet, fmt: OutputFormat, *, width: int = 80, color: bool = False
 ) -> str:

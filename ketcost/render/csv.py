@@ -1,4 +1,4 @@
-"""A Report as CSV: a header row, one row per table row and the total; ranges in two columns."""
+"""A Report as CSV: a header row, one row per table row and total; ranges in two columns."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def render(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([h for c in report.columns for h in _header(c)])
-    rows = [*report.rows, *([report.total] if report.total is not None else [])]
+    rows = [*report.rows, *report.totals]
     for row in rows:
         writer.writerow(
             [v for cell, col in zip(row, report.columns, strict=True) for v in _values(cell, col)]

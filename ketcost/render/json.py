@@ -27,6 +27,11 @@ def render_estimate(result: Estimate) -> str:
     return _dumps(estimate_payload(result))
 
 
+def render_comparison(results: list[Estimate]) -> str:
+    """A JSON array of estimate objects, in the order given."""
+    return _dumps([estimate_payload(r) for r in results])
+
+
 def _sheet(sheet: PriceSheet) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,

@@ -29,8 +29,8 @@ def render(report: Report) -> str:
         return [f"**{t}**" if bold and t else t for t in texts]
 
     lines.extend(_row(cells(row)) for row in report.rows)
-    if report.total is not None:
-        lines.append(_row(cells(report.total, bold=True)))
+    # The last total row is the headline; earlier ones are plain lines below the items.
+    lines.extend(_row(cells(row, bold=row is report.totals[-1])) for row in report.totals)
     if report.notes:
         lines += ["", f"**{report.notes_title}:**", ""]
         lines.extend(f"- {_escape(note)}" for note in report.notes)

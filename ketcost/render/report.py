@@ -7,10 +7,10 @@ from decimal import Decimal
 from typing import Literal
 
 from ketcost import wording
-from ketcost.models import Estimate, PriceSheet, Range
+from ketcost.models import Cases, Estimate, LineItem, PriceSheet, Range
 from ketcost.payment import to_cents
 
-Cell = str | Range[int] | Range[Decimal] | None
+Cell = str | Range[int] | Range[Decimal] | Cases | None
 Kind = Literal["text", "count", "money"]
 
 
@@ -25,37 +25,136 @@ class Column:
 
 @dataclass(frozen=True)
 class Report:
-    """What every tabular format shows: a table, an optional total row and notes below."""
+    """What every tabular format shows: a table, total rows (the last one the most prominent)
+    and notes below."""
 
     title: str
     currency: str
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
-    total: tuple[Cell, ...] | None = None
+    totals: tuple[tuple[Cell, ...], ...] = ()
     notes_title: str = "Notes"
     notes: tuple[str, ...] = ()
     footer: str | None = None
 
 
+def _itemized(result: Estimate) -> bool:
+    """Whether anything beyond the sessions themselves is billed, discounted or paid by others."""
+    return (
+        any(item.kind != "session" for item in result.line_items)
+        or result.insurance is not None
+        or result.assistance.high > 0
+    )
+
+
+def _item_row(item: LineItem, result: Estimate) -> tuple[Cell, ...]:
+    if item.kind == "session":
+        phase = next(p for p in result.phases if p.name == item.label)
+        schedule = phase.schedule
+    elif item.kind == "addon":
+        # Line items carry quantities, not `per`: a course add-on is the one billed once.
+        once = item.quantity == Range[int].of(1) and result.sessions != item.quantity
+        schedule = "once" if once else "each session"
+    else:
+        schedule = "each session"
+    return (item.label, schedule, item.quantity, item.unit_price, item.amount)
+
+
+def _payment_rows(result: Estimate) -> tuple[tuple[Cell, ...], ...]:
+    rows: list[tuple[Cell, ...]] = [("Total billed", None, result.sessions, None, result.total)]
+    if result.insurance is not None:
+        rows.append(("Insurance pays", None, None, None, result.insurance.insurer_pays))
+    if result.assistance.high > 0:
+        rows.append(("Assistance", None, None, None, result.assistance))
+    rows.append(("Out of pocket", None, None, None, result.out_of_pocket))
+    return tuple(rows)
+
+
 def estimate_report(result: Estimate) -> Report:
-    """Phases, a total row, the assumptions and the disclaimer."""
+    """Phases and a total row; with add-ons, a discount, insurance or assistance, every billed
+    line, then the billed total, what others pay and the out-of-pocket range. Then the
+    assumptions and the disclaimer."""
+    if not _itemized(result):
+        return Report(
+            title=f"{result.route_label}: {result.protocol_label} (estimate)",
+            currency=result.currency,
+            columns=(
+                Column("Phase", "phase"),
+                Column("Schedule", "schedule"),
+                Column("Sessions", "sessions", "count"),
+                Column("Per session", "price_per_session", "money"),
+                Column("Cost", "cost", "money"),
+            ),
+            rows=tuple(
+                (p.name, p.schedule, p.sessions, p.price_per_session, p.cost) for p in result.phases
+            ),
+            totals=(("Total", None, result.sessions, None, result.total),),
+            notes_title="Assumptions",
+            notes=result.assumptions,
+            footer=result.disclaimer,
+        )
     return Report(
         title=f"{result.route_label}: {result.protocol_label} (estimate)",
         currency=result.currency,
         columns=(
-            Column("Phase", "phase"),
+            Column("Item", "item"),
             Column("Schedule", "schedule"),
-            Column("Sessions", "sessions", "count"),
-            Column("Per session", "price_per_session", "money"),
-            Column("Cost", "cost", "money"),
+            Column("Count", "count", "count"),
+            Column("Each", "unit_price", "money"),
+            Column("Amount", "amount", "money"),
         ),
-        rows=tuple(
-            (p.name, p.schedule, p.sessions, p.price_per_session, p.cost) for p in result.phases
-        ),
-        total=("Total", None, result.sessions, None, result.total),
+        rows=tuple(_item_row(item, result) for item in result.line_items),
+        totals=_payment_rows(result),
         notes_title="Assumptions",
         notes=result.assumptions,
         footer=result.disclaimer,
+    )
+
+
+def comparison_report(results: list[Estimate]) -> Report:
+    """One row per option in the given order, the first (cheapest worst case) marked."""
+    sheets = {(r.price_sheet.name, r.price_sheet.as_of) for r in results}
+
+    def option(index: int, result: Estimate) -> str:
+        name = result.route
+        if len(sheets) > 1:
+            name = f"{name} ({result.price_sheet.name})"
+        return f"* {name}" if index == 0 else name
+
+    notes = ["* the lowest out-of-pocket cost in the worst (high) case."]
+    labels = dict.fromkeys((r.route, r.route_label) for r in results)
+    notes.extend(f"{route}: {label}" for route, label in labels)
+    notes.extend(
+        f'Price sheet: "{name}", as of {as_of.isoformat()}.'
+        for name, as_of in dict.fromkeys((r.price_sheet.name, r.price_sheet.as_of) for r in results)
+    )
+    notes.append(
+        "Each option uses the same schedule, add-ons, discount, insurance and assistance; "
+        "`ketcost estimate` with the same options lists an option's assumptions."
+    )
+    return Report(
+        title=f"Options compared: {results[0].protocol_label if results else ''} (estimates)",
+        currency=results[0].currency if results else "USD",
+        columns=(
+            Column("Option", "option"),
+            Column("Sessions", "sessions", "count"),
+            Column("Per session", "price_per_session", "money"),
+            Column("Billed total", "total", "money"),
+            Column("You pay", "out_of_pocket", "money"),
+        ),
+        rows=tuple(
+            (
+                option(index, r),
+                r.sessions,
+                r.phases[0].price_per_session if r.phases else None,
+                r.total,
+                r.out_of_pocket,
+            )
+            for index, r in enumerate(results)
+        ),
+        notes_title="Notes",
+        notes=tuple(notes),
+        footer=results[0].disclaimer if results else None,
     )
 
 

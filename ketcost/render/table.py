@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from ketcost import wording
 from ketcost.models import Range
 from ketcost.render.report import Cell, Column, Report
-
-if TYPE_CHECKING:
-    from rich.text import Text
 
 
 def cell_text(cell: Cell, column: Column, currency: str) -> str:
@@ -21,18 +17,65 @@ def cell_text(cell: Cell, column: Column, currency: str) -> str:
     if isinstance(cell, str):
         return cell
     if column.kind == "money":
-        return wording.money_span(
-            Range[Decimal].of(Decimal(cell.low), Decimal(cell.high)), currency
-        )
+        return wording.money_cases(Decimal(cell.low), Decimal(cell.high), currency)
+    assert isinstance(cell, Range)  # counts are always ranges
     return wording.span(cell)
 
 
-def _texts(row: tuple[Cell, ...], report: Report) -> list[Text]:
-    from rich.text import Text
+FIRST_COLUMN_MIN = 14  # room for "Insurance pays" and most phase names on one line
 
+
+def _grid(report: Report) -> list[list[str]]:
+    """Every row's cells as text: body rows, then total rows."""
     return [
-        Text(cell_text(c, col, report.currency)) for c, col in zip(row, report.columns, strict=True)
+        [cell_text(c, col, report.currency) for c, col in zip(row, report.columns, strict=True)]
+        for row in (*report.rows, *report.totals)
     ]
+
+
+def _min_width(grid: list[list[str]], index: int) -> int | None:
+    if index != 0:
+        return None
+    return min(max((len(row[0]) for row in grid), default=0), FIRST_COLUMN_MIN)
+
+
+def _needed(grid: list[list[str]], report: Report, split: set[int]) -> int:
+    """The narrowest the table can be: numeric columns whole, text columns at their longest word.
+    Columns in `split` show a range on two lines."""
+    # SIMPLE_HEAD without edge padding: one blank at each edge and three between columns.
+    total = 2 + 3 * (len(report.columns) - 1)
+    for index, column in enumerate(report.columns):
+        texts = [column.header, *(row[index] for row in grid)]
+        if column.kind == "text":
+            longest_word = max((len(w) for t in texts for w in t.split()), default=0)
+            total += max(longest_word, _min_width(grid, index) or 0)
+        elif index in split:
+            total += max(len(part) for t in texts for part in _two_lines(t).splitlines())
+        else:
+            total += max(len(t) for t in texts)
+    return total
+
+
+def _two_lines(text: str) -> str:
+    """A money range broken after its dash, or before " to " between negative amounts."""
+    low, dash, high = text.partition(wording.DASH)
+    if dash:
+        return f"{low}{dash}\n{high}"
+    low, to, high = text.partition(" to ")
+    return f"{low}\n{to.strip()} {high}" if to else text
+
+
+def _split_columns(grid: list[list[str]], report: Report, width: int) -> set[int]:
+    """Money columns to show on two lines until the table fits in `width`: widest first, the
+    last column (the headline figure) only when nothing else is left."""
+    split: set[int] = set()
+    *others, last = [i for i, c in enumerate(report.columns) if c.kind == "money"] or [-1]
+    others.sort(key=lambda i: -max((len(row[i]) for row in grid), default=0))
+    for index in (*others, last):
+        if _needed(grid, report, split) <= width:
+            break
+        split.add(index)
+    return split
 
 
 def render(report: Report, *, width: int = 80, color: bool = False) -> str:
@@ -59,19 +102,27 @@ def render(report: Report, *, width: int = 80, color: bool = False) -> str:
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    for column in report.columns:
+    grid = _grid(report)
+    split = _split_columns(grid, report, width)
+    for index, column in enumerate(report.columns):
         numeric = column.kind != "text"
         table.add_column(
             column.header,
             justify="right" if numeric else "left",
             no_wrap=numeric,
             overflow="fold",
+            min_width=_min_width(grid, index),
         )
-    for row in report.rows:
-        table.add_row(*_texts(row, report))
-    if report.total is not None:
+    texts = [[Text(_two_lines(t) if i in split else t) for i, t in enumerate(r)] for r in grid]
+    body, totals = texts[: len(report.rows)], texts[len(report.rows) :]
+    for row in body:
+        table.add_row(*row)
+    if totals:
         table.add_section()
-        table.add_row(*_texts(report.total, report), style="bold")
+        *plain, headline = totals
+        for row in plain:
+            table.add_row(*row)
+        table.add_row(*headline, style="bold")
     console.print(table)
     if report.notes:
         console.print(Text(f"{report.notes_title}:", style="bold"))

@@ -1,0 +1,192 @@
+"""The command-line option groups that several commands share, declared once.
+
+`plan_options` adds the schedule, cost and insurance options to a command: typer sees them in the
+command's signature, and the command receives them gathered into one `PlanInputs`.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+from ketcost.errors import InputError
+from ketcost.models import RANGE_HELP, Maintenance, Plan
+
+RANGE = "RANGE"
+INSURANCE_KEYS = ("covered", "deductible", "coinsurance", "copay", "oop_max")
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """The shared plan options as given on the command line (None: not given)."""
+
+    protocol: str | None = None
+    weeks: str | None = None
+    per_week: str | None = None
+    sessions: str | None = None
+    maintenance: Maintenance | None = None
+    maintenance_months: str | None = None
+    with_: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()
+    discount: str | None = None
+    assistance: str | None = None
+    deductible: str | None = None
+    coinsurance: str | None = None
+    copay: str | None = None
+    oop_max: str | None = None
+    covered: bool | None = None
+
+    def plan_fields(self) -> dict[str, Any]:
+        """The given values as Plan fields: insurance terms nested, empty options left out."""
+        given: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if value is None or value == ():
+                continue
+            if item.name in INSURANCE_KEYS:
+                given.setdefault("insurance", {})[item.name] = value
+            else:
+                given["with" if item.name == "with_" else item.name] = value
+        return given
+
+
+def _option(*names: str, metavar: str | None = None, **kwargs: Any) -> Any:
+    return typer.Option(*names, metavar=metavar, **kwargs)
+
+
+_SHARED: dict[str, Any] = {
+    "protocol": Annotated[
+        str | None,
+        _option(
+            "--protocol",
+            "-p",
+            metavar="NAME",
+            help="Protocol (see `ketcost protocols`) [default: standard].",
+        ),
+    ],
+    "weeks": Annotated[
+        str | None,
+        _option(metavar=RANGE, help=f"Weeks of the first phase: {RANGE_HELP}, 1–52."),
+    ],
+    "per_week": Annotated[
+        str | None,
+        _option(metavar=RANGE, help=f"Sessions a week in the first phase: {RANGE_HELP}, 1–7."),
+    ],
+    "sessions": Annotated[
+        str | None,
+        _option(
+            metavar=RANGE, help=f"A fixed session count for the first phase: {RANGE_HELP}, 1–100."
+        ),
+    ],
+    "maintenance": Annotated[
+        Maintenance | None,
+        _option(
+            case_sensitive=False,
+            help="Maintenance frequency (monthly-biweekly: monthly low, every 2 weeks high).",
+        ),
+    ],
+    "maintenance_months": Annotated[
+        str | None,
+        _option(metavar="MONTHS", help="Months of maintenance to include, 0–120 [default: 0]."),
+    ],
+    "with_": Annotated[
+        list[str] | None,
+        _option(
+            "--with",
+            metavar="ADDON",
+            help="Add a price-sheet add-on, e.g. consultation (repeatable).",
+        ),
+    ],
+    "extra": Annotated[
+        list[str] | None,
+        _option(
+            metavar="LABEL=RANGE/session|course",
+            help='An add-on not in the sheet, e.g. "psychotherapy=150-250/session" (repeatable).',
+        ),
+    ],
+    "discount": Annotated[
+        str | None,
+        _option(metavar="PCT", help="Package or sliding-scale discount on session fees, 0–100."),
+    ],
+    "assistance": Annotated[
+        str | None,
+        _option(metavar="AMOUNT", help="Financial assistance or a grant; lowers what you pay."),
+    ],
+    "deductible": Annotated[
+        str | None,
+        _option(metavar="AMOUNT", help="Insurance: what remains of the deductible [default: 0]."),
+    ],
+    "coinsurance": Annotated[
+        str | None,
+        _option(
+            metavar="PCT", help="Insurance: your share after the deductible, 0–100 [default: 0]."
+        ),
+    ],
+    "copay": Annotated[
+        str | None,
+        _option(metavar="AMOUNT", help="Insurance: copay per covered charge [default: 0]."),
+    ],
+    "oop_max": Annotated[
+        str | None,
+        _option(metavar="AMOUNT", help="Insurance: what remains of the out-of-pocket maximum."),
+    ],
+    "covered": Annotated[
+        bool | None,
+        _option(
+            "--covered/--not-covered",
+            help="Insurance: whether sessions are covered [default: the route's eligibility].",
+        ),
+    ],
+}
+
+
+def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give `command` the shared options; it receives them as its `inputs: PlanInputs`."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "inputs"]
+    shared = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=hint, default=None)
+        for name, hint in _SHARED.items()
+    ]
+
+    @functools.wraps(command)
+    def run(**kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name in _SHARED}
+        for name in ("with_", "extra"):
+            values[name] = tuple(values[name] or ())
+        return command(inputs=PlanInputs(**values), **kwargs)
+
+    # typer reads a command's parameters from its signature.
+    run.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own), *shared]
+    )
+    return run
+
+
+def _flag(field: str) -> str:
+    return "--" + {"with_": "with"}.get(field, field).replace("_", "-")
+
+
+def make_plan(inputs: PlanInputs, **more: Any) -> Plan:
+    """A Plan from option values; a bad value becomes one InputError naming the option."""
+    given = {**inputs.plan_fields(), **{k: v for k, v in more.items() if v is not None}}
+    try:
+        return Plan(**given)
+    except ValidationError as error:
+        detail = error.errors()[0]
+        message = detail["msg"].removeprefix("Value error, ")
+        loc = detail["loc"]
+        if not loc:
+            raise InputError(message) from None
+        field = str(loc[1] if loc[0] == "insurance" and len(loc) > 1 else loc[0])
+        raw = given.get("insurance", {}) if loc[0] == "insurance" else given
+        value = raw.get(field, detail["input"])
+        if len(loc) > 1 and isinstance(loc[1], int) and isinstance(value, list | tuple):
+            value = value[loc[1]]
+        raise InputError(f"invalid value {value!r} for {_flag(field)}: {message}") from None
