@@ -141,7 +141,7 @@ def test_version(cli: RunCli) -> None:
     assert cli("--version").out == f"ketcost {__version__}\n"
 
 
-@pytest.mark.parametrize("command", ["estimate", "routes", "protocols", "check-prices"])
+@pytest.mark.parametrize("command", ["estimate", "compare", "routes", "protocols", "check-prices"])
 def test_every_command_has_help_with_an_example(cli: RunCli, command: str) -> None:
     run = cli(command, "--help")
     assert run.code == 0
@@ -183,6 +183,19 @@ BAD_INPUTS: list[tuple[list[str], int, str]] = [
     (["--format", "csv", "--json"], 2, "--json and --format csv conflict"),
     (["--frobnicate"], 2, "No such option"),
     (["--weeks"], 2, "requires an argument"),
+    (["--deductible", "-100"], 2, "invalid value '-100' for --deductible: must not be negative"),
+    (["--copay", "abc"], 2, "invalid value 'abc' for --copay: expected an amount"),
+    (["--oop-max", "1.234"], 2, "for --oop-max"),
+    (["--assistance", "-5"], 2, "invalid value '-5' for --assistance: must not be negative"),
+    (["--coinsurance", "120"], 2, "invalid value '120' for --coinsurance: must be a percentage"),
+    (["--discount", "101"], 2, "invalid value '101' for --discount: must be a percentage"),
+    (["--discount", "-10"], 2, "for --discount: must not be negative"),
+    (["--with", "massage"], 2, "unknown add-on 'massage'; add-ons: consultation, integration"),
+    (["--extra", "therapy"], 2, "invalid value 'therapy' for --extra: expected LABEL=PRICE"),
+    (["--extra", "therapy=abc/session"], 2, "price 'abc' is not an amount"),
+    (["--extra", "therapy=100/week"], 2, "for --extra"),
+    (["--extra", "a=1/course", "--extra", "b=x/course"], 2, "invalid value 'b=x/course'"),
+    (["--budget", "lots"], 2, "invalid value 'lots' for --budget: expected an amount"),
 ]
 
 
