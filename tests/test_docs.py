@@ -49,12 +49,24 @@ def test_markdown_example_is_real(cli: RunCli) -> None:
     assert run.out == shown
 
 
-@pytest.mark.parametrize("command", ["estimate", "routes", "protocols", "check-prices"])
+def test_out_of_pocket_example_is_real(cli: RunCli) -> None:
+    shown = block_after("(`ketcost estimate -r esketamine --weeks 4 --with consultation", "text")
+    args = "-r esketamine --weeks 4 --with consultation --deductible 1000 --coinsurance 20"
+    assert cli("estimate", *args.split(), "--oop-max", "3000").out == shown
+
+
+def test_compare_example_is_real(cli: RunCli) -> None:
+    shown = block_after("(`ketcost compare --weeks 4 --deductible", "text")
+    args = "--weeks 4 --deductible 1000 --coinsurance 20 --oop-max 3000"
+    assert cli("compare", *args.split()).out == shown
+
+
+@pytest.mark.parametrize("command", ["estimate", "compare", "routes", "protocols", "check-prices"])
 def test_every_command_is_documented(command: str) -> None:
     assert f"ketcost {command}" in README
 
 
 def test_exit_codes_are_documented() -> None:
     section = README[README.index("## Exit codes") :]
-    for code in ("| 0 |", "| 1 |", "| 2 |"):
+    for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |"):
         assert code in section

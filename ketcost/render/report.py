@@ -124,6 +124,12 @@ def comparison_report(results: list[Estimate]) -> Report:
     notes = ["* the lowest out-of-pocket cost in the worst (high) case."]
     labels = dict.fromkeys((r.route, r.route_label) for r in results)
     notes.extend(f"{route}: {label}" for route, label in labels)
+    uncovered = [r.route for r in results if r.insurance is not None and not r.insurance.covered]
+    if uncovered:
+        notes.append(
+            f"Not covered by the insurance terms: {', '.join(dict.fromkeys(uncovered))} "
+            "(usually not covered; --covered overrides)."
+        )
     notes.extend(
         f'Price sheet: "{name}", as of {as_of.isoformat()}.'
         for name, as_of in dict.fromkeys((r.price_sheet.name, r.price_sheet.as_of) for r in results)
