@@ -1,6 +1,7 @@
 """The command line: options -> Plan -> pricing -> renderer -> stdout; errors -> exit codes.
 
-Exit codes: 0 success; 1 a price sheet that cannot be read or is not valid; 2 invalid input;
+Exit codes: 0 success; 1 a price sheet that cannot be read or is not valid, or a file that cannot
+be written; 2 invalid input (options or a plan file);
 3 the out-of-pocket cost may exceed --budget (the output is printed as usual).
 """
 
@@ -12,26 +13,34 @@ import sys
 import traceback
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from typer.exceptions import TyperException
 
 from ketcost import __version__, wording
-from ketcost.errors import InputError, KetcostError, SheetError
-from ketcost.models import Estimate, PriceSheet, parse_amount
-from ketcost.options import PlanInputs, make_plan, plan_options
+from ketcost.errors import FileProblemsError, InputError, KetcostError
+from ketcost.files import write_text
+from ketcost.models import Estimate, PriceSheet
+from ketcost.options import PlanInputs, plan_options, scenario
 from ketcost.payment import to_cents
+from ketcost.planfile import PLAN_TEMPLATE, QuoteInfo, plan_data, plan_text
 from ketcost.pricing import estimate as price
 from ketcost.pricing import rank
+from ketcost.quote import build_quote
 from ketcost.render import (
     OutputFormat,
     render_comparison,
     render_estimate,
     render_protocols,
     render_routes,
+    render_timeline,
 )
 from ketcost.sheets import load_price_sheet, stale_warning
+from ketcost.timeline import timeline as month_by_month
 
 EXIT_OK, EXIT_FILE, EXIT_USAGE, EXIT_BUDGET = 0, 1, 2, 3
 
@@ -133,6 +142,15 @@ RouteOption = Annotated[
         "--route", "-r", metavar="ROUTE", help="Route id or alias, any case (see `ketcost routes`)."
     ),
 ]
+ScenarioPricesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--prices",
+        metavar="FILE",
+        help="A price-sheet TOML file [default: the plan's, else $KETCOST_PRICES, else the "
+        "shipped one].",
+    ),
+]
 BudgetOption = Annotated[
     str | None,
     typer.Option(
@@ -140,15 +158,11 @@ BudgetOption = Annotated[
         help=f"Warn on stderr and exit {EXIT_BUDGET} when the out-of-pocket may exceed this.",
     ),
 ]
-
-
-def _budget(text: str | None) -> Decimal | None:
-    if text is None:
-        return None
-    try:
-        return parse_amount(text)
-    except ValueError as error:
-        raise InputError(f"invalid value {text!r} for --budget: {error}") from None
+InstallmentsOption = Annotated[
+    str | None,
+    typer.Option(metavar="N", help="Split what you pay into N equal monthly payments, 1–120."),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
 
 
 def _over_budget(results: list[Estimate], budget: Decimal | None) -> int:
@@ -174,13 +188,27 @@ def _over_budget(results: list[Estimate], budget: Decimal | None) -> int:
     return EXIT_BUDGET
 
 
+def _saved_prices(prices: str | None, plan_path: str) -> str | None:
+    """A price-sheet path as the saved plan should hold it: relative to the plan's folder."""
+    if prices is None:
+        return None
+    folder = Path(plan_path).resolve().parent
+    return os.path.relpath(Path(prices).resolve(), folder)
+
+
 @app.command()
 @plan_options
 def estimate(
     inputs: PlanInputs,
     route: RouteOption = None,
-    prices: PricesOption = None,
+    prices: ScenarioPricesOption = None,
     budget: BudgetOption = None,
+    installments: InstallmentsOption = None,
+    save_plan: Annotated[
+        str | None,
+        typer.Option(metavar="FILE", help="Also write these inputs to FILE as a plan."),
+    ] = None,
+    force: ForceOption = False,
     fmt: FormatOption = None,
     as_json: JsonOption = False,
 ) -> int:
@@ -192,14 +220,22 @@ def estimate(
       ketcost estimate -r esketamine --weeks 2-4 --maintenance-months 3
       ketcost estimate -r esketamine --weeks 4 --deductible 1000 --coinsurance 20 --oop-max 3000
       ketcost estimate -r oral --weeks 4 --with consultation --discount 10 --json
+      ketcost estimate --plan client.toml --installments 6
     """
     output = _output_format(fmt, as_json)
-    plan = make_plan(inputs, route=route)
-    limit = _budget(budget)
-    result = price(plan, _sheet(prices))
+    chosen = scenario(inputs, route=route, prices=prices, budget=budget, installments=installments)
+    result = price(chosen.plan, _sheet(chosen.prices))
+    if save_plan is not None:
+        data = plan_data(
+            chosen.plan,
+            prices=_saved_prices(chosen.prices, save_plan),
+            budget=chosen.budget,
+            quote=chosen.quote,
+        )
+        write_text(save_plan, plan_text(data), force=force)
     width, color = _terminal()
     sys.stdout.write(render_estimate(result, output, width=width, color=color))
-    return _over_budget([result], limit)
+    return _over_budget([result], chosen.budget)
 
 
 @app.command()
@@ -212,7 +248,8 @@ def compare(
             "--route",
             "-r",
             metavar="ROUTE",
-            help="A route to compare (repeatable) [default: every route in the sheet].",
+            help="A route to compare (repeatable) [default: the plan's, else every route in the "
+            "sheet].",
         ),
     ] = None,
     prices: Annotated[
@@ -220,8 +257,8 @@ def compare(
         typer.Option(
             "--prices",
             metavar="FILE",
-            help="A price sheet, e.g. one per clinic (repeatable) [default: $KETCOST_PRICES "
-            "or the shipped one].",
+            help="A price sheet, e.g. one per clinic (repeatable) [default: the plan's, else "
+            "$KETCOST_PRICES, else the shipped one].",
         ),
     ] = None,
     budget: BudgetOption = None,
@@ -237,17 +274,156 @@ def compare(
       ketcost compare -r iv --prices clinic-a.toml --prices clinic-b.toml --format markdown
     """
     output = _output_format(fmt, as_json)
-    make_plan(inputs)  # bad option values are reported before any sheet is read
-    limit = _budget(budget)
-    sheets = [_sheet(path) for path in (prices or [os.environ.get("KETCOST_PRICES", "")])]
+    chosen = scenario(inputs, budget=budget)
+    sheets = [_sheet(path or None) for path in (prices or [chosen.prices or ""])]
     results = [
-        price(make_plan(inputs, route=name), sheet)
+        price(chosen.plan.model_copy(update={"route": name}), sheet)
         for sheet in sheets
-        for name in (route or list(sheet.routes))
+        for name in (route or ([chosen.plan.route] if chosen.plan.route else list(sheet.routes)))
     ]
     width, color = _terminal()
     sys.stdout.write(render_comparison(rank(results), output, width=width, color=color))
-    return _over_budget(results, limit)
+    return _over_budget(results, chosen.budget)
+
+
+@app.command()
+@plan_options
+def timeline(
+    inputs: PlanInputs,
+    route: RouteOption = None,
+    prices: ScenarioPricesOption = None,
+    budget: BudgetOption = None,
+    installments: InstallmentsOption = None,
+    fmt: FormatOption = None,
+    as_json: JsonOption = False,
+) -> int:
+    """Month by month: sessions, cost and what you pay, with a chart of the running total.
+
+    \b
+    Examples:
+      ketcost timeline -r esketamine -p spravato-label --maintenance-months 6
+      ketcost timeline --plan client.toml --installments 12 --json
+    """
+    output = _output_format(fmt, as_json)
+    chosen = scenario(inputs, route=route, prices=prices, budget=budget, installments=installments)
+    sheet = _sheet(chosen.prices)
+    months = month_by_month(chosen.plan, sheet, price(chosen.plan, sheet))
+    width, color = _terminal()
+    sys.stdout.write(render_timeline(months, output, width=width, color=color))
+    return _over_budget([months.estimate], chosen.budget)
+
+
+class QuoteFormat(StrEnum):
+    """What a quote can be written as."""
+
+    HTML = "html"
+    MARKDOWN = "markdown"
+
+
+def _quote_format(fmt: QuoteFormat | None, output: str) -> QuoteFormat:
+    if fmt is not None:
+        return fmt
+    suffix = Path(output).suffix.lower()
+    if suffix in (".html", ".htm"):
+        return QuoteFormat.HTML
+    if suffix in (".md", ".markdown"):
+        return QuoteFormat.MARKDOWN
+    if output == "-":
+        return QuoteFormat.MARKDOWN
+    raise InputError(
+        f"cannot tell the format of {output!r} from its extension; give --format html or markdown"
+    )
+
+
+@app.command()
+@plan_options
+def quote(
+    inputs: PlanInputs,
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Where to write the quote (- for stdout)."
+        ),
+    ],
+    route: RouteOption = None,
+    prices: ScenarioPricesOption = None,
+    budget: BudgetOption = None,
+    installments: InstallmentsOption = None,
+    client: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Who the quote is for.")
+    ] = None,
+    prepared_by: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Who prepared it.")
+    ] = None,
+    clinic: Annotated[str | None, typer.Option(metavar="NAME", help="The clinic.")] = None,
+    valid_days: Annotated[
+        str | None, typer.Option(metavar="N", help="Days the quote holds, 1–365 [default: 30].")
+    ] = None,
+    fmt: Annotated[
+        QuoteFormat | None,
+        typer.Option(
+            "--format", "-f", case_sensitive=False, help="[default: from the file's extension]"
+        ),
+    ] = None,
+    force: ForceOption = False,
+) -> int:
+    """Write a printable quote (HTML or Markdown) a counselor can hand over.
+
+    \b
+    Examples:
+      ketcost quote --plan client.toml -o client-quote.html
+      ketcost quote -r esketamine --weeks 4 --deductible 1000 --client "A. Client" -o quote.md
+    """
+    kind = _quote_format(fmt, output)
+    chosen = scenario(inputs, route=route, prices=prices, budget=budget, installments=installments)
+    details = _quote_details(
+        chosen.quote, client=client, prepared_by=prepared_by, clinic=clinic, valid_days=valid_days
+    )
+    sheet = _sheet(chosen.prices)
+    months = month_by_month(chosen.plan, sheet, price(chosen.plan, sheet))
+    document = build_quote(chosen.plan, months, details, date.today())
+    from ketcost.render import quote as quotes
+
+    text = quotes.html(document) if kind is QuoteFormat.HTML else quotes.markdown(document)
+    write_text(output, text, force=force)
+    return _over_budget([months.estimate], chosen.budget)
+
+
+def _quote_details(base: QuoteInfo, **given: str | None) -> QuoteInfo:
+    values = {k: v for k, v in given.items() if v is not None}
+    try:
+        return QuoteInfo.model_validate({**base.model_dump(), **values})
+    except ValidationError as error:
+        detail = error.errors()[0]
+        field = str(detail["loc"][0])
+        message = detail["msg"].removeprefix("Value error, ")
+        raise InputError(
+            f"invalid value {values.get(field)!r} for --{field.replace('_', '-')}: {message}"
+        ) from None
+
+
+plan_app = typer.Typer(
+    help="Plan files: a client's scenario kept as TOML.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(plan_app, name="plan")
+
+
+@plan_app.command("init")
+def plan_init(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="Where to write the template.")],
+    force: ForceOption = False,
+) -> None:
+    """Write a commented plan template to FILE (- for stdout).
+
+    \b
+    Example:
+      ketcost plan init client.toml && ketcost estimate --plan client.toml
+    """
+    write_text(file, PLAN_TEMPLATE, force=force)
+    if file != "-":
+        typer.echo(f"wrote {file}", err=True)
 
 
 @app.command()
@@ -298,7 +474,7 @@ def check_prices(
 
 
 def _error_lines(error: KetcostError) -> list[str]:
-    if isinstance(error, SheetError):
+    if isinstance(error, FileProblemsError):
         return error.problems
     return [str(error)]
 

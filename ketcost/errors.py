@@ -15,12 +15,22 @@ class InputError(KetcostError):
     exit_code = 2
 
 
-class SheetError(KetcostError):
-    """A price sheet that cannot be read or is not valid; `problems` holds one line each."""
-
-    exit_code = 1
+class FileProblemsError(KetcostError):
+    """A file that cannot be read or is not valid; `problems` holds one line each."""
 
     def __init__(self, path: str, problems: list[str]) -> None:
         super().__init__(problems[0] if len(problems) == 1 else f"{path}: {len(problems)} problems")
         self.path = path
         self.problems = problems
+
+
+class SheetError(FileProblemsError):
+    """A price sheet that cannot be read or is not valid."""
+
+    exit_code = 1
+
+
+class PlanError(FileProblemsError):
+    """A plan file that cannot be read or is not valid: invalid input, like a bad option."""
+
+    exit_code = 2

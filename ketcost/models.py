@@ -332,6 +332,7 @@ WEEKS_BOUNDS = (1, 52)
 PER_WEEK_BOUNDS = (1, 7)
 SESSIONS_BOUNDS = (1, 100)
 MAINTENANCE_MONTHS_BOUNDS = (0, 120)
+INSTALLMENTS_BOUNDS = (1, 120)
 
 
 class Maintenance(StrEnum):
@@ -432,6 +433,7 @@ class Plan(BaseModel):
     discount: Percentage = Decimal(0)
     assistance: Amount = Decimal(0)
     insurance: Insurance | None = None
+    installments: Annotated[int, BeforeValidator(_whole_number(*INSTALLMENTS_BOUNDS))] | None = None
 
     @model_validator(mode="after")
     def _one_first_phase_frequency(self) -> Plan:
@@ -503,6 +505,16 @@ class InsuranceResult(BaseModel):
     insurer_pays: Money
 
 
+class Installments(BaseModel):
+    """The out-of-pocket range in equal monthly payments; the last absorbs the rounding."""
+
+    model_config = _FROZEN
+
+    count: int
+    payment: Money
+    last_payment: Money
+
+
 class Estimate(BaseModel):
     """The result: sessions and cost per phase and in total, as low–high ranges."""
 
@@ -522,6 +534,7 @@ class Estimate(BaseModel):
     insurance: InsuranceResult | None
     assistance: Money
     out_of_pocket: Money
+    installments: Installments | None = None
     maintenance_months: int
     assumptions: tuple[str, ...]
     disclaimer: str

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from decimal import Decimal
 from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
 
 from ketcost.errors import InputError
-from ketcost.models import RANGE_HELP, Maintenance, Plan
+from ketcost.models import RANGE_HELP, Maintenance, Plan, parse_amount
+from ketcost.planfile import PlanFile, QuoteInfo, read_plan
 
 RANGE = "RANGE"
 INSURANCE_KEYS = ("covered", "deductible", "coinsurance", "copay", "oop_max")
@@ -26,6 +29,7 @@ INSURANCE_KEYS = ("covered", "deductible", "coinsurance", "copay", "oop_max")
 class PlanInputs:
     """The shared plan options as given on the command line (None: not given)."""
 
+    plan_file: str | None = None
     protocol: str | None = None
     weeks: str | None = None
     per_week: str | None = None
@@ -47,7 +51,7 @@ class PlanInputs:
         given: dict[str, Any] = {}
         for item in fields(self):
             value = getattr(self, item.name)
-            if value is None or value == ():
+            if value is None or value == () or item.name == "plan_file":
                 continue
             if item.name in INSURANCE_KEYS:
                 given.setdefault("insurance", {})[item.name] = value
@@ -61,6 +65,14 @@ def _option(*names: str, metavar: str | None = None, **kwargs: Any) -> Any:
 
 
 _SHARED: dict[str, Any] = {
+    "plan_file": Annotated[
+        str | None,
+        _option(
+            "--plan",
+            metavar="FILE",
+            help="A plan file (see `ketcost plan init`); options given here override it.",
+        ),
+    ],
     "protocol": Annotated[
         str | None,
         _option(
@@ -170,12 +182,15 @@ def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _flag(field: str) -> str:
-    return "--" + {"with_": "with"}.get(field, field).replace("_", "-")
+    return "--" + {"with_": "with", "plan_file": "plan"}.get(field, field).replace("_", "-")
 
 
-def make_plan(inputs: PlanInputs, **more: Any) -> Plan:
-    """A Plan from option values; a bad value becomes one InputError naming the option."""
-    given = {**inputs.plan_fields(), **{k: v for k, v in more.items() if v is not None}}
+def make_plan(inputs: PlanInputs, base: dict[str, Any] | None = None, **more: Any) -> Plan:
+    """A Plan from a plan file's fields (`base`) overridden by option values; a bad option value
+    becomes one InputError naming the option."""
+    given = {**(base or {}), **inputs.plan_fields(), **{k: v for k, v in more.items() if v}}
+    if base and isinstance(base.get("insurance"), dict) and "insurance" in given:
+        given["insurance"] = {**base["insurance"], **given["insurance"]}
     try:
         return Plan(**given)
     except ValidationError as error:
@@ -190,3 +205,44 @@ def make_plan(inputs: PlanInputs, **more: Any) -> Plan:
         if len(loc) > 1 and isinstance(loc[1], int) and isinstance(value, list | tuple):
             value = value[loc[1]]
         raise InputError(f"invalid value {value!r} for {_flag(field)}: {message}") from None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Everything a command prices: the plan, the price sheet to use, the budget, quote details."""
+
+    plan: Plan
+    prices: str | None
+    budget: Decimal | None
+    quote: QuoteInfo
+
+
+def budget_amount(text: str | None) -> Decimal | None:
+    """The --budget value as an amount."""
+    if text is None:
+        return None
+    try:
+        return parse_amount(text)
+    except ValueError as error:
+        raise InputError(f"invalid value {text!r} for --budget: {error}") from None
+
+
+def scenario(
+    inputs: PlanInputs,
+    *,
+    route: str | None = None,
+    prices: str | None = None,
+    budget: str | None = None,
+    installments: str | None = None,
+) -> Scenario:
+    """The plan file (if any) with the options laid over it. Price sheet: --prices, else the
+    plan's `prices`, else $KETCOST_PRICES, else the shipped sheet."""
+    file = read_plan(inputs.plan_file) if inputs.plan_file else PlanFile()
+    plan = make_plan(inputs, file.fields, route=route, installments=installments)
+    limit = budget_amount(budget)
+    return Scenario(
+        plan=plan,
+        prices=prices or file.prices or os.environ.get("KETCOST_PRICES") or None,
+        budget=file.budget if limit is None else limit,
+        quote=file.quote,
+    )

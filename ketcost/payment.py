@@ -10,9 +10,9 @@ total below zero.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from ketcost.models import Insurance
@@ -57,17 +57,17 @@ def charges(
             yield Charge(addon.price, addon.covered)
 
 
-def patient_pays(billed: Iterator[Charge], terms: Insurance | None) -> Decimal:
-    """What the patient pays for the charges under the terms (None: no insurance), in cents."""
+def patient_parts(billed: Iterable[Charge], terms: Insurance | None) -> Iterator[Decimal]:
+    """What the patient pays of each charge, in order, under the terms (None: no insurance)."""
     if terms is None:
-        return to_cents(sum((c.amount for c in billed), ZERO))
+        yield from (charge.amount for charge in billed)
+        return
     deductible_left = terms.deductible
     covered_paid = ZERO
-    uncovered = ZERO
     share = terms.coinsurance / 100
     for charge in billed:
         if not charge.covered:
-            uncovered += charge.amount
+            yield charge.amount
             continue
         from_deductible = min(deductible_left, charge.amount)
         deductible_left -= from_deductible
@@ -77,9 +77,22 @@ def patient_pays(billed: Iterator[Charge], terms: Insurance | None) -> Decimal:
         if terms.oop_max is not None:
             part = min(part, max(terms.oop_max - covered_paid, ZERO))
         covered_paid += part
-    return to_cents(covered_paid + uncovered)
+        yield part
+
+
+def patient_pays(billed: Iterable[Charge], terms: Insurance | None) -> Decimal:
+    """What the patient pays for the charges under the terms (None: no insurance), in cents."""
+    return to_cents(sum(patient_parts(billed, terms), ZERO))
 
 
 def after_assistance(amount: Decimal, assistance: Decimal) -> Decimal:
     """What is left to pay once assistance is applied; never below zero."""
     return max(amount - assistance, ZERO)
+
+
+def installments(amount: Decimal, count: int) -> tuple[Decimal, Decimal]:
+    """`count` equal monthly payments of `amount`: (each payment, the last one). Each is cut
+    down to the cent and the last takes the remainder, so they add up to `amount` exactly and
+    the last is never smaller than the others."""
+    each = (amount / count).quantize(CENT, rounding=ROUND_DOWN)
+    return each, amount - each * (count - 1)

@@ -23,6 +23,7 @@ from ketcost.models import (
     Count,
     Estimate,
     Extra,
+    Installments,
     InsuranceResult,
     LineItem,
     Money,
@@ -35,6 +36,7 @@ from ketcost.models import (
     SheetInfo,
 )
 from ketcost.payment import AddonCharge, after_assistance, charges, patient_pays, to_cents
+from ketcost.payment import installments as split_payments
 
 WEEKS_PER_MONTH = Fraction(52, 12)
 WEEKS_PER_YEAR = Fraction(52)
@@ -174,6 +176,14 @@ def resolve_addons(plan: Plan, sheet: PriceSheet) -> tuple[tuple[Extra, bool], .
     return (*chosen, *((extra, False) for extra in plan.extra))
 
 
+def addon_charges(extras: tuple[tuple[Extra, bool], ...], case: str) -> list[AddonCharge]:
+    """The add-ons' prices for one case ("low" or "high"), in cents."""
+    return [
+        AddonCharge(to_cents(getattr(extra.price, case)), extra.per, eligible)
+        for extra, eligible in extras
+    ]
+
+
 def _money(low: Decimal, high: Decimal) -> Money:
     return Range[Decimal].of(to_cents(low), to_cents(high))
 
@@ -181,6 +191,16 @@ def _money(low: Decimal, high: Decimal) -> Money:
 def _cases(low: Decimal, high: Decimal) -> Cases:
     """Low-case and high-case money in cents, for line items (a discount's are negative)."""
     return Cases(low=to_cents(low), high=to_cents(high))
+
+
+def _installments(out_of_pocket: Money, count: int | None) -> Installments | None:
+    if count is None:
+        return None
+    low, last_low = split_payments(out_of_pocket.low, count)
+    high, last_high = split_payments(out_of_pocket.high, count)
+    return Installments(
+        count=count, payment=_money(low, high), last_payment=_money(last_low, last_high)
+    )
 
 
 def _assumptions(
@@ -317,10 +337,7 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     )
 
     def pays(case: str) -> Decimal:
-        addons = [
-            AddonCharge(getattr(extra.price, case), extra.per, eligible)
-            for extra, eligible in extras
-        ]
+        addons = addon_charges(extras, case)
         sessions = getattr(total_sessions, case)
         return patient_pays(charges(sessions, getattr(fee, case), covered, addons), plan.insurance)
 
@@ -354,6 +371,7 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         insurance=insurance,
         assistance=_money(patient.low - out_of_pocket.low, patient.high - out_of_pocket.high),
         out_of_pocket=out_of_pocket,
+        installments=_installments(out_of_pocket, plan.installments),
         maintenance_months=plan.maintenance_months,
         assumptions=_assumptions(sheet, route_id, phases, plan, covered),
         disclaimer=DISCLAIMER,

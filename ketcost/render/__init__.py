@@ -10,6 +10,7 @@ from ketcost.models import Estimate, PriceSheet
 from ketcost.render import json
 from ketcost.render import report as reports
 from ketcost.render.report import Report
+from ketcost.timeline import Timeline
 
 T = TypeVar("T")
 
@@ -69,6 +70,13 @@ def render_comparison(
 ) -> str:
     """Several estimates side by side, in the order given."""
     return _render(results, fmt, json.render_comparison, reports.comparison_report, width, color)
+
+
+def render_timeline(
+    months: Timeline, fmt: OutputFormat, *, width: int = 80, color: bool = False
+) -> str:
+    """An estimate month by month."""
+    return _render(months, fmt, json.render_timeline, reports.timeline_report, width, color)
 
 
 def render_routes(

@@ -8,6 +8,7 @@ from typing import Any
 
 from ketcost.models import Estimate, PriceSheet, Range
 from ketcost.payment import to_cents
+from ketcost.timeline import Timeline
 from ketcost.wording import schedule
 
 SCHEMA_VERSION = 1
@@ -30,6 +31,24 @@ def render_estimate(result: Estimate) -> str:
 def render_comparison(results: list[Estimate]) -> str:
     """A JSON array of estimate objects, in the order given."""
     return _dumps([estimate_payload(r) for r in results])
+
+
+def render_timeline(months: Timeline) -> str:
+    """The month-by-month object: `months`, each with {low, high} pairs, and the totals."""
+    result = months.estimate
+    return _dumps(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "currency": result.currency,
+            "route": result.route,
+            "protocol": result.protocol,
+            "months": [m.model_dump(mode="json") for m in months.months],
+            "total": estimate_payload(result)["total"],
+            "out_of_pocket": estimate_payload(result)["out_of_pocket"],
+            "installments": estimate_payload(result)["installments"],
+            "disclaimer": result.disclaimer,
+        }
+    )
 
 
 def _sheet(sheet: PriceSheet) -> dict[str, Any]:

@@ -6,8 +6,9 @@ from ketcost.render.report import Cell, Report
 from ketcost.render.table import cell_text
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+def escape(text: str) -> str:
+    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _row(cells: list[str]) -> str:
@@ -17,13 +18,13 @@ def _row(cells: list[str]) -> str:
 def render(report: Report) -> str:
     """The report as Markdown text ending in a newline."""
     cols = report.columns
-    lines = [f"## {_escape(report.title)}", ""]
+    lines = [f"## {escape(report.title)}", ""]
     lines.append(_row([c.header for c in cols]))
     lines.append(_row(["---:" if c.kind != "text" else "---" for c in cols]))
 
     def cells(row: tuple[Cell, ...], bold: bool = False) -> list[str]:
         texts = [
-            _escape(cell_text(cell, col, report.currency))
+            escape(cell_text(cell, col, report.currency))
             for cell, col in zip(row, cols, strict=True)
         ]
         return [f"**{t}**" if bold and t else t for t in texts]
@@ -33,7 +34,7 @@ def render(report: Report) -> str:
     lines.extend(_row(cells(row, bold=row is report.totals[-1])) for row in report.totals)
     if report.notes:
         lines += ["", f"**{report.notes_title}:**", ""]
-        lines.extend(f"- {_escape(note)}" for note in report.notes)
+        lines.extend(f"- {escape(note)}" for note in report.notes)
     if report.footer:
         lines += ["", f"_{report.footer}_"]
     return "\n".join(lines) + "\n"

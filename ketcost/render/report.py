@@ -9,6 +9,7 @@ from typing import Literal
 from ketcost import wording
 from ketcost.models import Cases, Estimate, LineItem, PriceSheet, Range
 from ketcost.payment import to_cents
+from ketcost.timeline import Timeline
 
 Cell = str | Range[int] | Range[Decimal] | Cases | None
 Kind = Literal["text", "count", "money"]
@@ -36,6 +37,8 @@ class Report:
     notes_title: str = "Notes"
     notes: tuple[str, ...] = ()
     footer: str | None = None
+    # A bar chart of low-high ranges (label, low, high), drawn by the terminal table only.
+    bars: tuple[tuple[str, Decimal, Decimal], ...] = ()
 
 
 def _itemized(result: Estimate) -> bool:
@@ -70,29 +73,19 @@ def _payment_rows(result: Estimate) -> tuple[tuple[Cell, ...], ...]:
     return tuple(rows)
 
 
-def estimate_report(result: Estimate) -> Report:
-    """Phases and a total row; with add-ons, a discount, insurance or assistance, every billed
-    line, then the billed total, what others pay and the out-of-pocket range. Then the
-    assumptions and the disclaimer."""
-    if not _itemized(result):
-        return Report(
-            title=f"{result.route_label}: {result.protocol_label} (estimate)",
-            currency=result.currency,
-            columns=(
-                Column("Phase", "phase"),
-                Column("Schedule", "schedule"),
-                Column("Sessions", "sessions", "count"),
-                Column("Per session", "price_per_session", "money"),
-                Column("Cost", "cost", "money"),
-            ),
-            rows=tuple(
-                (p.name, p.schedule, p.sessions, p.price_per_session, p.cost) for p in result.phases
-            ),
-            totals=(("Total", None, result.sessions, None, result.total),),
-            notes_title="Assumptions",
-            notes=result.assumptions,
-            footer=result.disclaimer,
-        )
+def _installments_note(result: Estimate) -> tuple[str, ...]:
+    if result.installments is None:
+        return ()
+    plan = result.installments
+    each = wording.money_span(plan.payment, result.currency)
+    note = f"In {plan.count} equal monthly payments: {each} a month"
+    if plan.last_payment != plan.payment:
+        note += f", the last {wording.money_span(plan.last_payment, result.currency)}"
+    return (note + " (the last payment absorbs the rounding).",)
+
+
+def itemized_report(result: Estimate) -> Report:
+    """Every billed line, then the billed total, what others pay and the out-of-pocket range."""
     return Report(
         title=f"{result.route_label}: {result.protocol_label} (estimate)",
         currency=result.currency,
@@ -106,8 +99,72 @@ def estimate_report(result: Estimate) -> Report:
         rows=tuple(_item_row(item, result) for item in result.line_items),
         totals=_payment_rows(result),
         notes_title="Assumptions",
-        notes=result.assumptions,
+        notes=(*_installments_note(result), *result.assumptions),
         footer=result.disclaimer,
+    )
+
+
+def estimate_report(result: Estimate) -> Report:
+    """Phases and a total row; with add-ons, a discount, insurance or assistance, the itemized
+    report instead. Then the assumptions and the disclaimer."""
+    if _itemized(result):
+        return itemized_report(result)
+    return Report(
+        title=f"{result.route_label}: {result.protocol_label} (estimate)",
+        currency=result.currency,
+        columns=(
+            Column("Phase", "phase"),
+            Column("Schedule", "schedule"),
+            Column("Sessions", "sessions", "count"),
+            Column("Per session", "price_per_session", "money"),
+            Column("Cost", "cost", "money"),
+        ),
+        rows=tuple(
+            (p.name, p.schedule, p.sessions, p.price_per_session, p.cost) for p in result.phases
+        ),
+        totals=(("Total", None, result.sessions, None, result.total),),
+        notes_title="Assumptions",
+        notes=(*_installments_note(result), *result.assumptions),
+        footer=result.disclaimer,
+    )
+
+
+def timeline_report(months: Timeline) -> Report:
+    """A row per month, a total row, and the cumulative range as chart bars."""
+    result = months.estimate
+    return Report(
+        title=f"{result.route_label}: {result.protocol_label}, month by month (estimate)",
+        currency=result.currency,
+        columns=(
+            Column("Month", "month"),
+            Column("Sessions", "sessions", "count"),
+            Column("Cost", "cost", "money"),
+            Column("You pay", "out_of_pocket", "money"),
+            Column("You pay, running total", "cumulative_out_of_pocket", "money"),
+        ),
+        rows=tuple(
+            (
+                str(m.month),
+                Cases(low=Decimal(m.sessions.low), high=Decimal(m.sessions.high)),
+                m.cost,
+                m.out_of_pocket,
+                m.cumulative_out_of_pocket,
+            )
+            for m in months.months
+        ),
+        totals=(("Total", result.sessions, result.total, result.out_of_pocket, None),),
+        notes_title="Assumptions",
+        notes=(
+            "Months are 52/12 weeks; sessions are spread evenly over each phase, one phase after "
+            "another; low and high cases are each computed on their own.",
+            *_installments_note(result),
+            *result.assumptions,
+        ),
+        footer=result.disclaimer,
+        bars=tuple(
+            (f"Month {m.month}", m.cumulative_out_of_pocket.low, m.cumulative_out_of_pocket.high)
+            for m in months.months
+        ),
     )
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ketcost import wording
-from ketcost.models import Range
 from ketcost.render.report import Cell, Column, Report
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 
 def cell_text(cell: Cell, column: Column, currency: str) -> str:
@@ -18,8 +21,9 @@ def cell_text(cell: Cell, column: Column, currency: str) -> str:
         return cell
     if column.kind == "money":
         return wording.money_cases(Decimal(cell.low), Decimal(cell.high), currency)
-    assert isinstance(cell, Range)  # counts are always ranges
-    return wording.span(cell)
+    if cell.low == cell.high:
+        return wording.number(int(cell.low))
+    return f"{wording.number(int(cell.low))}{wording.DASH}{wording.number(int(cell.high))}"
 
 
 FIRST_COLUMN_MIN = 14  # room for "Insurance pays" and most phase names on one line
@@ -57,10 +61,14 @@ def _needed(grid: list[list[str]], report: Report, split: set[int]) -> int:
 
 
 def _two_lines(text: str) -> str:
-    """A money range broken after its dash, or before " to " between negative amounts."""
+    """A money range broken after its dash, or before " to " between negative amounts, or
+    after the comma of "X low, Y high"."""
     low, dash, high = text.partition(wording.DASH)
     if dash:
         return f"{low}{dash}\n{high}"
+    low, comma, high = text.partition(", ")
+    if comma:
+        return f"{low},\n{high}"
     low, to, high = text.partition(" to ")
     return f"{low}\n{to.strip()} {high}" if to else text
 
@@ -124,6 +132,8 @@ def render(report: Report, *, width: int = 80, color: bool = False) -> str:
             table.add_row(*row)
         table.add_row(*headline, style="bold")
     console.print(table)
+    if report.bars:
+        console.print(_chart(report, width))
     if report.notes:
         console.print(Text(f"{report.notes_title}:", style="bold"))
         notes = Table.grid(padding=(0, 1))
@@ -137,3 +147,22 @@ def render(report: Report, *, width: int = 80, color: bool = False) -> str:
         console.print(Text(report.footer, style="italic"))
     # Rich pads every line to the full width; trailing blanks only get in the way of copying.
     return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
+
+
+def _chart(report: Report, width: int) -> Text:
+    """One line per bar: solid up to the low case, shaded on to the high case, then the range."""
+    from rich.text import Text
+
+    top = max((high for _, _, high in report.bars), default=Decimal(0)) or Decimal(1)
+    label_width = max(len(label) for label, _, _ in report.bars)
+    spans = [wording.money_cases(low, high, report.currency) for _, low, high in report.bars]
+    room = max(width - label_width - max(len(s) for s in spans) - 4, 10)
+    chart = Text(f"{report.bars and 'Running total you pay (█ low case, ░ up to the high case)'}\n")
+    for (label, low, high), span in zip(report.bars, spans, strict=True):
+        solid = int(low / top * room)
+        shaded = int(high / top * room) - solid
+        chart.append(f"{label:<{label_width}} ")
+        chart.append("█" * solid, style="cyan")
+        chart.append("░" * shaded, style="cyan dim")
+        chart.append(" " * (room - solid - shaded) + f"  {span}\n")
+    return chart

@@ -1,0 +1,239 @@
+"""Plan files: a client's scenario as TOML, read exactly and written back. Also the quote details.
+
+A plan holds every input `estimate` takes (the Plan fields), `prices` (a path relative to the plan
+file), `budget`, and a `[quote]` table. Problems name the file, the line where one is known, and
+the key, e.g. `client.toml: line 3: weeks: must be from 1 to 52`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+from ketcost.errors import PlanError
+from ketcost.models import Amount, Plan, Range, _whole_number
+from ketcost.sheets import key_path
+
+VALID_DAYS_BOUNDS = (1, 365)
+
+
+class QuoteInfo(BaseModel):
+    """Who a quote is for and from, and how long it holds."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    client: str | None = None
+    prepared_by: str | None = None
+    clinic: str | None = None
+    valid_days: Annotated[int, BeforeValidator(_whole_number(*VALID_DAYS_BOUNDS))] = 30
+    notes: str | None = None
+
+
+class _Extras(BaseModel):
+    """The plan-file keys that are not Plan fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    prices: str | None = None
+    budget: Amount | None = None
+    quote: QuoteInfo = QuoteInfo()
+
+
+_EXTRA_KEYS = ("prices", "budget", "quote")
+_MESSAGES = {"extra_forbidden": "unknown key (check the spelling)"}
+
+
+@dataclass(frozen=True)
+class PlanFile:
+    """A plan file's contents: Plan fields as written (checked), and the other keys."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    prices: str | None = None
+    budget: Decimal | None = None
+    quote: QuoteInfo = field(default_factory=QuoteInfo)
+
+
+def read_plan(path: str | Path) -> PlanFile:
+    """The plan file at `path`; a PlanError lists every problem. `prices` comes back resolved
+    against the plan file's folder."""
+    origin = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PlanError(origin, [f"{origin}: no such file"]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = "is not UTF-8 text" if isinstance(error, UnicodeDecodeError) else "cannot be read"
+        raise PlanError(origin, [f"{origin}: {reason}"]) from None
+    plan = parse_plan(text, origin)
+    if plan.prices is not None and not Path(plan.prices).is_absolute():
+        resolved = os.path.normpath(Path(origin).parent / plan.prices)
+        plan = PlanFile(plan.fields, resolved, plan.budget, plan.quote)
+    return plan
+
+
+def parse_plan(text: str, origin: str) -> PlanFile:
+    """A checked PlanFile from TOML text; `origin` names the file in problems."""
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as error:
+        raise PlanError(origin, [f"{origin}: invalid TOML: {error}"]) from None
+    fields = {k: v for k, v in data.items() if k not in _EXTRA_KEYS}
+    others = {k: v for k, v in data.items() if k in _EXTRA_KEYS}
+    problems: list[str] = []
+    extras = _Extras()
+    try:
+        Plan.model_validate(fields)
+    except ValidationError as error:
+        problems += _problems(error, text, origin)
+    try:
+        extras = _Extras.model_validate(others)
+    except ValidationError as error:
+        problems += _problems(error, text, origin)
+    if problems:
+        raise PlanError(origin, problems)
+    return PlanFile(fields, extras.prices, extras.budget, extras.quote)
+
+
+def _problems(error: ValidationError, text: str, origin: str) -> list[str]:
+    lines = []
+    for detail in error.errors():
+        path = key_path(detail["loc"])
+        message = _MESSAGES.get(detail["type"], detail["msg"].removeprefix("Value error, "))
+        where = _line_of(text, detail["loc"])
+        place = f"{origin}: line {where}" if where else origin
+        lines.append(f"{place}: {path}: {message}" if path else f"{place}: {message}")
+    return lines
+
+
+def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
+    """The line where the key at `loc` is written: `key =` at the top level, or inside its
+    `[table]` for a nested key. None when it cannot be told."""
+    keys = [part for part in loc if isinstance(part, str)]
+    if not keys:
+        return None
+    table = keys[0] if len(keys) > 1 else None
+    key = keys[-1]
+    current: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = re.fullmatch(r"\s*\[\s*([A-Za-z0-9_-]+)\s*\]\s*(#.*)?", line)
+        if header:
+            current = header[1]
+            continue
+        if current == table and re.match(rf"\s*{re.escape(key)}\s*=", line):
+            return number
+        if table and current is None and re.match(rf"\s*{re.escape(table)}\s*=", line):
+            return number  # an inline table
+    return None
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def _number(value: Decimal) -> int | Decimal:
+    return int(value) if value == value.to_integral_value() else value
+
+
+def _range(value: Range[int]) -> int | list[int]:
+    return value.low if value.low == value.high else [value.low, value.high]
+
+
+def plan_data(
+    plan: Plan,
+    *,
+    prices: str | None = None,
+    budget: Decimal | None = None,
+    quote: QuoteInfo | None = None,
+) -> dict[str, Any]:
+    """The plan as plan-file data: only what was given, ranges as `4` or `[2, 4]`."""
+    data: dict[str, Any] = {}
+    if plan.route is not None:
+        data["route"] = plan.route
+    data["protocol"] = plan.protocol
+    for key in ("weeks", "per_week", "sessions"):
+        value = getattr(plan, key)
+        if value is not None:
+            data[key] = _range(value)
+    if plan.maintenance is not None:
+        data["maintenance"] = str(plan.maintenance)
+    data["maintenance_months"] = plan.maintenance_months
+    if plan.with_:
+        data["with"] = list(plan.with_)
+    if plan.extra:
+        data["extra"] = [f"{e.label}={_amounts(e.price)}/{e.per}" for e in plan.extra]
+    for key in ("discount", "assistance"):
+        if getattr(plan, key):
+            data[key] = _number(getattr(plan, key))
+    if plan.installments is not None:
+        data["installments"] = plan.installments
+    if prices is not None:
+        data["prices"] = prices
+    if budget is not None:
+        data["budget"] = _number(budget)
+    if plan.insurance is not None:
+        terms = plan.insurance.model_dump(exclude_none=True)
+        data["insurance"] = {
+            k: _number(v) if isinstance(v, Decimal) else v for k, v in terms.items()
+        }
+    if quote is not None:
+        given = quote.model_dump(exclude_none=True)
+        if given:
+            data["quote"] = given
+    return data
+
+
+def _amounts(price: Range[Decimal]) -> str:
+    if price.low == price.high:
+        return str(_number(price.low))
+    return f"{_number(price.low)}-{_number(price.high)}"
+
+
+def plan_text(data: dict[str, Any]) -> str:
+    """Plan-file data as TOML text with a header comment."""
+    import tomli_w
+
+    header = "# A ketcost plan: `ketcost estimate --plan THIS_FILE`; options given there win.\n"
+    return header + tomli_w.dumps(data)
+
+
+PLAN_TEMPLATE = """\
+# A ketcost plan: one client's scenario. Use it with
+#   ketcost estimate --plan THIS_FILE      (also compare, timeline and quote)
+# Options given on the command line override what is here. Remove the `#` to use a line.
+# Ranges are a whole number (4) or [low, high] or "2-4"; amounts are numbers (1000, 250.50).
+
+route = "iv"                    # iv, esketamine or oral (see `ketcost routes`)
+protocol = "standard"           # see `ketcost protocols`
+weeks = [2, 4]                  # weeks of the first phase
+# per_week = [2, 3]             # sessions a week in the first phase
+# sessions = 6                  # or a fixed number of sessions instead
+# maintenance = "monthly"       # monthly, biweekly, weekly or monthly-biweekly
+maintenance_months = 0          # months of maintenance to include
+# with = ["consultation"]       # add-ons from the price sheet
+# extra = ["psychotherapy=150-250/session"]
+# discount = 10                 # percent off session fees
+# assistance = 500              # financial assistance or a grant
+# installments = 6              # split what you pay into monthly payments
+# budget = 5000                 # warn (exit 3) when the cost may exceed it
+# prices = "my-clinic.toml"     # a price sheet, relative to this file
+
+# [insurance]                   # leave out when there is no insurance
+# deductible = 1000             # what remains of the deductible
+# coinsurance = 20              # your share after the deductible, percent
+# copay = 0                     # per covered charge
+# oop_max = 3000                # what remains of the out-of-pocket maximum
+# covered = true                # default: the route's usual coverage
+
+[quote]
+# client = "A. Client"
+# prepared_by = "Your name"
+# clinic = "Clinic name"
+valid_days = 30
+# notes = "Anything the client should know."
+"""

@@ -1,0 +1,114 @@
+"""A quote's content, format-neutral: what a counselor hands a client. Pure: no I/O.
+
+The HTML and Markdown renderers in `ketcost.render.quote` lay this out; they decide nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ketcost import wording
+from ketcost.models import Estimate, Plan
+from ketcost.planfile import QuoteInfo
+from ketcost.timeline import Timeline
+
+TITLE = "Estimated cost of ketamine treatment"
+
+BEFORE_YOU_START = (
+    "A medical and psychiatric screening comes first: the clinic decides whether this treatment "
+    "suits you, and the route and schedule are set with your clinician.",
+    "Confirm coverage with your insurer before starting, including whether prior authorization "
+    "is required (it commonly is for esketamine).",
+    "Gather records of earlier treatments for depression; insurers often ask for them.",
+    "In the US, if you are uninsured or paying for yourself, you are entitled to a written Good "
+    "Faith Estimate from the provider, and you may dispute a bill that comes in $400 or more "
+    "above it.",
+)
+
+CRISIS_LINE = "If you are in crisis, call or text 988 (US), the Suicide & Crisis Lifeline."
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Everything a quote shows."""
+
+    title: str
+    issued: date
+    valid_until: date
+    reference: str
+    details: QuoteInfo
+    estimate: Estimate
+    timeline: Timeline
+    schedule: tuple[str, ...]
+    terms: tuple[str, ...]
+    before_you_start: tuple[str, ...] = BEFORE_YOU_START
+    crisis_line: str = CRISIS_LINE
+
+
+def reference(plan: Plan, result: Estimate) -> str:
+    """A short reference derived from the inputs and the sheet: same inputs, same reference."""
+    payload = {
+        "plan": plan.model_dump(mode="json", by_alias=True),
+        "sheet": result.price_sheet.model_dump(mode="json"),
+    }
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
+    return f"KC-{digest[:8].upper()}"
+
+
+def _schedule(result: Estimate) -> tuple[str, ...]:
+    return tuple(
+        f"{phase.name.capitalize()}: {phase.schedule} ({wording.span(phase.sessions)} sessions)"
+        for phase in result.phases
+    )
+
+
+def _terms(plan: Plan, result: Estimate) -> tuple[str, ...]:
+    """Insurance, discount, assistance and installments in words."""
+    money = result.currency
+    lines = []
+    if result.insurance is not None:
+        terms = result.insurance
+        parts = [
+            f"deductible remaining {wording.money(terms.deductible, money)}",
+            f"coinsurance {wording.number(terms.coinsurance)}%",
+            f"copay {wording.money(terms.copay, money)}",
+        ]
+        if terms.oop_max is not None:
+            parts.append(f"out-of-pocket maximum remaining {wording.money(terms.oop_max, money)}")
+        covered = "covered" if terms.covered else "not covered"
+        lines.append(f"Insurance: {', '.join(parts)}; treatment sessions counted as {covered}.")
+    else:
+        lines.append("Insurance: none applied (self-pay).")
+    if plan.discount:
+        lines.append(f"Discount: {wording.number(plan.discount)}% off each treatment-session fee.")
+    if plan.assistance:
+        lines.append(f"Financial assistance: {wording.money(plan.assistance, money)}.")
+    if result.installments is not None:
+        plan_of = result.installments
+        each = wording.money_span(plan_of.payment, money)
+        last = wording.money_span(plan_of.last_payment, money)
+        lines.append(
+            f"Installments: {plan_of.count} monthly payments of {each}"
+            + ("" if plan_of.last_payment == plan_of.payment else f" (the last {last})")
+            + "."
+        )
+    return tuple(lines)
+
+
+def build_quote(plan: Plan, timeline: Timeline, details: QuoteInfo, today: date) -> Quote:
+    """The quote for `plan`, priced in `timeline`, issued `today`."""
+    result = timeline.estimate
+    return Quote(
+        title=TITLE,
+        issued=today,
+        valid_until=today + timedelta(days=details.valid_days),
+        reference=reference(plan, result),
+        details=details,
+        estimate=result,
+        timeline=timeline,
+        schedule=_schedule(result),
+        terms=_terms(plan, result),
+    )
