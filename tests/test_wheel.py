@@ -30,6 +30,7 @@ def test_wheel_ships_the_price_sheet(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "ketcost/data/price_ranges.toml" in names
     assert "ketcost/py.typed" in names
+    assert "ketcost/templates/quote.html.j2" in names
 
 
 def test_installed_wheel_runs_from_a_temporary_directory(wheel: Path, tmp_path: Path) -> None:
@@ -59,3 +60,12 @@ def test_installed_wheel_runs_from_a_temporary_directory(wheel: Path, tmp_path: 
     )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["total"] == {"low": "3200.00", "high": "9600.00"}
+    quote = subprocess.run(
+        [str(env_dir / "bin" / "ketcost"), "quote", "-r", "iv", "-o", "quote.html"],
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        check=False,
+    )
+    assert quote.returncode == 0, quote.stderr
+    assert "<svg" in (workdir / "quote.html").read_text()  # the template ships in the wheel

@@ -1,0 +1,180 @@
+"""`ketcost quote`: content, escaping, self-contained HTML, references, and safe file writing."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from ketcost import Plan, estimate
+from ketcost.errors import KetcostError
+from ketcost.files import write_text
+from ketcost.models import PriceSheet
+from ketcost.planfile import QuoteInfo
+from ketcost.quote import build_quote, reference
+from ketcost.render import quote as render
+from ketcost.timeline import timeline
+
+from .conftest import RunCli
+
+INSURED = [
+    "-r", "esketamine", "--weeks", "4", "--deductible", "1000", "--coinsurance", "20",
+    "--oop-max", "3000", "--installments", "6",
+]  # fmt: skip
+EVIL = "<script>alert(1)</script>"
+
+
+def make_quote(cli: RunCli, tmp_path: Path, *args: str, name: str = "q.html") -> str:
+    path = tmp_path / name
+    run = cli("quote", *INSURED, *args, "-o", str(path))
+    assert (run.code, run.out) == (0, ""), run.err
+    return path.read_text()
+
+
+def test_html_quote_content(cli: RunCli, tmp_path: Path) -> None:
+    page = make_quote(
+        cli, tmp_path, "--client", "Ana Díaz", "--prepared-by", "J. Counselor", "--clinic",
+        "Example Clinic", "--valid-days", "14",
+    )  # fmt: skip
+    today = date.today()
+    for text in (
+        "Estimated cost of ketamine treatment",
+        today.isoformat(),
+        (today + timedelta(days=14)).isoformat(),
+        "Ana Díaz",
+        "J. Counselor",
+        "Example Clinic",
+        "$1,600.00–$2,960.00",  # the headline: out of pocket
+        "Total cost of care: $4,000.00–$10,800.00",
+        "Insurance pays",
+        "coinsurance 20%",
+        "6 monthly payments of $266.66–$493.33",
+        "2–3 sessions a week for 4 weeks",
+        "prior authorization",
+        "Good Faith Estimate",
+        "$400 or more",
+        "not a bill",
+        "licensed medical supervision",
+        "call or text 988",
+        "ketcost default US price ranges",
+    ):
+        assert text in page, text
+    assert re.search(r"Reference</b> KC-[0-9A-F]{8}", page)
+
+
+def test_user_text_is_escaped(cli: RunCli, tmp_path: Path) -> None:
+    page = make_quote(cli, tmp_path, "--client", EVIL, "--clinic", 'A & B "Clinic"')
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "A &amp; B &#34;Clinic&#34;" in page
+    markdown = make_quote(cli, tmp_path, "--client", EVIL, name="q.md")
+    assert "<script" not in markdown
+
+
+def test_html_is_self_contained(cli: RunCli, tmp_path: Path) -> None:
+    page = make_quote(cli, tmp_path)
+    assert "<svg" in page
+    assert "<rect" in page
+    lowered = page.lower()
+    for forbidden in ("<script", "<link", "<img", "<iframe", "src=", "href=", "url(", "@import"):
+        assert forbidden not in lowered, forbidden
+    # the only address is the SVG namespace, which is a name, not something fetched
+    assert re.findall(r"https?://[^\s\"']+", page) == ["http://www.w3.org/2000/svg"]
+
+
+def test_markdown_quote_has_the_same_content(cli: RunCli, tmp_path: Path) -> None:
+    text = make_quote(cli, tmp_path, "--client", "Ana", name="quote.md")
+    assert text.startswith("# Estimated cost of ketamine treatment\n")
+    assert "## You pay: $1,600.00–$2,960.00" in text
+    assert "- **Client:** Ana" in text
+    assert "| 1 | 8–12 | $4,000.00–$10,800.00 | $1,600.00–$2,960.00 |" in text  # the month table
+    assert "call or text 988" in text
+
+
+def test_same_inputs_same_reference(sheet: PriceSheet) -> None:
+    plan = Plan(route="iv", weeks=4)
+    first = reference(plan, estimate(plan, sheet))
+    assert first == reference(Plan(route="iv", weeks="4"), estimate(plan, sheet))
+    other = Plan(route="iv", weeks=5)
+    assert first != reference(other, estimate(other, sheet))
+
+
+def test_quote_rendering_is_pure(sheet: PriceSheet) -> None:
+    plan = Plan(route="oral", weeks=4)
+    result = estimate(plan, sheet)
+    built = build_quote(
+        plan, timeline(plan, sheet, result), QuoteInfo(client="X"), date(2026, 1, 2)
+    )
+    assert render.html(built) == render.html(built)
+    assert "2026-02-01" in render.markdown(built)  # valid for 30 days by default
+
+
+def test_quote_to_stdout(cli: RunCli) -> None:
+    run = cli("quote", "-r", "iv", "--weeks", "4", "-o", "-")
+    assert run.code == 0
+    assert run.out.startswith("# Estimated cost")  # Markdown unless --format html
+    html = cli("quote", "-r", "iv", "--weeks", "4", "-o", "-", "--format", "html")
+    assert html.out.startswith("<!DOCTYPE html>")
+
+
+def test_format_follows_the_extension(cli: RunCli, tmp_path: Path) -> None:
+    run = cli("quote", "-r", "iv", "-o", str(tmp_path / "q.pdf"))
+    assert run.code == 2
+    assert "give --format html or markdown" in run.err
+    assert not (tmp_path / "q.pdf").exists()
+
+
+def test_existing_file_is_untouched_without_force(cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "q.html"
+    path.write_text("keep me")
+    run = cli("quote", "-r", "iv", "-o", str(path))
+    assert (run.code, run.out) == (1, "")
+    assert run.err == f"error: {path}: already exists; give --force to overwrite it\n"
+    assert path.read_text() == "keep me"
+    assert cli("quote", "-r", "iv", "-o", str(path), "--force").code == 0
+    assert path.read_text().startswith("<!DOCTYPE html>")
+    assert [p.name for p in tmp_path.iterdir()] == ["q.html"]  # no temporary files left
+
+
+def test_ordinary_permissions(cli: RunCli, tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        cli("quote", "-r", "iv", "-o", str(tmp_path / "q.html"))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "q.html").stat().st_mode) == 0o644
+
+
+def test_a_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", broken)
+    with pytest.raises(OSError, match="No space"):
+        write_text(str(tmp_path / "q.html"), "x" * 100_000)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(KetcostError, match="does not exist"):
+        write_text(str(tmp_path / "no" / "q.html"), "x")
+
+
+def test_quote_from_a_plan_file(cli: RunCli, tmp_path: Path) -> None:
+    plan = tmp_path / "client.toml"
+    plan.write_text(
+        'route = "oral"\nweeks = 4\n[quote]\nclient = "From Plan"\nclinic = "Plan Clinic"\n'
+        'notes = "Bring a driver."\n'
+    )
+    out = tmp_path / "q.md"
+    run = cli("quote", "--plan", str(plan), "--client", "From Option", "-o", str(out))
+    assert run.code == 0, run.err
+    text = out.read_text()
+    assert "From Option" in text
+    assert "From Plan" not in text
+    assert "Plan Clinic" in text
+    assert "Bring a driver." in text

@@ -1,0 +1,157 @@
+"""The timeline: hand-checked placements, exact sums (a hypothesis property), installments, CLI."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ketcost import Plan, PriceSheet, estimate, load_price_sheet
+from ketcost.errors import InputError
+from ketcost.models import Insurance, Range
+from ketcost.payment import installments
+from ketcost.timeline import Timeline, phase_weeks, session_weeks, timeline
+
+from .conftest import RunCli
+from .test_properties import plans
+
+SHEET = load_price_sheet()
+
+
+def months_of(plan: Plan, sheet: PriceSheet = SHEET) -> Timeline:
+    return timeline(plan, sheet, estimate(plan, sheet))
+
+
+def test_sessions_are_spread_evenly_over_a_phase(sheet: PriceSheet) -> None:
+    protocol = sheet.protocols["standard"]
+    phase = protocol.phases[0].model_copy(update={"weeks": Range[Decimal].of(Decimal(4))})
+    # 8 sessions over 4 weeks: one every half week, from week 0
+    weeks = list(session_weeks(((phase, Range[int].of(8, 12)),), 0, "low"))
+    assert weeks == [Fraction(k, 2) for k in range(8)]
+
+
+def test_fixed_count_without_length_lasts_a_third_of_its_sessions_in_weeks(
+    sheet: PriceSheet,
+) -> None:
+    phase = (
+        sheet.protocols["standard"]
+        .phases[0]
+        .model_copy(update={"sessions": Range[int].of(7), "per_week": None, "weeks": None})
+    )
+    assert phase_weeks(phase, 7, 0, "low") == 3  # 7/3 rounded up
+
+
+def test_months_cover_52_12_weeks() -> None:
+    # standard, iv, 4 weeks then 3 months of monthly maintenance: the induction (4 weeks) is all
+    # in month 1 (weeks 0-4.33); maintenance sessions at weeks 4, 8.33, 12.67 -> months 1, 2, 3
+    result = months_of(Plan(route="iv", weeks=4, maintenance="monthly", maintenance_months=3))
+    assert [(m.sessions.low, m.sessions.high) for m in result.months] == [
+        (9, 13),
+        (1, 1),
+        (1, 1),
+        (0, 0),
+    ]
+
+
+def test_assistance_goes_to_the_earliest_months() -> None:
+    plan = Plan(route="oral", weeks=4, maintenance="monthly", maintenance_months=2, assistance=900)
+    months = months_of(plan).months
+    # low case: month 1 is 9 sessions x $100 = $900, all covered by the assistance
+    assert months[0].out_of_pocket.low == Decimal("0.00")
+    assert months[1].out_of_pocket.low == Decimal("100.00")
+    assert months[-1].cumulative_out_of_pocket.low == estimate(plan, SHEET).out_of_pocket.low
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    plan=plans(),
+    deductible=st.integers(0, 3000),
+    coinsurance=st.integers(0, 100),
+    cap=st.one_of(st.none(), st.integers(0, 10000)),
+    assistance=st.integers(0, 5000),
+    addons=st.lists(st.sampled_from(["consultation", "integration"]), max_size=2, unique=True),
+)
+def test_months_add_up_to_the_estimate(
+    plan: Plan,
+    deductible: int,
+    coinsurance: int,
+    cap: int | None,
+    assistance: int,
+    addons: list[str],
+) -> None:
+    terms = Insurance(deductible=deductible, coinsurance=coinsurance, oop_max=cap)
+    full = plan.model_copy(
+        update={"insurance": terms, "assistance": Decimal(assistance), "with_": tuple(addons)}
+    )
+    try:
+        result = estimate(full, SHEET)
+    except InputError:
+        return  # e.g. maintenance options on a protocol without maintenance
+    months = timeline(full, SHEET, result).months
+    for case in ("low", "high"):
+        assert sum(getattr(m.cost, case) for m in months) == getattr(result.total, case)
+        paid = sum(getattr(m.out_of_pocket, case) for m in months)
+        assert paid == getattr(result.out_of_pocket, case)
+        assert getattr(months[-1].cumulative_out_of_pocket, case) == paid
+        assert sum(getattr(m.sessions, case) for m in months) == getattr(result.sessions, case)
+        assert all(getattr(m.out_of_pocket, case) >= 0 for m in months)
+
+
+@given(amount=st.decimals(0, 100000, places=2), count=st.integers(1, 120))
+def test_installments_add_up_and_the_last_absorbs_the_rounding(amount: Decimal, count: int) -> None:
+    each, last = installments(amount, count)
+    assert each * (count - 1) + last == amount
+    assert Decimal(0) <= each <= last < each + count * Decimal("0.01") + Decimal("0.01")
+
+
+def test_installments_worked_example() -> None:
+    assert installments(Decimal("1600.00"), 6) == (Decimal("266.66"), Decimal("266.70"))
+
+
+def test_timeline_json_contract(cli: RunCli) -> None:
+    run = cli(
+        "timeline", "-r", "esketamine", "-p", "spravato-label", "--maintenance-months", "6",
+        "--installments", "12", "--json",
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    data = json.loads(run.out)
+    first = data["months"][0]
+    assert set(first) == {"month", "sessions", "cost", "out_of_pocket", "cumulative_out_of_pocket"}
+    assert first["month"] == 1
+    assert first["sessions"] == {"low": 9, "high": 9}
+    assert first["cost"] == {"low": "4500.00", "high": "8100.00"}
+    assert data["total"] == {"low": "12500.00", "high": "34200.00"}
+    assert data["months"][-1]["cumulative_out_of_pocket"] == data["out_of_pocket"]
+    assert data["installments"]["count"] == 12
+    assert data["installments"]["payment"] == {"low": "1041.66", "high": "2850.00"}
+
+
+def test_timeline_table_has_a_chart(cli: RunCli) -> None:
+    out = cli("timeline", "-r", "iv", "--weeks", "4", "--maintenance-months", "2").out
+    assert "Running total you pay" in out
+    assert "Month 3 " in out
+    assert "█" in out
+    assert "not a bill" in out
+
+
+def test_timeline_markdown_and_csv(cli: RunCli) -> None:
+    args = ["timeline", "-r", "oral", "--weeks", "4"]
+    assert "| 1 | 8–12 | $800.00–$3,600.00 |" in cli(*args, "-f", "markdown").out
+    csv = cli(*args, "-f", "csv").out.splitlines()
+    assert csv[0].startswith("month,sessions_low,sessions_high,cost_low,cost_high")
+    assert csv[1] == "1,8,12,800.00,3600.00,800.00,3600.00,800.00,3600.00"
+
+
+def test_installments_in_the_estimate(cli: RunCli) -> None:
+    run = cli("estimate", "-r", "iv", "--weeks", "4", "--installments", "6", "--json")
+    assert json.loads(run.out)["installments"] == {
+        "count": 6,
+        "payment": {"low": "533.33", "high": "1600.00"},
+        "last_payment": {"low": "533.35", "high": "1600.00"},
+    }
+    bad = cli("estimate", "-r", "iv", "--installments", "0")
+    assert (bad.code, bad.out) == (2, "")
+    assert "invalid value '0' for --installments" in bad.err
