@@ -11,6 +11,17 @@ import pytest
 from ketcost import PriceSheet, load_price_sheet
 from ketcost.cli import main
 
+COMMANDS = (
+    "estimate",
+    "compare",
+    "timeline",
+    "quote",
+    "plan init",
+    "routes",
+    "protocols",
+    "check-prices",
+)  # every command a person can run
+
 
 @pytest.fixture(autouse=True)
 def plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:

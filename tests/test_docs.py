@@ -7,9 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import RunCli
+from .conftest import COMMANDS, RunCli
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text("utf-8")
+
+
+def load_default_sheet_text() -> str:
+    return (ROOT / "ketcost" / "data" / "price_ranges.toml").read_text("utf-8")
 
 
 def block_after(marker: str, fence: str) -> str:
@@ -61,7 +66,26 @@ def test_compare_example_is_real(cli: RunCli) -> None:
     assert cli("compare", *args.split()).out == shown
 
 
-@pytest.mark.parametrize("command", ["estimate", "compare", "routes", "protocols", "check-prices"])
+def test_timeline_example_is_real(cli: RunCli) -> None:
+    shown = block_after("(`ketcost timeline -r iv --weeks 4", "text")
+    args = "-r iv --weeks 4 --maintenance monthly --maintenance-months 3 --installments 6"
+    assert cli("timeline", *args.split()).out == shown
+
+
+def test_plan_example_is_a_valid_plan(cli: RunCli, tmp_path: Path) -> None:
+    """The README's plan, with its price sheet made real, gives an estimate."""
+    shown = block_after("### Plan files", "toml")
+    (tmp_path / "clinic.toml").write_text(load_default_sheet_text())
+    (tmp_path / "ana.toml").write_text(shown)
+    run = cli("estimate", "--plan", str(tmp_path / "ana.toml"), "--json")
+    assert run.code == 3, run.err  # valid; and the $5,000 budget may be exceeded
+    assert run.err.startswith("warning: the out-of-pocket cost")
+
+
+@pytest.mark.parametrize(
+    "command",
+    COMMANDS,
+)
 def test_every_command_is_documented(command: str) -> None:
     assert f"ketcost {command}" in README
 
