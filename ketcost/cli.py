@@ -7,15 +7,17 @@ be written; 2 invalid input (options or a plan file);
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
 import traceback
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from pydantic import ValidationError
@@ -23,7 +25,7 @@ from typer.exceptions import TyperException
 
 from ketcost import __version__, wording
 from ketcost.errors import FileProblemsError, InputError, KetcostError
-from ketcost.files import write_text
+from ketcost.files import atomic_output, write_text
 from ketcost.models import Estimate, PriceSheet
 from ketcost.options import PlanInputs, plan_options, scenario
 from ketcost.payment import to_cents
@@ -400,6 +402,130 @@ def _quote_details(base: QuoteInfo, **given: str | None) -> QuoteInfo:
         raise InputError(
             f"invalid value {values.get(field)!r} for --{field.replace('_', '-')}: {message}"
         ) from None
+
+
+class RecordFormatOption(StrEnum):
+    """Record formats for batch input and output."""
+
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+def _record_format(given: RecordFormatOption | None, path: str) -> RecordFormatOption:
+    if given is not None:
+        return given
+    suffix = Path(path).suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return RecordFormatOption.JSONL
+    if suffix == ".csv":
+        return RecordFormatOption.CSV
+    if path == "-":
+        return RecordFormatOption.JSONL
+    raise InputError(
+        f"cannot tell the format of {path!r} from its extension; give --input-format jsonl or csv"
+    )
+
+
+@app.command()
+def batch(
+    file: Annotated[
+        str, typer.Argument(metavar="[FILE|-]", help="Records to price; - reads stdin.")
+    ] = "-",
+    input_format: Annotated[
+        RecordFormatOption | None,
+        typer.Option(
+            case_sensitive=False, help="Record format [default: from FILE's extension; jsonl]."
+        ),
+    ] = None,
+    fmt: Annotated[
+        RecordFormatOption,
+        typer.Option("--format", "-f", case_sensitive=False, help="Output format."),
+    ] = RecordFormatOption.JSONL,
+    prices: PricesOption = None,
+    output: Annotated[
+        str, typer.Option("--output", "-o", metavar="FILE", help="Where to write; - is stdout.")
+    ] = "-",
+    jobs: Annotated[
+        int,
+        typer.Option(min=0, max=64, help="Worker processes; 0 means one per CPU."),
+    ] = 0,
+    force: ForceOption = False,
+) -> int:
+    """Price many scenarios: one output record per input record, in order, streaming.
+
+    Each JSON Lines or CSV record holds a plan file's keys (and an optional `id`, echoed). A
+    record that fails gives {"line": N, "id": ..., "error": "..."} in its place; the run goes on
+    and exits 1 at the end.
+
+    \b
+    Examples:
+      ketcost batch referrals.jsonl > estimates.jsonl
+      ketcost batch scenarios.csv --format csv -o results.csv
+      cat plans.jsonl | ketcost batch - --prices clinic.toml
+    """
+    from ketcost import batch as batches
+
+    kind = _record_format(input_format, file)
+    if prices:
+        load_price_sheet(prices)  # a bad sheet is one error up front, not one per record
+    workers = jobs or os.cpu_count() or 1
+    progress = _progress() if sys.stderr.isatty() else None
+    try:
+        with _input(file) as lines, atomic_output(output, force=force) as out:
+            tally = batches.run(
+                lines,
+                out.write,
+                input_format=kind.value,
+                output_format=fmt.value,
+                prices=prices,
+                jobs=workers,
+                progress=progress,
+            )
+    finally:
+        if progress is not None:
+            progress(-1)
+    ok = tally.records - tally.failed
+    typer.echo(f"batch: {tally.records} records, {ok} estimated, {tally.failed} failed", err=True)
+    return EXIT_FILE if tally.failed else EXIT_OK
+
+
+@contextlib.contextmanager
+def _input(path: str) -> Iterator[TextIO]:
+    if path == "-":
+        yield sys.stdin
+        return
+    try:
+        with Path(path).open(encoding="utf-8", newline="") as handle:
+            yield handle
+    except FileNotFoundError:
+        raise KetcostError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise KetcostError(f"{path}: is a folder, not a file of records") from None
+    except UnicodeDecodeError:
+        raise KetcostError(f"{path}: is not UTF-8 text") from None
+
+
+def _progress() -> Callable[[int], None]:
+    """A records counter drawn on stderr (a terminal); called with -1 to finish."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.completed:,} records priced"),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("batch", total=None)
+    bar.start()
+
+    def update(done: int) -> None:
+        if done < 0:
+            bar.stop()
+        else:
+            bar.update(task, completed=done)
+
+    return update
 
 
 plan_app = typer.Typer(

@@ -6,7 +6,9 @@ import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from ketcost.errors import KetcostError
 
@@ -14,8 +16,16 @@ from ketcost.errors import KetcostError
 def write_text(path: str, text: str, *, force: bool = False) -> None:
     """Write `text` to `path` (`-`: stdout) atomically: a temporary file in the same folder, then
     a rename. An existing file is left untouched unless `force`; a failed write leaves no file."""
+    with atomic_output(path, force=force) as out:
+        out.write(text)
+
+
+@contextlib.contextmanager
+def atomic_output(path: str, *, force: bool = False) -> Iterator[TextIO]:
+    """A text stream for `path` (`-`: stdout) that appears under its name only when the block
+    ends without an error; see write_text."""
     if path == "-":
-        sys.stdout.write(text)
+        yield sys.stdout
         return
     target = Path(path)
     if target.is_dir():
@@ -31,7 +41,7 @@ def write_text(path: str, text: str, *, force: bool = False) -> None:
         raise KetcostError(f"{path}: permission denied") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+            yield out
             out.flush()
             os.fsync(out.fileno())
         Path(temporary).chmod(0o666 & ~_umask())

@@ -62,22 +62,11 @@ def patient_parts(billed: Iterable[Charge], terms: Insurance | None) -> Iterator
     if terms is None:
         yield from (charge.amount for charge in billed)
         return
-    deductible_left = terms.deductible
-    covered_paid = ZERO
-    share = terms.coinsurance / 100
+    state = _Running(terms)
     for charge in billed:
-        if not charge.covered:
-            yield charge.amount
-            continue
-        from_deductible = min(deductible_left, charge.amount)
-        deductible_left -= from_deductible
-        rest = charge.amount - from_deductible
-        copay = min(terms.copay, rest)
-        part = from_deductible + copay + to_cents((rest - copay) * share)
-        if terms.oop_max is not None:
-            part = min(part, max(terms.oop_max - covered_paid, ZERO))
-        covered_paid += part
-        yield part
+        before = state.covered_paid + state.uncovered
+        state.pay(charge)
+        yield state.covered_paid + state.uncovered - before
 
 
 def patient_pays(billed: Iterable[Charge], terms: Insurance | None) -> Decimal:
@@ -96,3 +85,80 @@ def installments(amount: Decimal, count: int) -> tuple[Decimal, Decimal]:
     the last is never smaller than the others."""
     each = (amount / count).quantize(CENT, rounding=ROUND_DOWN)
     return each, amount - each * (count - 1)
+
+
+def course_patient_pays(
+    sessions: int,
+    session_fee: Decimal,
+    sessions_covered: bool,
+    addons: list[AddonCharge],
+    terms: Insurance | None,
+) -> Decimal:
+    """What the patient pays for a whole course: the same as `patient_pays` over `charges(...)`,
+    without walking every session once the deductible is used up.
+
+    After the deductible, every session (with its per-session add-ons) costs the patient the same
+    until the out-of-pocket maximum is reached, and after that only its uncovered charges; so
+    those sessions are counted in bulk and only the sessions around each turn are walked.
+    """
+    if terms is None:
+        return patient_pays(charges(sessions, session_fee, sessions_covered, addons), None)
+    per_session = [a for a in addons if a.per == "session"]
+    group = [
+        Charge(session_fee, sessions_covered),
+        *(Charge(a.price, a.covered) for a in per_session),
+    ]
+    state = _Running(terms)
+    for addon in addons:
+        if addon.per == "course":
+            state.pay(Charge(addon.price, addon.covered))
+    done = 0
+    while done < sessions and state.deductible_left > 0:
+        for charge in group:
+            state.pay(charge)
+        done += 1
+    covered_part = sum((state.share_after_deductible(c.amount) for c in group if c.covered), ZERO)
+    uncovered_part = sum((c.amount for c in group if not c.covered), ZERO)
+    left = sessions - done
+    if left and covered_part > 0 and terms.oop_max is not None:
+        # whole sessions that fit under the cap, then walk the one that reaches it
+        room = max(terms.oop_max - state.covered_paid, ZERO)
+        fit = min(left, int(room // covered_part))
+        state.covered_paid += fit * covered_part
+        state.uncovered += fit * uncovered_part
+        left -= fit
+        if left:
+            for charge in group:
+                state.pay(charge)
+            left -= 1
+        state.uncovered += left * uncovered_part  # past the cap, covered charges cost nothing
+    else:
+        state.covered_paid += left * covered_part
+        state.uncovered += left * uncovered_part
+    return to_cents(state.covered_paid + state.uncovered)
+
+
+class _Running:
+    """The patient's running totals while charges are paid one by one under `terms`."""
+
+    def __init__(self, terms: Insurance) -> None:
+        self.terms = terms
+        self.deductible_left = terms.deductible
+        self.covered_paid = ZERO
+        self.uncovered = ZERO
+        self.share = terms.coinsurance / 100
+
+    def share_after_deductible(self, amount: Decimal) -> Decimal:
+        copay = min(self.terms.copay, amount)
+        return copay + to_cents((amount - copay) * self.share)
+
+    def pay(self, charge: Charge) -> None:
+        if not charge.covered:
+            self.uncovered += charge.amount
+            return
+        from_deductible = min(self.deductible_left, charge.amount)
+        self.deductible_left -= from_deductible
+        part = from_deductible + self.share_after_deductible(charge.amount - from_deductible)
+        if self.terms.oop_max is not None:
+            part = min(part, max(self.terms.oop_max - self.covered_paid, ZERO))
+        self.covered_paid += part

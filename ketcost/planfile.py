@@ -101,6 +101,15 @@ def parse_plan(text: str, origin: str) -> PlanFile:
     return PlanFile(fields, extras.prices, extras.budget, extras.quote)
 
 
+def plan_from_mapping(data: dict[str, Any]) -> tuple[Plan, str | None]:
+    """A Plan and its `prices` path from plan-file keys (e.g. one batch record); the other
+    plan-file keys are checked too. Raises ValidationError."""
+    others = {k: data[k] for k in _EXTRA_KEYS if k in data}
+    extras = _Extras.model_validate(others) if others else _Extras()
+    fields = {k: v for k, v in data.items() if k not in _EXTRA_KEYS}
+    return Plan.model_validate(fields), extras.prices
+
+
 def _problems(error: ValidationError, text: str, origin: str) -> list[str]:
     lines = []
     for detail in error.errors():

@@ -1,5 +1,8 @@
 """The pricing engine: a Plan and a PriceSheet in, an Estimate out. Pure: no CLI, no I/O.
 
+Result models are built with `models.build`, without validation: their values come from
+validated inputs and this arithmetic, and validating them again costs more than the arithmetic.
+
 The arithmetic (also in the README):
 - sessions in a phase = round-half-up(duration in weeks x sessions per week), low ends together
   and high ends together, computed with exact fractions and rounded once per phase;
@@ -34,8 +37,9 @@ from ketcost.models import (
     Protocol,
     Range,
     SheetInfo,
+    build,
 )
-from ketcost.payment import AddonCharge, after_assistance, charges, patient_pays, to_cents
+from ketcost.payment import AddonCharge, after_assistance, course_patient_pays, to_cents
 from ketcost.payment import installments as split_payments
 
 WEEKS_PER_MONTH = Fraction(52, 12)
@@ -98,18 +102,16 @@ def phase_sessions(phase: Phase, maintenance_months: int) -> Count:
         return phase.sessions
     rate_low, rate_high = weekly_rate(phase)
     weeks_low, weeks_high = duration_weeks(phase, maintenance_months)
-    return Range[int].of(round_half_up(weeks_low * rate_low), round_half_up(weeks_high * rate_high))
+    return Count.of(round_half_up(weeks_low * rate_low), round_half_up(weeks_high * rate_high))
 
 
 def phase_cost(sessions: Count, price: Money) -> Money:
     """Low sessions at the low price, high sessions at the high price, in cents."""
-    return Range[Decimal].of(
-        to_cents(sessions.low * price.low), to_cents(sessions.high * price.high)
-    )
+    return Money.of(to_cents(sessions.low * price.low), to_cents(sessions.high * price.high))
 
 
 def _decimal_range(value: Count) -> Range[Decimal]:
-    return Range[Decimal].of(Decimal(value.low), Decimal(value.high))
+    return Money.of(Decimal(value.low), Decimal(value.high))
 
 
 def _with_frequency(phase: Phase, **frequency: object) -> Phase:
@@ -119,7 +121,7 @@ def _with_frequency(phase: Phase, **frequency: object) -> Phase:
 
 def _as_range(value: int | tuple[int, int]) -> Range[Decimal]:
     low, high = value if isinstance(value, tuple) else (value, value)
-    return Range[Decimal].of(Decimal(low), Decimal(high))
+    return Money.of(Decimal(low), Decimal(high))
 
 
 def scheduled_phases(plan: Plan, protocol_id: str, protocol: Protocol) -> tuple[Phase, ...]:
@@ -185,12 +187,12 @@ def addon_charges(extras: tuple[tuple[Extra, bool], ...], case: str) -> list[Add
 
 
 def _money(low: Decimal, high: Decimal) -> Money:
-    return Range[Decimal].of(to_cents(low), to_cents(high))
+    return Money.of(to_cents(low), to_cents(high))
 
 
 def _cases(low: Decimal, high: Decimal) -> Cases:
     """Low-case and high-case money in cents, for line items (a discount's are negative)."""
-    return Cases(low=to_cents(low), high=to_cents(high))
+    return build(Cases, low=to_cents(low), high=to_cents(high))
 
 
 def _installments(out_of_pocket: Money, count: int | None) -> Installments | None:
@@ -198,8 +200,11 @@ def _installments(out_of_pocket: Money, count: int | None) -> Installments | Non
         return None
     low, last_low = split_payments(out_of_pocket.low, count)
     high, last_high = split_payments(out_of_pocket.high, count)
-    return Installments(
-        count=count, payment=_money(low, high), last_payment=_money(last_low, last_high)
+    return build(
+        Installments,
+        count=count,
+        payment=_money(low, high),
+        last_payment=_money(last_low, last_high),
     )
 
 
@@ -221,7 +226,7 @@ def _assumptions(
                 "to include N months of it."
             )
         else:
-            months = wording.span(Range[int].of(maintenance_months))
+            months = wording.span(Count.of(maintenance_months))
             plural = "month" if maintenance_months == 1 else "months"
             lines.append(f"Includes {months} {plural} of maintenance ({how_often}).")
     if route.observation_minutes is not None:
@@ -282,7 +287,8 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
             continue
         sessions = phase_sessions(phase, plan.maintenance_months)
         costs.append(
-            PhaseCost(
+            build(
+                PhaseCost,
                 name=phase.name,
                 schedule=wording.schedule(phase, plan.maintenance_months),
                 sessions=sessions,
@@ -290,11 +296,12 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
                 cost=phase_cost(sessions, price),
             )
         )
-    total_sessions = Range[int].of(
+    total_sessions = Count.of(
         sum(c.sessions.low for c in costs), sum(c.sessions.high for c in costs)
     )
     items = [
-        LineItem(
+        build(
+            LineItem,
             label=c.name,
             kind="session",
             quantity=c.sessions,
@@ -304,10 +311,11 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         for c in costs
     ]
     for extra, _ in extras:
-        quantity = total_sessions if extra.per == "session" else Range[int].of(1)
+        quantity = total_sessions if extra.per == "session" else Count.of(1)
         unit = _money(extra.price.low, extra.price.high)
         items.append(
-            LineItem(
+            build(
+                LineItem,
                 label=extra.label,
                 kind="addon",
                 quantity=quantity,
@@ -320,7 +328,8 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     if plan.discount:
         off_low, off_high = fee.low - price.low, fee.high - price.high
         items.append(
-            LineItem(
+            build(
+                LineItem,
                 label=f"discount {wording.number(plan.discount)}% on session fees",
                 kind="discount",
                 quantity=total_sessions,
@@ -337,9 +346,11 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     )
 
     def pays(case: str) -> Decimal:
+        if plan.insurance is None:  # no insurance: the patient pays every charge
+            return getattr(total, case)  # type: ignore[no-any-return]
         addons = addon_charges(extras, case)
         sessions = getattr(total_sessions, case)
-        return patient_pays(charges(sessions, getattr(fee, case), covered, addons), plan.insurance)
+        return course_patient_pays(sessions, getattr(fee, case), covered, addons, plan.insurance)
 
     patient = _money(pays("low"), pays("high"))
     out_of_pocket = _money(
@@ -349,7 +360,8 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     insurance = None
     if plan.insurance is not None:
         terms = plan.insurance
-        insurance = InsuranceResult(
+        insurance = build(
+            InsuranceResult,
             covered=covered,
             deductible=to_cents(terms.deductible),
             coinsurance=terms.coinsurance,
@@ -357,13 +369,15 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
             oop_max=None if terms.oop_max is None else to_cents(terms.oop_max),
             insurer_pays=_money(total.low - patient.low, total.high - patient.high),
         )
-    return Estimate(
+    return build(
+        Estimate,
+        schema_version=1,
         currency=sheet.currency,
         route=route_id,
         route_label=route.label,
         protocol=protocol_id,
         protocol_label=protocol.label,
-        price_sheet=SheetInfo(name=sheet.name, as_of=sheet.as_of, source=sheet.source),
+        price_sheet=build(SheetInfo, name=sheet.name, as_of=sheet.as_of, source=sheet.source),
         phases=tuple(costs),
         sessions=total_sessions,
         line_items=tuple(items),

@@ -5,14 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from ketcost import Plan, PriceSheet, estimate, load_price_sheet
 from ketcost.errors import InputError
 from ketcost.models import Insurance, Range
-from ketcost.payment import Charge, patient_pays
+from ketcost.payment import AddonCharge, Charge, charges, course_patient_pays, patient_pays
 
 
 def pair(value: Range[Decimal]) -> tuple[str, str]:
@@ -164,3 +164,30 @@ def test_insurer_pays_the_rest(
         assert getattr(result.insurance.insurer_pays, case) == billed - before_assistance
         assert Decimal(0) <= getattr(result.out_of_pocket, case) <= billed
     assert result.out_of_pocket.low <= result.out_of_pocket.high
+
+
+addon_charges = st.lists(
+    st.builds(
+        AddonCharge,
+        price=st.decimals(0, 500, places=2),
+        per=st.sampled_from(["session", "course"]),
+        covered=st.booleans(),
+    ),
+    max_size=3,
+)
+
+
+@settings(max_examples=500)
+@given(
+    sessions=st.integers(0, 120),
+    fee=st.decimals(0, 1000, places=2),
+    covered=st.booleans(),
+    addons=addon_charges,
+    terms=st.one_of(st.none(), terms()),
+)
+def test_the_bulk_course_rule_matches_the_charge_by_charge_rule(
+    sessions: int, fee: Decimal, covered: bool, addons: list[AddonCharge], terms: Insurance | None
+) -> None:
+    """Counting sessions in bulk after the deductible gives exactly the charge-by-charge sum."""
+    one_by_one = patient_pays(charges(sessions, fee, covered, addons), terms)
+    assert course_patient_pays(sessions, fee, covered, addons, terms) == one_by_one
