@@ -528,6 +528,32 @@ def _progress() -> Callable[[int], None]:
     return update
 
 
+class SchemaName(StrEnum):
+    """What `ketcost schema` can describe."""
+
+    PLAN = "plan"
+    ESTIMATE = "estimate"
+    PRICE_SHEET = "price-sheet"
+
+
+@app.command()
+def schema(
+    name: Annotated[SchemaName, typer.Argument(case_sensitive=False, help="Which schema.")],
+) -> None:
+    """Print a JSON Schema (draft 2020-12) generated from ketcost's models.
+
+    `plan` describes a plan file or batch record, `estimate` the output of `estimate --json`
+    (and each item of `compare --json` and `batch`), `price-sheet` a price-sheet file.
+
+    \b
+    Example:
+      ketcost schema estimate > estimate.schema.json
+    """
+    from ketcost.schemas import schema_json
+
+    sys.stdout.write(schema_json(name.value))
+
+
 plan_app = typer.Typer(
     help="Plan files: a client's scenario kept as TOML.",
     no_args_is_help=True,

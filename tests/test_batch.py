@@ -1,0 +1,185 @@
+"""`ketcost batch`: order, error records, stdin, CSV both ways, workers, and API = CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ketcost import Plan, estimate, load_price_sheet
+from ketcost.batch import CSV_HEADER
+from ketcost.batch import run as run_batch
+from ketcost.render.json import estimate_payload
+
+from .conftest import RunCli
+
+RECORDS = [
+    '{"id": "a", "route": "iv", "weeks": 4}',
+    "",
+    '{"route": "nasal"}',
+    "not json",
+    "[1, 2]",
+    '{"id": 9, "route": "esketamine", "weeks": "2-4", "with": ["consultation"],'
+    ' "insurance": {"deductible": 1000, "coinsurance": 20, "oop_max": 3000}}',
+    '{"route": "iv", "colour": 1}',
+    '{"route": 5}',
+    '{"route": "oral", "weeks": [2, 4], "discount": 10, "installments": 3}',
+    "   ",
+]
+
+
+def jsonl(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+@pytest.fixture
+def records(tmp_path: Path) -> Path:
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(RECORDS) + "\n")
+    return path
+
+
+def test_one_output_record_per_input_record_in_order(cli: RunCli, records: Path) -> None:
+    run = cli("batch", str(records))
+    assert run.code == 1  # some records failed
+    out = jsonl(run.out)
+    assert len(out) == 8  # blank lines are skipped
+    assert out[0]["id"] == "a"
+    assert out[0]["total"] == {"low": "3200.00", "high": "9600.00"}
+    assert out[1] == {
+        "line": 3,
+        "id": None,
+        "error": "unknown route 'nasal'; routes: iv, infusion, esketamine, intranasal, "
+        "spravato, oral, sublingual",
+    }
+    assert out[2]["line"] == 4
+    assert out[2]["error"].startswith("not JSON")
+    assert out[3] == {"line": 5, "id": None, "error": "expected a JSON object, got list"}
+    assert out[4]["id"] == 9
+    # low: 4 sessions, two use the $1,000 deductible, two at 20% ($200), plus the $150 evaluation
+    assert out[4]["out_of_pocket"] == {"low": "1350.00", "high": "3410.00"}
+    assert out[5]["error"] == "colour: unknown key (check the spelling)"
+    assert out[6]["error"].startswith("route: ")
+    assert out[7]["installments"]["count"] == 3
+    assert run.err == "batch: 8 records, 3 estimated, 5 failed\n"
+
+
+def test_output_is_the_estimate_contract(cli: RunCli, records: Path) -> None:
+    """Each record is what `estimate --json` prints for the same inputs, plus the id."""
+    out = jsonl(cli("batch", str(records)).out)
+    direct = json.loads(
+        cli(
+            "estimate", "-r", "esketamine", "--weeks", "2-4", "--with", "consultation",
+            "--deductible", "1000", "--coinsurance", "20", "--oop-max", "3000", "--json",
+        ).out
+    )  # fmt: skip
+    assert {k: v for k, v in out[4].items() if k != "id"} == direct
+
+
+def test_api_equals_cli(cli: RunCli) -> None:
+    result = estimate(Plan(route="iv", weeks=4), load_price_sheet())
+    assert estimate_payload(result) == json.loads(
+        cli("estimate", "--route", "iv", "--weeks", "4", "--json").out
+    )
+
+
+def test_a_clean_run_says_only_the_summary(cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "ok.jsonl"
+    path.write_text('{"route": "iv"}\n{"route": "oral", "weeks": 2}\n')
+    run = cli("batch", str(path))
+    assert (run.code, run.err) == (0, "batch: 2 records, 2 estimated, 0 failed\n")
+
+
+def test_stdin_through_the_real_entry_point(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ketcost", "batch", "-"],
+        input='{"id": 1, "route": "iv", "weeks": 4}\n\n{"id": 2, "route": "oral"}\n',
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [r["id"] for r in jsonl(done.stdout)] == [1, 2]
+    assert done.stderr == "batch: 2 records, 2 estimated, 0 failed\n"  # no progress bar: not a tty
+
+
+def test_csv_in_and_out(cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text(
+        "id,route,weeks,deductible,coinsurance,oop_max,with,extra\n"
+        "x,esketamine,4,1000,20,3000,,\n"
+        "\n"
+        'y,oral,2-4,,,,consultation;integration,"therapy=100/session"\n'
+        "z,iv,99,,,,,\n"
+    )
+    run = cli("batch", str(path), "--format", "csv")
+    assert run.code == 1
+    rows = run.out.splitlines()
+    assert rows[0] == ",".join(CSV_HEADER)
+    assert rows[1] == (
+        "2,x,esketamine,standard,USD,8,12,4000.00,10800.00,2400.00,7840.00,1600.00,2960.00,"
+    )
+    assert rows[2].startswith("4,y,oral,standard,USD,4,12,")
+    assert rows[3] == "5,z,,,,,,,,,,,,weeks: must be from 1 to 52"
+
+
+def test_csv_in_jsonl_out_matches_jsonl_in(cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text(
+        "route,weeks,with,covered,deductible\niv,3,consultation,true,500\n"
+    )
+    (tmp_path / "a.jsonl").write_text(
+        '{"route": "iv", "weeks": 3, "with": ["consultation"],'
+        ' "insurance": {"covered": true, "deductible": 500}}\n'
+    )
+    assert cli("batch", str(tmp_path / "a.csv")).out == cli("batch", str(tmp_path / "a.jsonl")).out
+
+
+def test_input_format_option_and_unknown_extension(cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "records.txt"
+    path.write_text('{"route": "iv"}\n')
+    assert cli("batch", str(path)).code == 2
+    assert cli("batch", str(path), "--input-format", "jsonl").code == 0
+
+
+def test_output_file_is_written_whole(cli: RunCli, records: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    run = cli("batch", str(records), "-o", str(out))
+    assert run.out == ""
+    assert len(out.read_text().splitlines()) == 8
+    again = cli("batch", str(records), "-o", str(out))
+    assert again.code == 1
+    assert "already exists" in again.err
+
+
+def test_bad_default_sheet_is_one_error(cli: RunCli, records: Path, tmp_path: Path) -> None:
+    run = cli("batch", str(records), "--prices", str(tmp_path / "none.toml"))
+    assert (run.code, run.out) == (1, "")
+    assert run.err == f"error: {tmp_path / 'none.toml'}: no such file\n"
+
+
+def test_workers_give_the_same_output_as_one_process() -> None:
+    """Several chunks through worker processes keep the input order exactly."""
+    lines = [
+        json.dumps(
+            {"id": i, "route": ["iv", "oral", "esketamine", "nasal"][i % 4], "weeks": 1 + i % 5}
+        )
+        + "\n"
+        for i in range(4500)
+    ]
+    outputs = []
+    for jobs in (1, 2):
+        out = io.StringIO()
+        tally = run_batch(
+            iter(lines), out.write, input_format="jsonl", output_format="jsonl", prices=None,
+            jobs=jobs,
+        )  # fmt: skip
+        assert (tally.records, tally.failed) == (4500, 1125)
+        outputs.append(out.getvalue())
+    assert outputs[0] == outputs[1]
+    assert [json.loads(line)["id"] for line in outputs[1].splitlines()] == list(range(4500))
