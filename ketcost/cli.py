@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from pydantic import ValidationError
@@ -25,14 +25,14 @@ from typer.exceptions import TyperException
 
 from ketcost import __version__, wording
 from ketcost.errors import FileProblemsError, InputError, KetcostError
-from ketcost.files import atomic_output, write_text
 from ketcost.models import Estimate, PriceSheet
 from ketcost.options import PlanInputs, plan_options, scenario
 from ketcost.payment import to_cents
-from ketcost.planfile import PLAN_TEMPLATE, QuoteInfo, plan_data, plan_text
 from ketcost.pricing import estimate as price
 from ketcost.pricing import rank
-from ketcost.quote import build_quote
+
+if TYPE_CHECKING:
+    from ketcost.planfile import QuoteInfo
 from ketcost.render import (
     OutputFormat,
     render_comparison,
@@ -42,7 +42,6 @@ from ketcost.render import (
     render_timeline,
 )
 from ketcost.sheets import load_price_sheet, stale_warning
-from ketcost.timeline import timeline as month_by_month
 
 EXIT_OK, EXIT_FILE, EXIT_USAGE, EXIT_BUDGET = 0, 1, 2, 3
 
@@ -228,6 +227,9 @@ def estimate(
     chosen = scenario(inputs, route=route, prices=prices, budget=budget, installments=installments)
     result = price(chosen.plan, _sheet(chosen.prices))
     if save_plan is not None:
+        from ketcost.files import write_text
+        from ketcost.planfile import plan_data, plan_text
+
         data = plan_data(
             chosen.plan,
             prices=_saved_prices(chosen.prices, save_plan),
@@ -308,6 +310,8 @@ def timeline(
     """
     output = _output_format(fmt, as_json)
     chosen = scenario(inputs, route=route, prices=prices, budget=budget, installments=installments)
+    from ketcost.timeline import timeline as month_by_month
+
     sheet = _sheet(chosen.prices)
     months = month_by_month(chosen.plan, sheet, price(chosen.plan, sheet))
     width, color = _terminal()
@@ -376,6 +380,10 @@ def quote(
       ketcost quote --plan client.toml -o client-quote.html
       ketcost quote -r esketamine --weeks 4 --deductible 1000 --client "A. Client" -o quote.md
     """
+    from ketcost.files import write_text
+    from ketcost.quote import build_quote
+    from ketcost.timeline import timeline as month_by_month
+
     kind = _quote_format(fmt, output)
     chosen = scenario(inputs, route=route, prices=prices, budget=budget, installments=installments)
     details = _quote_details(
@@ -391,7 +399,10 @@ def quote(
     return _over_budget([months.estimate], chosen.budget)
 
 
-def _quote_details(base: QuoteInfo, **given: str | None) -> QuoteInfo:
+def _quote_details(base: QuoteInfo | None, **given: str | None) -> QuoteInfo:
+    from ketcost.planfile import QuoteInfo
+
+    base = base or QuoteInfo()
     values = {k: v for k, v in given.items() if v is not None}
     try:
         return QuoteInfo.model_validate({**base.model_dump(), **values})
@@ -464,6 +475,7 @@ def batch(
       cat plans.jsonl | ketcost batch - --prices clinic.toml
     """
     from ketcost import batch as batches
+    from ketcost.files import atomic_output
 
     kind = _record_format(input_format, file)
     if prices:
@@ -573,6 +585,9 @@ def plan_init(
     Example:
       ketcost plan init client.toml && ketcost estimate --plan client.toml
     """
+    from ketcost.files import write_text
+    from ketcost.planfile import PLAN_TEMPLATE
+
     write_text(file, PLAN_TEMPLATE, force=force)
     if file != "-":
         typer.echo(f"wrote {file}", err=True)

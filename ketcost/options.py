@@ -12,14 +12,16 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
 
 from ketcost.errors import InputError
 from ketcost.models import RANGE_HELP, Maintenance, Plan, parse_amount
-from ketcost.planfile import PlanFile, QuoteInfo, read_plan
+
+if TYPE_CHECKING:
+    from ketcost.planfile import QuoteInfo
 
 RANGE = "RANGE"
 INSURANCE_KEYS = ("covered", "deductible", "coinsurance", "copay", "oop_max")
@@ -214,7 +216,7 @@ class Scenario:
     plan: Plan
     prices: str | None
     budget: Decimal | None
-    quote: QuoteInfo
+    quote: QuoteInfo | None  # None: no plan file, so no quote details
 
 
 def budget_amount(text: str | None) -> Decimal | None:
@@ -237,9 +239,15 @@ def scenario(
 ) -> Scenario:
     """The plan file (if any) with the options laid over it. Price sheet: --prices, else the
     plan's `prices`, else $KETCOST_PRICES, else the shipped sheet."""
-    file = read_plan(inputs.plan_file) if inputs.plan_file else PlanFile()
-    plan = make_plan(inputs, file.fields, route=route, installments=installments)
     limit = budget_amount(budget)
+    if inputs.plan_file is None:  # the common case; plan files are read only when given
+        plan = make_plan(inputs, route=route, installments=installments)
+        chosen = prices or os.environ.get("KETCOST_PRICES") or None
+        return Scenario(plan=plan, prices=chosen, budget=limit, quote=None)
+    from ketcost.planfile import read_plan
+
+    file = read_plan(inputs.plan_file)
+    plan = make_plan(inputs, file.fields, route=route, installments=installments)
     return Scenario(
         plan=plan,
         prices=prices or file.prices or os.environ.get("KETCOST_PRICES") or None,

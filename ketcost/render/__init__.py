@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import TypeVar, assert_never
+from typing import TYPE_CHECKING, TypeVar, assert_never
 
-from ketcost.models import Estimate, PriceSheet
 from ketcost.render import json
-from ketcost.render import report as reports
-from ketcost.render.report import Report
-from ketcost.timeline import Timeline
+
+if TYPE_CHECKING:
+    from ketcost.models import Estimate, PriceSheet
+    from ketcost.render.report import Report
+    from ketcost.timeline import Timeline
 
 T = TypeVar("T")
 
@@ -49,12 +50,17 @@ def _render(
     value: T,
     fmt: OutputFormat,
     as_json: Callable[[T], str],
-    as_report: Callable[[T], Report],
+    report_builder: str,
     width: int,
     color: bool,
 ) -> str:
+    """JSON straight from the value; other formats through the named builder in `report`,
+    imported only then, so that `--json` stays quick to start."""
     if fmt is OutputFormat.JSON:
         return as_json(value)
+    from ketcost.render import report
+
+    as_report: Callable[[T], Report] = getattr(report, report_builder)
     return render_report(as_report(value), fmt, width=width, color=color)
 
 
@@ -62,32 +68,32 @@ def render_estimate(
     result: Estimate, fmt: OutputFormat, *, width: int = 80, color: bool = False
 ) -> str:
     """An estimate in any format."""
-    return _render(result, fmt, json.render_estimate, reports.estimate_report, width, color)
+    return _render(result, fmt, json.render_estimate, "estimate_report", width, color)
 
 
 def render_comparison(
     results: list[Estimate], fmt: OutputFormat, *, width: int = 80, color: bool = False
 ) -> str:
     """Several estimates side by side, in the order given."""
-    return _render(results, fmt, json.render_comparison, reports.comparison_report, width, color)
+    return _render(results, fmt, json.render_comparison, "comparison_report", width, color)
 
 
 def render_timeline(
     months: Timeline, fmt: OutputFormat, *, width: int = 80, color: bool = False
 ) -> str:
     """An estimate month by month."""
-    return _render(months, fmt, json.render_timeline, reports.timeline_report, width, color)
+    return _render(months, fmt, json.render_timeline, "timeline_report", width, color)
 
 
 def render_routes(
     sheet: PriceSheet, fmt: OutputFormat, *, width: int = 80, color: bool = False
 ) -> str:
     """A sheet's routes in any format."""
-    return _render(sheet, fmt, json.render_routes, reports.routes_report, width, color)
+    return _render(sheet, fmt, json.render_routes, "routes_report", width, color)
 
 
 def render_protocols(
     sheet: PriceSheet, fmt: OutputFormat, *, width: int = 80, color: bool = False
 ) -> str:
     """A sheet's protocols in any format."""
-    return _render(sheet, fmt, json.render_protocols, reports.protocols_report, width, color)
+    return _render(sheet, fmt, json.render_protocols, "protocols_report", width, color)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ketcost.models import Estimate, PriceSheet, Range
 from ketcost.payment import to_cents
-from ketcost.timeline import Timeline
 from ketcost.wording import schedule
+
+if TYPE_CHECKING:
+    from ketcost.timeline import Timeline
 
 SCHEMA_VERSION = 1
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ketcost import wording
 from ketcost.models import Cases, Estimate, LineItem, PriceSheet, Range
 from ketcost.payment import to_cents
-from ketcost.timeline import Timeline
+
+if TYPE_CHECKING:
+    from ketcost.timeline import Timeline
 
 Cell = str | Range[int] | Range[Decimal] | Cases | None
 Kind = Literal["text", "count", "money"]

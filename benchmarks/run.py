@@ -1,0 +1,207 @@
+"""ketcost's performance figures: start-up, batch throughput and batch memory.
+
+    python benchmarks/run.py            # the full run (about 3 minutes on 2 cores)
+    python benchmarks/run.py --quick    # smaller counts, to check the script itself
+
+Each figure is printed with the machine it ran on. Targets (from the issue): start-up at most 1.2x a
+minimal typer app for `--json` and 1.5x for the table; at least 20,000 batch records a second; peak
+memory for 1,000,000 records below 150 MB and within 10% of the peak for 100,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import tomli_w
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from records import lines  # noqa: E402 - the generator lives beside this script
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs ({cpu}), "
+        f"Python {platform.python_version()}"
+    )
+
+
+def ketcost() -> list[str]:
+    found = shutil.which("ketcost")
+    return [found] if found else [sys.executable, "-m", "ketcost"]
+
+
+def wall(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def startup(runs: int) -> None:
+    commands = {
+        "minimal typer app": [sys.executable, str(HERE / "minimal_app.py"), "--route", "iv"],
+        "ketcost estimate --json": [
+            *ketcost(),
+            "estimate",
+            "--route",
+            "iv",
+            "--weeks",
+            "4",
+            "--json",
+        ],
+        "ketcost estimate (table)": [*ketcost(), "estimate", "--route", "iv", "--weeks", "4"],
+    }
+    for command in commands.values():  # warm the file cache
+        wall(command)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):  # alternate, so drift affects every command alike
+        for name, command in commands.items():
+            times[name].append(wall(command))
+    base = statistics.median(times["minimal typer app"])
+    print(f"start-up, median of {runs} alternating runs:")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"  {name:<26} {median * 1000:7.1f} ms  {median / base:4.2f}x")
+
+
+def _tree_memory_kb(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) of a process and its worker processes, in KiB, from Linux /proc.
+
+    PSS counts a page shared by n processes as 1/n in each, so the sum is what the whole run
+    occupies; the RSS sum counts the pages the forked workers share with their parent again.
+    """
+    pss = rss = 0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for each in pids:
+        try:
+            for line in Path(f"/proc/{each}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+        except OSError:
+            pass
+    return pss, rss
+
+
+def batch(count: int, out: Path, source: Iterator[str]) -> tuple[float, tuple[int, int]]:
+    """Seconds and peak (PSS, RSS) KiB, all processes, for `count` records through stdin."""
+    process = subprocess.Popen(
+        [*ketcost(), "batch", "-", "-o", str(out), "--force"],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peak = (0, 0)
+    running = True
+
+    def watch() -> None:
+        nonlocal peak
+        while running:
+            pss, rss = _tree_memory_kb(process.pid)
+            peak = (max(peak[0], pss), max(peak[1], rss))
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    start = time.perf_counter()
+    watcher.start()
+    assert process.stdin is not None
+    for line in source:
+        process.stdin.write(line)
+    process.stdin.close()
+    process.wait()
+    elapsed = time.perf_counter() - start
+    running = False
+    watcher.join()
+    return elapsed, peak
+
+
+def check_sample(records: list[str], out: Path, sample: int) -> None:
+    """A sample of batch records equals `ketcost estimate --plan ... --json` for each."""
+    outputs = out.read_text().splitlines()
+    rng = random.Random(7)
+    checked = 0
+    with tempfile.TemporaryDirectory() as folder:
+        for index in rng.sample(range(len(records)), len(records)):
+            if checked == sample:
+                break
+            got = json.loads(outputs[index])
+            if "error" in got:
+                continue
+            record = json.loads(records[index])
+            record.pop("id")
+            plan = Path(folder) / "plan.toml"
+            plan.write_text(tomli_w.dumps(record))
+            direct = subprocess.run(
+                [*ketcost(), "estimate", "--plan", str(plan), "--json"],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            got.pop("id")
+            assert got == json.loads(direct.stdout), f"record {index} differs"
+            checked += 1
+    print(f"  the output of {checked} sampled records equals `ketcost estimate --json` for each")
+
+
+def throughput(count: int, sample: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "out.jsonl"
+        records = list(lines(count))
+        seconds, _ = batch(count, out, iter(records))
+        print(f"batch throughput, {count:,} varied JSON Lines records (about 2% invalid):")
+        print(f"  {seconds:.2f} s, {count / seconds:,.0f} records a second")
+        check_sample(records, out, sample)
+
+
+def memory(counts: tuple[int, int]) -> None:
+    print("batch peak resident memory, all processes, records generated into stdin:")
+    peaks = []
+    with tempfile.TemporaryDirectory() as folder:
+        for count in counts:
+            seconds, peak = batch(count, Path(folder) / "out.jsonl", lines(count))
+            peaks.append(peak)
+            print(
+                f"  {count:>9,} records: {peak / 1024:6.1f} MB  ({count / seconds:,.0f} a second)"
+            )
+    print(f"  ratio: {peaks[1] / peaks[0]:.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small counts, a quick check")
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    print(f"ketcost: {' '.join(ketcost())}")
+    startup(5 if args.quick else 21)
+    throughput(10_000 if args.quick else 100_000, 5 if args.quick else 20)
+    memory((10_000, 100_000) if args.quick else (100_000, 1_000_000))
+
+
+if __name__ == "__main__":
+    main()
