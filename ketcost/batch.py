@@ -170,6 +170,26 @@ def _message(error: Exception) -> str:
     return str(error)
 
 
+@dataclass(frozen=True)
+class Done:
+    """A priced chunk: its output text and how many records it held and how many failed."""
+
+    text: str
+    records: int
+    failed: int
+
+
+def price_chunk(pricer: Pricer, chunk: list[tuple[int, Any]], output_format: RecordFormat) -> Done:
+    """A chunk's output text, formatted where it was priced, so that only text travels back."""
+    outcomes = [pricer.outcome(line, raw) for line, raw in chunk]
+    failed = sum(1 for o in outcomes if o.error is not None)
+    if output_format == "jsonl":
+        return Done("".join(jsonl_line(o) for o in outcomes), len(outcomes), failed)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(csv_row(o) for o in outcomes)
+    return Done(buffer.getvalue(), len(outcomes), failed)
+
+
 _WORKER: Pricer | None = None
 
 
@@ -178,9 +198,9 @@ def _start_worker(prices: str | None) -> None:
     _WORKER = Pricer(prices)
 
 
-def _price_chunk(chunk: list[tuple[int, Any]]) -> list[Outcome]:
+def _worker_chunk(chunk: list[tuple[int, Any]], output_format: RecordFormat) -> Done:
     assert _WORKER is not None
-    return [_WORKER.outcome(line, raw) for line, raw in chunk]
+    return price_chunk(_WORKER, chunk, output_format)
 
 
 def _chunks(records: Iterator[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
@@ -194,20 +214,20 @@ def _chunks(records: Iterator[tuple[int, Any]], size: int) -> Iterator[list[tupl
         yield chunk
 
 
-def outcomes(
-    records: Iterator[tuple[int, Any]], prices: str | None, jobs: int
-) -> Iterator[Outcome]:
-    """Every record's outcome, in input order. The first chunk is priced here; later ones in
+def priced_chunks(
+    records: Iterator[tuple[int, Any]], prices: str | None, jobs: int, output_format: RecordFormat
+) -> Iterator[Done]:
+    """Every chunk's output, in input order. The first chunk is priced here; later ones in
     `jobs` worker processes (when jobs > 1), with at most 2 x jobs chunks in flight."""
     chunks = _chunks(records, CHUNK)
     local = Pricer(prices)
     first = next(chunks, None)
     if first is None:
         return
-    yield from (local.outcome(line, raw) for line, raw in first)
+    yield price_chunk(local, first, output_format)
     if jobs <= 1:
         for chunk in chunks:
-            yield from (local.outcome(line, raw) for line, raw in chunk)
+            yield price_chunk(local, chunk, output_format)
         return
     import multiprocessing
 
@@ -215,13 +235,13 @@ def outcomes(
     with ProcessPoolExecutor(
         jobs, mp_context=context, initializer=_start_worker, initargs=(prices,)
     ) as pool:
-        pending: deque[Future[list[Outcome]]] = deque()
+        pending: deque[Future[Done]] = deque()
         for chunk in chunks:
-            pending.append(pool.submit(_price_chunk, chunk))
+            pending.append(pool.submit(_worker_chunk, chunk, output_format))
             if len(pending) >= 2 * jobs:
-                yield from pending.popleft().result()
+                yield pending.popleft().result()
         while pending:
-            yield from pending.popleft().result()
+            yield pending.popleft().result()
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -272,25 +292,17 @@ def run(
     jobs: int,
     progress: Callable[[int], None] | None = None,
 ) -> Tally:
-    """Price every record read from `lines`, writing each result with `write` as it comes."""
+    """Price every record read from `lines`, writing each chunk's results with `write`."""
     records = jsonl_records(lines) if input_format == "jsonl" else csv_records(lines)
     tally = Tally()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     if output_format == "csv":
-        writer.writerow(CSV_HEADER)
-    for outcome in outcomes(records, prices, jobs):
-        tally.records += 1
-        tally.failed += outcome.error is not None
-        if output_format == "jsonl":
-            buffer.write(jsonl_line(outcome))
-        else:
-            writer.writerow(csv_row(outcome))
-        if tally.records % 500 == 0:
-            write(buffer.getvalue())
-            buffer.seek(0)
-            buffer.truncate()
-            if progress is not None:
-                progress(tally.records)
-    write(buffer.getvalue())
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow(CSV_HEADER)
+        write(buffer.getvalue())
+    for done in priced_chunks(records, prices, jobs, output_format):
+        write(done.text)
+        tally.records += done.records
+        tally.failed += done.failed
+        if progress is not None:
+            progress(tally.records)
     return tally

@@ -20,6 +20,8 @@ COMMANDS = (
     "routes",
     "protocols",
     "check-prices",
+    "batch",
+    "schema",
 )  # every command a person can run
 
 

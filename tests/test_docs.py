@@ -94,3 +94,15 @@ def test_exit_codes_are_documented() -> None:
     section = README[README.index("## Exit codes") :]
     for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |"):
         assert code in section
+
+
+def test_python_api_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every Python block in the README runs and prints what its comments say."""
+    section = README[README.index("## Python API") : README.index("## Limitations")]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    assert len(blocks) == 2
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+        printed = capsys.readouterr().out.splitlines()
+        expected = [line.split("# ")[-1] for line in block.splitlines() if "print(" in line]
+        assert printed == expected
