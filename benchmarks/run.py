@@ -180,16 +180,17 @@ def throughput(count: int, sample: int) -> None:
 
 
 def memory(counts: tuple[int, int]) -> None:
-    print("batch peak resident memory, all processes, records generated into stdin:")
+    print("batch peak memory of the main and worker processes, records generated into stdin:")
     peaks = []
     with tempfile.TemporaryDirectory() as folder:
         for count in counts:
-            seconds, peak = batch(count, Path(folder) / "out.jsonl", lines(count))
-            peaks.append(peak)
+            seconds, (pss, rss) = batch(count, Path(folder) / "out.jsonl", lines(count))
+            peaks.append(pss)
             print(
-                f"  {count:>9,} records: {peak / 1024:6.1f} MB  ({count / seconds:,.0f} a second)"
+                f"  {count:>9,} records: {pss / 1024:6.1f} MB PSS ({rss / 1024:.1f} MB summed"
+                f" RSS), {count / seconds:,.0f} records a second"
             )
-    print(f"  ratio: {peaks[1] / peaks[0]:.3f}")
+    print(f"  PSS ratio, larger run to smaller: {peaks[1] / peaks[0]:.3f}")
 
 
 def main() -> None:

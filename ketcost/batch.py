@@ -30,8 +30,8 @@ from ketcost.render.json import estimate_payload
 from ketcost.sheets import key_path, load_price_sheet
 
 RecordFormat = Literal["jsonl", "csv"]
-CHUNK = 2000  # records per unit of work
-CACHE_SIZE = 4096  # priced scenarios kept, so repeated scenarios are priced once
+CHUNK = 1000  # records per unit of work
+CACHE_SIZE = 512  # priced scenarios kept per process, so repeated scenarios are priced once
 INSURANCE_COLUMNS = ("covered", "deductible", "coinsurance", "copay", "oop_max")
 LIST_COLUMNS = ("with", "extra")
 CSV_HEADER = (
@@ -229,8 +229,12 @@ def priced_chunks(
         for chunk in chunks:
             yield price_chunk(local, chunk, output_format)
         return
+    import gc
     import multiprocessing
 
+    # Objects that exist now are never collected in the workers: freezing them keeps the garbage
+    # collector from touching (and so copying) the pages the forked workers share with us.
+    gc.freeze()
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ProcessPoolExecutor(
         jobs, mp_context=context, initializer=_start_worker, initargs=(prices,)
