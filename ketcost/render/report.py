@@ -86,24 +86,46 @@ def _installments_note(result: Estimate) -> tuple[str, ...]:
     return (note + " (the last payment absorbs the rounding).",)
 
 
-def itemized_report(result: Estimate) -> Report:
-    """Every billed line, then the billed total, what others pay and the out-of-pocket range."""
+def _about(
+    result: Estimate,
+    columns: tuple[Column, ...],
+    rows: tuple[tuple[Cell, ...], ...],
+    totals: tuple[tuple[Cell, ...], ...],
+) -> Report:
+    """An estimate's report: its title, the given table, then installments, assumptions and the
+    disclaimer."""
     return Report(
         title=f"{result.route_label}: {result.protocol_label} (estimate)",
         currency=result.currency,
-        columns=(
-            Column("Item", "item"),
-            Column("Schedule", "schedule"),
-            Column("Count", "count", "count"),
-            Column("Each", "unit_price", "money"),
-            Column("Amount", "amount", "money"),
-        ),
-        rows=tuple(_item_row(item, result) for item in result.line_items),
-        totals=_payment_rows(result),
+        columns=columns,
+        rows=rows,
+        totals=totals,
         notes_title="Assumptions",
         notes=(*_installments_note(result), *result.assumptions),
         footer=result.disclaimer,
     )
+
+
+ITEM_COLUMNS = (
+    Column("Item", "item"),
+    Column("Schedule", "schedule"),
+    Column("Count", "count", "count"),
+    Column("Each", "unit_price", "money"),
+    Column("Amount", "amount", "money"),
+)
+PHASE_COLUMNS = (
+    Column("Phase", "phase"),
+    Column("Schedule", "schedule"),
+    Column("Sessions", "sessions", "count"),
+    Column("Per session", "price_per_session", "money"),
+    Column("Cost", "cost", "money"),
+)
+
+
+def itemized_report(result: Estimate) -> Report:
+    """Every billed line, then the billed total, what others pay and the out-of-pocket range."""
+    rows = tuple(_item_row(item, result) for item in result.line_items)
+    return _about(result, ITEM_COLUMNS, rows, _payment_rows(result))
 
 
 def estimate_report(result: Estimate) -> Report:
@@ -111,23 +133,11 @@ def estimate_report(result: Estimate) -> Report:
     report instead. Then the assumptions and the disclaimer."""
     if _itemized(result):
         return itemized_report(result)
-    return Report(
-        title=f"{result.route_label}: {result.protocol_label} (estimate)",
-        currency=result.currency,
-        columns=(
-            Column("Phase", "phase"),
-            Column("Schedule", "schedule"),
-            Column("Sessions", "sessions", "count"),
-            Column("Per session", "price_per_session", "money"),
-            Column("Cost", "cost", "money"),
-        ),
-        rows=tuple(
-            (p.name, p.schedule, p.sessions, p.price_per_session, p.cost) for p in result.phases
-        ),
-        totals=(("Total", None, result.sessions, None, result.total),),
-        notes_title="Assumptions",
-        notes=(*_installments_note(result), *result.assumptions),
-        footer=result.disclaimer,
+    rows = tuple(
+        (p.name, p.schedule, p.sessions, p.price_per_session, p.cost) for p in result.phases
+    )
+    return _about(
+        result, PHASE_COLUMNS, rows, (("Total", None, result.sessions, None, result.total),)
     )
 
 
