@@ -255,7 +255,7 @@ def jsonl_line(outcome: Outcome) -> str:
     """The output line for one outcome: the estimate (with `id` first when given) or an error."""
     if outcome.error is not None:
         error = {"line": outcome.line, "id": outcome.id, "error": outcome.error}
-        return json.dumps(error, ensure_ascii=False, default=str) + "\n"
+        return json.dumps(error, ensure_ascii=False, default=str, separators=(",", ":")) + "\n"
     assert outcome.payload is not None
     if outcome.id is None:
         return outcome.payload + "\n"
