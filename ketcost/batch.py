@@ -22,12 +22,12 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from ketcost.errors import KetcostError
+from ketcost.errors import FileProblemsError, KetcostError
 from ketcost.models import Estimate, PriceSheet
-from ketcost.planfile import plan_from_mapping
+from ketcost.planfile import key_problem, plan_from_mapping
 from ketcost.pricing import estimate
 from ketcost.render.json import estimate_payload
-from ketcost.sheets import key_path, load_price_sheet
+from ketcost.sheets import load_price_sheet
 
 RecordFormat = Literal["jsonl", "csv"]
 CHUNK = 1000  # records per unit of work
@@ -142,11 +142,7 @@ class Pricer:
         try:
             plan, prices = plan_from_mapping(data)
         except ValidationError as error:
-            detail = error.errors()[0]
-            message = detail["msg"].removeprefix("Value error, ")
-            if detail["type"] == "extra_forbidden":
-                message = "unknown key (check the spelling)"
-            raise RecordError(f"{key_path(detail['loc'])}: {message}") from None
+            raise RecordError(key_problem(error.errors()[0])) from None
         return estimate(plan, self.sheet(prices or self.default))
 
 
@@ -165,7 +161,7 @@ def _record(raw: str | dict[str, Any] | BadRecord) -> dict[str, Any]:
 
 
 def _message(error: Exception) -> str:
-    if isinstance(error, KetcostError) and hasattr(error, "problems"):
+    if isinstance(error, FileProblemsError):
         return "; ".join(error.problems)
     return str(error)
 

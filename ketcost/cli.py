@@ -26,7 +26,7 @@ from typer.exceptions import TyperException
 from ketcost import __version__, wording
 from ketcost.errors import FileProblemsError, InputError, KetcostError
 from ketcost.models import Estimate, PriceSheet
-from ketcost.options import PlanInputs, plan_options, scenario
+from ketcost.options import PlanInputs, option_error, plan_options, scenario
 from ketcost.payment import to_cents
 from ketcost.pricing import estimate as price
 from ketcost.pricing import rank
@@ -407,12 +407,7 @@ def _quote_details(base: QuoteInfo | None, **given: str | None) -> QuoteInfo:
     try:
         return QuoteInfo.model_validate({**base.model_dump(), **values})
     except ValidationError as error:
-        detail = error.errors()[0]
-        field = str(detail["loc"][0])
-        message = detail["msg"].removeprefix("Value error, ")
-        raise InputError(
-            f"invalid value {values.get(field)!r} for --{field.replace('_', '-')}: {message}"
-        ) from None
+        raise option_error(error, values) from None
 
 
 class RecordFormatOption(StrEnum):

@@ -196,17 +196,23 @@ def make_plan(inputs: PlanInputs, base: dict[str, Any] | None = None, **more: An
     try:
         return Plan(**given)
     except ValidationError as error:
-        detail = error.errors()[0]
-        message = detail["msg"].removeprefix("Value error, ")
-        loc = detail["loc"]
-        if not loc:
-            raise InputError(message) from None
-        field = str(loc[1] if loc[0] == "insurance" and len(loc) > 1 else loc[0])
-        raw = given.get("insurance", {}) if loc[0] == "insurance" else given
-        value = raw.get(field, detail["input"])
-        if len(loc) > 1 and isinstance(loc[1], int) and isinstance(value, list | tuple):
-            value = value[loc[1]]
-        raise InputError(f"invalid value {value!r} for {_flag(field)}: {message}") from None
+        raise option_error(error, given) from None
+
+
+def option_error(error: ValidationError, given: dict[str, Any]) -> InputError:
+    """The first problem in `error` as one line naming the option and the value given for it;
+    insurance terms, nested in `given`, are options of their own."""
+    detail = error.errors()[0]
+    message = detail["msg"].removeprefix("Value error, ")
+    loc = detail["loc"]
+    if not loc:
+        return InputError(message)
+    field = str(loc[1] if loc[0] == "insurance" and len(loc) > 1 else loc[0])
+    raw = given.get("insurance", {}) if loc[0] == "insurance" else given
+    value = raw.get(field, detail["input"])
+    if len(loc) > 1 and isinstance(loc[1], int) and isinstance(value, list | tuple):
+        value = value[loc[1]]
+    return InputError(f"invalid value {value!r} for {_flag(field)}: {message}")
 
 
 @dataclass(frozen=True)

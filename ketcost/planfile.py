@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
 
 from ketcost.errors import PlanError
 from ketcost.models import Amount, Plan, Range, _whole_number
@@ -110,14 +111,19 @@ def plan_from_mapping(data: dict[str, Any]) -> tuple[Plan, str | None]:
     return Plan.model_validate(fields), extras.prices
 
 
+def key_problem(detail: ErrorDetails) -> str:
+    """One validation problem as `key.path: message`, as plan files and batch records say it."""
+    path = key_path(detail["loc"])
+    message = _MESSAGES.get(detail["type"], detail["msg"].removeprefix("Value error, "))
+    return f"{path}: {message}" if path else message
+
+
 def _problems(error: ValidationError, text: str, origin: str) -> list[str]:
     lines = []
     for detail in error.errors():
-        path = key_path(detail["loc"])
-        message = _MESSAGES.get(detail["type"], detail["msg"].removeprefix("Value error, "))
         where = _line_of(text, detail["loc"])
         place = f"{origin}: line {where}" if where else origin
-        lines.append(f"{place}: {path}: {message}" if path else f"{place}: {message}")
+        lines.append(f"{place}: {key_problem(detail)}")
     return lines
 
 

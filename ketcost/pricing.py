@@ -186,6 +186,12 @@ def addon_charges(extras: tuple[tuple[Extra, bool], ...], case: str) -> list[Add
     ]
 
 
+def session_fee(price: Money, discount: Decimal) -> Money:
+    """A session's fee after the discount (a percentage), in cents."""
+    keep = (100 - discount) / 100
+    return _money(price.low * keep, price.high * keep)
+
+
 def _money(low: Decimal, high: Decimal) -> Money:
     return Money.of(to_cents(low), to_cents(high))
 
@@ -323,8 +329,7 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
                 amount=_cases(quantity.low * unit.low, quantity.high * unit.high),
             )
         )
-    keep = (100 - plan.discount) / 100
-    fee = _money(price.low * keep, price.high * keep)
+    fee = session_fee(price, plan.discount)
     if plan.discount:
         off_low, off_high = fee.low - price.low, fee.high - price.high
         items.append(

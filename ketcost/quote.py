@@ -17,6 +17,8 @@ from ketcost.timeline import Timeline
 
 TITLE = "Estimated cost of ketamine treatment"
 
+# The Good Faith Estimate and the $400 dispute threshold are the No Surprises Act's
+# patient-provider dispute resolution rules (45 CFR 149.610 and 149.620), as the issue states them.
 BEFORE_YOU_START = (
     "A medical and psychiatric screening comes first: the clinic decides whether this treatment "
     "suits you, and the route and schedule are set with your clinician.",

@@ -18,7 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ketcost.models import Cases, Count, Estimate, Phase, Plan, PriceSheet
+from ketcost.models import Cases, Count, Estimate, Money, Phase, Plan, PriceSheet
 from ketcost.payment import (
     ZERO,
     AddonCharge,
@@ -36,6 +36,7 @@ from ketcost.pricing import (
     resolve,
     resolve_addons,
     scheduled_phases,
+    session_fee,
 )
 
 Case = Literal["low", "high"]
@@ -111,15 +112,26 @@ def _month_of(week: Fraction) -> int:
 def _case_months(
     plan: Plan, sheet: PriceSheet, result: Estimate, case: Case
 ) -> tuple[list[int], list[Decimal], list[Decimal]]:
-    """For one case: sessions, billed and paid by the patient in each month (from 0)."""
-    weeks = list(session_weeks(course_phases(plan, sheet), plan.maintenance_months, case))
+    """For one case: sessions, billed and paid by the patient in each month (from 0), over
+    every month the course spans, the month its last phase ends included."""
+    phases = course_phases(plan, sheet)
+    weeks = list(session_weeks(phases, plan.maintenance_months, case))
     session_month = [_month_of(w) for w in weeks]
-    fee = _session_fee(result, case)
+    route_id, _ = resolve(plan, sheet)
+    price = sheet.routes[route_id].session_price
+    fee = getattr(session_fee(Money.of(price.low, price.high), plan.discount), case)
     covered = result.insurance.covered if result.insurance is not None else False
     addons = addon_charges(resolve_addons(plan, sheet), case)
     billed = list(charges(len(weeks), fee, covered, addons))
     month_of_charge = _charge_months(session_month, addons, billed)
-    size = max([*session_month, 0]) + 1
+    length = sum(
+        (
+            phase_weeks(phase, getattr(count, case), plan.maintenance_months, case)
+            for phase, count in phases
+        ),
+        Fraction(0),
+    )
+    size = max(*session_month, 0, math.ceil(length / WEEKS_PER_MONTH) - 1) + 1
     sessions, cost, paid = [0] * size, [Decimal(0)] * size, [Decimal(0)] * size
     for month in session_month:
         sessions[month] += 1
@@ -129,13 +141,6 @@ def _case_months(
         cost[month] += charge.amount
         paid[month] += part
     return sessions, cost, paid
-
-
-def _session_fee(result: Estimate, case: Case) -> Decimal:
-    """One session's fee after the discount, in cents, as the estimate billed it."""
-    price = getattr(result.phases[0].price_per_session, case) if result.phases else Decimal(0)
-    discount = next((i for i in result.line_items if i.kind == "discount"), None)
-    return price + (getattr(discount.unit_price, case) if discount else Decimal(0))
 
 
 def _charge_months(
@@ -166,7 +171,7 @@ def timeline(plan: Plan, sheet: PriceSheet, result: Estimate) -> Timeline:
     """The estimate `result` of `plan` under `sheet`, month by month."""
     low = _case_months(plan, sheet, result, "low")
     high = _case_months(plan, sheet, result, "high")
-    size = max(len(low[0]), len(high[0]), _months_long(plan, sheet))
+    size = max(len(low[0]), len(high[0]))
 
     def padded(values: list[Decimal]) -> list[Decimal]:
         return [to_cents(v) for v in values] + [ZERO] * (size - len(values))
@@ -188,17 +193,3 @@ def timeline(plan: Plan, sheet: PriceSheet, result: Estimate) -> Timeline:
             )
         )
     return Timeline(months=tuple(months), estimate=result)
-
-
-def _months_long(plan: Plan, sheet: PriceSheet) -> int:
-    """How many months the course spans in its longer case, so that a trailing month without
-    sessions (the end of a phase) is still shown."""
-    longest = Fraction(0)
-    cases: tuple[Case, ...] = ("low", "high")
-    for case in cases:
-        total = Fraction(0)
-        for phase, count in course_phases(plan, sheet):
-            sessions = count.low if case == "low" else count.high
-            total += phase_weeks(phase, sessions, plan.maintenance_months, case)
-        longest = max(longest, total)
-    return max(math.ceil(longest / WEEKS_PER_MONTH), 1)

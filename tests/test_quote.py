@@ -103,14 +103,24 @@ def test_same_inputs_same_reference(sheet: PriceSheet) -> None:
     assert first != reference(other, estimate(other, sheet))
 
 
-def test_quote_rendering_is_pure(sheet: PriceSheet) -> None:
+def test_quote_dates_come_from_the_issue_date(sheet: PriceSheet) -> None:
+    """A quote built for a given day says that day and, by default, 30 days later, whatever
+    today is."""
     plan = Plan(route="oral", weeks=4)
     result = estimate(plan, sheet)
-    built = build_quote(
-        plan, timeline(plan, sheet, result), QuoteInfo(client="X"), date(2026, 1, 2)
-    )
-    assert render.html(built) == render.html(built)
-    assert "2026-02-01" in render.markdown(built)  # valid for 30 days by default
+    months = timeline(plan, sheet, result)
+    built = build_quote(plan, months, QuoteInfo(client="X"), date(2026, 1, 2))
+    for text in (render.html(built), render.markdown(built)):
+        assert "2026-01-02" in text
+        assert "2026-02-01" in text
+        assert reference(plan, result) in text
+
+
+def test_bad_quote_details(cli: RunCli, tmp_path: Path) -> None:
+    run = cli("quote", "-r", "iv", "--valid-days", "0", "-o", str(tmp_path / "q.md"))
+    assert (run.code, run.out) == (2, "")
+    assert run.err.startswith("error: invalid value '0' for --valid-days: expected a whole number")
+    assert not (tmp_path / "q.md").exists()
 
 
 def test_quote_to_stdout(cli: RunCli) -> None:

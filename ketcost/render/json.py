@@ -37,18 +37,12 @@ def render_comparison(results: list[Estimate]) -> str:
 
 def render_timeline(months: Timeline) -> str:
     """The month-by-month object: `months`, each with {low, high} pairs, and the totals."""
-    result = months.estimate
+    payload = estimate_payload(months.estimate)
     return _dumps(
         {
-            "schema_version": SCHEMA_VERSION,
-            "currency": result.currency,
-            "route": result.route,
-            "protocol": result.protocol,
+            **{k: payload[k] for k in ("schema_version", "currency", "route", "protocol")},
             "months": [m.model_dump(mode="json") for m in months.months],
-            "total": estimate_payload(result)["total"],
-            "out_of_pocket": estimate_payload(result)["out_of_pocket"],
-            "installments": estimate_payload(result)["installments"],
-            "disclaimer": result.disclaimer,
+            **{k: payload[k] for k in ("total", "out_of_pocket", "installments", "disclaimer")},
         }
     )
 
