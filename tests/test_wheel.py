@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -35,9 +36,21 @@ def test_wheel_ships_the_price_sheet(wheel: Path) -> None:
 
 def test_installed_wheel_runs_from_a_temporary_directory(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
-    # The runtime dependencies come from this environment; ketcost itself only from the wheel.
-    venv.create(env_dir, with_pip=True, system_site_packages=True)
+    venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
+    # The runtime dependencies come from the environment running these tests (a fresh venv made
+    # by the README's test line, or CI's), never from the base interpreter: its site-packages go
+    # on the new venv's path after its own, so ketcost itself can only come from the wheel.
+    # (A .pth line adds a folder to sys.path but does not run the .pth files inside it, so the
+    # editable install of the tested checkout stays out.)
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    ours = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
+    (Path(site) / "test-dependencies.pth").write_text("\n".join(ours) + "\n")
     subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], check=True
     )
