@@ -1,9 +1,18 @@
-"""Writing output files safely: all or nothing, and never over an existing file unless asked."""
+"""Reading input files safely and writing output files all or nothing.
+
+Reading: only regular files, at most a size limit, UTF-8 with or without a byte-order mark; a
+FIFO or a device is refused before a byte is read, so nothing can hang or read without end.
+Writing: a temporary file in the same folder, then a rename; never over an existing file unless
+asked, and then only over a regular file, keeping its permission bits. Every failure is one
+KetcostError line naming the file; a failed write leaves no file behind.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -11,6 +20,70 @@ from pathlib import Path
 from typing import TextIO
 
 from ketcost.errors import KetcostError
+
+MAX_INPUT_BYTES = 1024 * 1024  # a price sheet or a plan file is a few KB; 1 MiB is generous
+
+_REASONS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "over the disk quota",
+    errno.ENAMETOOLONG: "the file name is too long",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "the file system is read-only",
+    errno.ENOENT: "the folder does not exist",
+    errno.EISDIR: "is a folder",
+    errno.ELOOP: "too many symbolic links",
+}
+
+
+def reason(error: OSError) -> str:
+    """An OSError in a few plain words."""
+    return _REASONS.get(error.errno or 0, (error.strerror or str(error)).lower())
+
+
+class ReadProblem(ValueError):
+    """A file that cannot be read as text; the message is one line, without the file's name."""
+
+
+def read_text(path: str | Path, *, limit: int = MAX_INPUT_BYTES) -> str:
+    """The text of a regular file of at most `limit` bytes (UTF-8; a byte-order mark is fine).
+
+    Raises ReadProblem saying what is wrong: no such file, a folder, not a regular file, too
+    large, not UTF-8, or an OS error.
+    """
+    if str(path) == "":
+        raise ReadProblem("no file name given")
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer must not wait forever.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise ReadProblem("no such file") from None
+    except IsADirectoryError:
+        raise ReadProblem("is a folder, not a file") from None
+    except OSError as error:
+        raise ReadProblem(f"cannot be read ({reason(error)})") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ReadProblem("is a folder, not a file")
+        raise ReadProblem("is not a regular file (a device, FIFO or socket)")
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadProblem("is not a regular file (a device, FIFO or socket)")
+        if info.st_size > limit:
+            raise ReadProblem(f"is larger than {limit // 1024:,} KiB")
+        try:
+            data = handle.read(limit + 1)
+        except OSError as error:
+            raise ReadProblem(f"cannot be read ({reason(error)})") from None
+    if len(data) > limit:
+        raise ReadProblem(f"is larger than {limit // 1024:,} KiB")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ReadProblem("is not UTF-8 text") from None
 
 
 def write_text(path: str, text: str, *, force: bool = False) -> None:
@@ -20,6 +93,23 @@ def write_text(path: str, text: str, *, force: bool = False) -> None:
         out.write(text)
 
 
+def _existing(path: str, target: Path, force: bool) -> int | None:
+    """The permission bits of the file `force` will replace, or None when there is none."""
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise KetcostError(f"{path}: cannot be written ({reason(error)})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise KetcostError(f"{path}: is a folder; give a file name")
+    if not force:
+        raise KetcostError(f"{path}: already exists; give --force to overwrite it")
+    if not stat.S_ISREG(info.st_mode):
+        raise KetcostError(f"{path}: is not a regular file; --force replaces only regular files")
+    return stat.S_IMODE(info.st_mode)
+
+
 @contextlib.contextmanager
 def atomic_output(path: str, *, force: bool = False) -> Iterator[TextIO]:
     """A text stream for `path` (`-`: stdout) that appears under its name only when the block
@@ -27,24 +117,26 @@ def atomic_output(path: str, *, force: bool = False) -> Iterator[TextIO]:
     if path == "-":
         yield sys.stdout
         return
+    if not path:
+        raise KetcostError("no file name given")
     target = Path(path)
-    if target.is_dir():
-        raise KetcostError(f"{path}: is a folder; give a file name")
-    if target.exists() and not force:
-        raise KetcostError(f"{path}: already exists; give --force to overwrite it")
+    mode = _existing(path, target, force)
+    if mode is None:
+        mode = 0o666 & ~_umask()
     folder = target.parent
     try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    except FileNotFoundError:
-        raise KetcostError(f"{path}: the folder {str(folder)!r} does not exist") from None
-    except PermissionError:
-        raise KetcostError(f"{path}: permission denied") from None
+        # A short name of its own, so a long target name cannot make the temporary one too long;
+        # mkstemp creates it 0600, and it gets its final mode only once it is complete.
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".ketcost-", suffix=".tmp")
+    except OSError as error:
+        where = "the folder does not exist" if error.errno == errno.ENOENT else reason(error)
+        raise KetcostError(f"{path}: cannot be written ({where})") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
             yield out
             out.flush()
             os.fsync(out.fileno())
-        Path(temporary).chmod(0o666 & ~_umask())
+            os.fchmod(out.fileno(), mode)
         if force:
             Path(temporary).replace(target)
         else:
@@ -54,13 +146,16 @@ def atomic_output(path: str, *, force: bool = False) -> Iterator[TextIO]:
     except FileExistsError:
         _remove(temporary)
         raise KetcostError(f"{path}: already exists; give --force to overwrite it") from None
+    except OSError as error:
+        _remove(temporary)
+        raise KetcostError(f"{path}: cannot be written ({reason(error)})") from None
     except BaseException:
         _remove(temporary)
         raise
 
 
 def _remove(path: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
+    with contextlib.suppress(OSError):
         Path(path).unlink()
 
 

@@ -76,7 +76,18 @@ class Range(BaseModel, Generic[N]):
 
 def _positive(value: Range[Any]) -> Range[Any]:
     if value.low <= 0:
-        raise ValueError(f"must be greater than 0, got {value.low}")
+        raise ValueError(f"must be greater than 0, got {quoted(value.low)}")
+    return value
+
+
+def _price(value: Range[Any]) -> Range[Any]:
+    """A price: above zero, whole cents, at most MAX_AMOUNT (so every total adds up exactly)."""
+    _positive(value)
+    for end in (value.low, value.high):
+        if end > MAX_AMOUNT:
+            raise ValueError(f"must be at most {MAX_AMOUNT:,}, got {quoted(end)}")
+        if Decimal(end) != Decimal(end).quantize(Decimal("0.01")):
+            raise ValueError(f"prices are in whole cents (at most two decimals), got {end}")
     return value
 
 
@@ -93,12 +104,23 @@ def _unordered(value: Any) -> Any:
 Money = Range[Decimal]
 Count = Range[int]
 Quantity = Range[Decimal]
-PositiveMoney = Annotated[Money, AfterValidator(_positive)]
+PositiveMoney = Annotated[Money, AfterValidator(_price)]
 PositiveQuantity = Annotated[Quantity, AfterValidator(_positive)]
 PositiveCount = Annotated[Count, AfterValidator(_positive)]
 Text = Annotated[str, Field(min_length=1)]
 
 FREQUENCY_KEYS = ("per_week", "per_month", "per_year", "every_weeks")
+MAX_PHASE_SESSIONS = 1000
+# What a phase in a sheet may say: at most 7 sessions a week, 10 years, 1,000 sessions.
+PHASE_BOUNDS: dict[str, tuple[int, int]] = {
+    "weeks": (0, 520),
+    "months": (0, 120),
+    "per_week": (0, 7),
+    "per_month": (0, 31),
+    "per_year": (0, 365),
+    "every_weeks": (1, 520),
+    "sessions": (1, MAX_PHASE_SESSIONS),
+}
 
 
 class Phase(BaseModel):
@@ -129,6 +151,10 @@ class Phase(BaseModel):
             )
         if self.weeks is not None and self.months is not None:
             raise ValueError("give the duration in weeks or in months, not both")
+        for key, (least, most) in PHASE_BOUNDS.items():
+            value = getattr(self, key)
+            if value is not None and (value.low < least or value.high > most):
+                raise ValueError(f"{key} must be from {least} to {most:,}")
         return self
 
     @property
@@ -278,7 +304,8 @@ class PriceSheet(BaseModel):
 
 # --- plans -------------------------------------------------------------------------------------
 
-_RANGE_TEXT = re.compile(r"\s*([0-9]+)\s*(?:[-–]\s*([0-9]+))?\s*")
+_RANGE_TEXT = re.compile(r"\s*([0-9]{1,9})\s*(?:[-–]\s*([0-9]{1,9}))?\s*", re.ASCII)
+_DIGITS = re.compile(r"\s*[0-9]{1,9}\s*", re.ASCII)
 RANGE_HELP = "a whole number N or a range A-B"
 
 
@@ -311,15 +338,26 @@ def parse_count_range(value: Any, lo: int, hi: int) -> Count:
 
 
 def _whole(value: Any) -> int:
+    """A whole number from an int or ASCII digits; `int()` alone would also take "٣" or "1_0"."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
         return int(value)
-    raise ValueError(f"expected whole numbers, got {value!r}")
+    raise ValueError(f"expected whole numbers written with the digits 0-9, got {quoted(value)}")
+
+
+def quoted(value: Any, limit: int = 40) -> str:
+    """A value as a message quotes it: repr, cut short so a huge input makes a short message."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-1]}"
 
 
 def _range_text_problem(text: str, lo: int, hi: int) -> str:
     stripped = text.strip()
+    if re.fullmatch(r"[0-9]+(\s*[-–]\s*[0-9]+)?", stripped, re.ASCII):
+        return f"must be from {lo} to {hi}"  # too many digits for the pattern above
+    if any(c.isdigit() and not c.isascii() for c in stripped):
+        return f"write numbers with the digits 0-9; expected {RANGE_HELP} from {lo} to {hi}"
     if re.fullmatch(r"-\s*[0-9.]+(\s*[-–]\s*[0-9.]+)?", stripped):
         return f"negative numbers are not allowed; expected {RANGE_HELP} from {lo} to {hi}"
     if re.fullmatch(r"[0-9]*\.[0-9]+(\s*[-–]\s*[0-9.]+)?|[0-9]+\s*[-–]\s*[0-9]*\.[0-9]+", stripped):
@@ -336,7 +374,7 @@ def _bounded(lo: int, hi: int) -> Callable[[Any], Count]:
 
 def _whole_number(lo: int, hi: int) -> Callable[[Any], int]:
     def check(value: Any) -> int:
-        if isinstance(value, str) and re.fullmatch(r"\s*[0-9]+\s*", value):
+        if isinstance(value, str) and _DIGITS.fullmatch(value):
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
             raise ValueError(f"expected a whole number from {lo} to {hi}")
@@ -361,32 +399,69 @@ class Maintenance(StrEnum):
     MONTHLY_BIWEEKLY = "monthly-biweekly"
 
 
-_MONEY_TEXT = re.compile(r"\s*([0-9]+(?:\.[0-9]{1,2})?)\s*(?:[-–]\s*([0-9]+(?:\.[0-9]{1,2})?))?\s*")
+MAX_AMOUNT = Decimal(10_000_000)
+AMOUNT_EXAMPLE = "e.g. 1000, 1,000 or 250.50"
+PERCENT_EXAMPLE = "e.g. 20 or 20%"
+# Plain digits, or digits grouped in threes by commas (1,000 and 12,500.50; not 12,50 or 1,0,0,0).
+_MONEY_TEXT = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,12})(\.[0-9]{1,2})?", re.ASCII)
 
 
-def parse_amount(value: Any, what: str = "an amount") -> Decimal:
-    """A non-negative amount of money with at most two decimals, from text or a number."""
+def parse_amount(
+    value: Any,
+    what: str = "an amount",
+    example: str = AMOUNT_EXAMPLE,
+    maximum: Decimal = MAX_AMOUNT,
+) -> Decimal:
+    """A non-negative amount with at most two decimals and at most `maximum`, from text (a `$`
+    in front and thousands separators in their places are fine) or an exact number."""
+    expected = f"expected {what}, {example}"
     if isinstance(value, bool):
-        raise ValueError(f"expected {what}, e.g. 1000 or 250.50")
-    if isinstance(value, int | Decimal):
-        text = str(value)
+        raise ValueError(expected)
+    if isinstance(value, int):
+        amount = _bounded_amount(value, maximum, expected)
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(expected)
+        amount = _bounded_amount(value, maximum, expected)
     elif isinstance(value, str):
-        text = value.strip().replace(",", "").removeprefix("$")
+        text = value.strip().removeprefix("$").strip()
+        match = _MONEY_TEXT.fullmatch(text)
+        if match is None:
+            if text.startswith("-"):
+                raise ValueError(f"must not be negative; {expected}")
+            if re.fullmatch(r"[0-9]+(\.[0-9]+)?", text, re.ASCII) and "." in text:
+                raise ValueError(f"at most two decimals (whole cents); {expected}")
+            if re.fullmatch(r"[0-9,]+(\.[0-9]+)?", text, re.ASCII) and "," in text:
+                raise ValueError(f"commas go between groups of three digits only; {expected}")
+            if re.fullmatch(r"[0-9]{13,}(\.[0-9]+)?", text, re.ASCII):
+                raise ValueError(f"must be at most {maximum:,}")
+            raise ValueError(expected)
+        amount = _bounded_amount(Decimal(text.replace(",", "")), maximum, expected)
     else:
-        raise ValueError(f"expected {what}, e.g. 1000 or 250.50")
-    match = _MONEY_TEXT.fullmatch(text)
-    if match is None or match[2] is not None:
-        if text.startswith("-"):
-            raise ValueError(f"must not be negative; expected {what}, e.g. 1000 or 250.50")
-        raise ValueError(f"expected {what}, e.g. 1000 or 250.50")
-    return Decimal(match[1])
+        raise ValueError(expected)
+    return amount
+
+
+def _bounded_amount(value: int | Decimal, maximum: Decimal, expected: str) -> Decimal:
+    if value < 0:
+        raise ValueError(f"must not be negative; {expected}")
+    if value > maximum:
+        raise ValueError(f"must be at most {maximum:,}")
+    amount = Decimal(value)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"at most two decimals (whole cents); {expected}")
+    return amount
 
 
 def _percentage(value: Any) -> Decimal:
-    amount = parse_amount(value, "a percentage from 0 to 100")
-    if amount > 100:
-        raise ValueError("must be a percentage from 0 to 100")
-    return amount
+    if isinstance(value, str):
+        value = value.strip().removesuffix("%")
+    try:
+        return parse_amount(value, "a percentage from 0 to 100", PERCENT_EXAMPLE, Decimal(100))
+    except ValueError as error:
+        if str(error).startswith("must be at most"):
+            raise ValueError("must be a percentage from 0 to 100") from None
+        raise
 
 
 Amount = Annotated[Decimal, BeforeValidator(parse_amount)]
@@ -407,15 +482,22 @@ class Extra(BaseModel):
     def _from_text(cls, value: Any) -> Any:
         if not isinstance(value, str):
             return value
-        match = re.fullmatch(r"\s*([^=]+?)\s*=\s*([^/]+?)\s*/\s*(session|course)\s*", value)
+        # The label runs to the last `=`, so a label may hold one.
+        match = re.fullmatch(r"\s*(.+?)\s*=\s*([^=/]+?)\s*/\s*(session|course)\s*", value)
+        if match is None or "=" in match[2]:
+            match = re.fullmatch(r"\s*(.+)\s*=\s*([^=/]+?)\s*/\s*(session|course)\s*", value)
         if match is None:
             raise ValueError("expected LABEL=PRICE/session or LABEL=LOW-HIGH/course")
-        prices = _MONEY_TEXT.fullmatch(match[2].replace("$", ""))
-        if prices is None:
-            raise ValueError(f"price {match[2]!r} is not an amount or a range such as 150-250")
-        low = Decimal(prices[1])
-        high = Decimal(prices[2]) if prices[2] is not None else low
-        return {"label": match[1], "price": [low, high], "per": match[3]}
+        ends = re.fullmatch(r"(.+?)(?:\s*[-–]\s*([^-–]+))?", match[2].strip())
+        try:
+            assert ends is not None
+            low = parse_amount(ends[1])
+            high = low if ends[2] is None else parse_amount(ends[2])
+        except (AssertionError, ValueError):
+            raise ValueError(
+                f"price {quoted(match[2])} is not an amount or a range such as 150-250"
+            ) from None
+        return {"label": match[1].strip(), "price": [low, high], "per": match[3]}
 
 
 class Insurance(BaseModel):

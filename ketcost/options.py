@@ -18,7 +18,7 @@ import typer
 from pydantic import ValidationError
 
 from ketcost.errors import InputError
-from ketcost.models import RANGE_HELP, Maintenance, Plan, parse_amount
+from ketcost.models import RANGE_HELP, Maintenance, Plan, parse_amount, quoted
 
 if TYPE_CHECKING:
     from ketcost.planfile import QuoteInfo
@@ -212,7 +212,7 @@ def option_error(error: ValidationError, given: dict[str, Any]) -> InputError:
     value = raw.get(field, detail["input"])
     if len(loc) > 1 and isinstance(loc[1], int) and isinstance(value, list | tuple):
         value = value[loc[1]]
-    return InputError(f"invalid value {value!r} for {_flag(field)}: {message}")
+    return InputError(f"invalid value {quoted(value)} for {_flag(field)}: {message}")
 
 
 @dataclass(frozen=True)
@@ -232,7 +232,7 @@ def budget_amount(text: str | None) -> Decimal | None:
     try:
         return parse_amount(text)
     except ValueError as error:
-        raise InputError(f"invalid value {text!r} for --budget: {error}") from None
+        raise InputError(f"invalid value {quoted(text)} for --budget: {error}") from None
 
 
 def scenario(

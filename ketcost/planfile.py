@@ -19,8 +19,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
 from ketcost.errors import PlanError
+from ketcost.files import ReadProblem, read_text
 from ketcost.models import Amount, Plan, Range, _whole_number
-from ketcost.sheets import key_path
+from ketcost.sheets import TOO_DEEP, key_path, load_toml
 
 VALID_DAYS_BOUNDS = (1, 365)
 
@@ -66,25 +67,20 @@ def read_plan(path: str | Path) -> PlanFile:
     against the plan file's folder."""
     origin = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PlanError(origin, [f"{origin}: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = "is not UTF-8 text" if isinstance(error, UnicodeDecodeError) else "cannot be read"
-        raise PlanError(origin, [f"{origin}: {reason}"]) from None
+        text = read_text(path)
+    except ReadProblem as problem:
+        raise PlanError(origin, [f"{origin}: {problem}" if origin else str(problem)]) from None
     plan = parse_plan(text, origin)
     if plan.prices is not None and not Path(plan.prices).is_absolute():
-        resolved = os.path.normpath(Path(origin).parent / plan.prices)
+        # The same folder `--save-plan` made the path relative to: the real one, links resolved.
+        resolved = str(Path(origin).resolve().parent / plan.prices)
         plan = PlanFile(plan.fields, resolved, plan.budget, plan.quote)
     return plan
 
 
 def parse_plan(text: str, origin: str) -> PlanFile:
     """A checked PlanFile from TOML text; `origin` names the file in problems."""
-    try:
-        data = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as error:
-        raise PlanError(origin, [f"{origin}: invalid TOML: {error}"]) from None
+    data = load_toml(text, origin, PlanError)
     fields = {k: v for k, v in data.items() if k not in _EXTRA_KEYS}
     others = {k: v for k, v in data.items() if k in _EXTRA_KEYS}
     problems: list[str] = []
@@ -93,6 +89,8 @@ def parse_plan(text: str, origin: str) -> PlanFile:
         Plan.model_validate(fields)
     except ValidationError as error:
         problems += _problems(error, text, origin)
+    except RecursionError:
+        problems.append(f"{origin}: {TOO_DEEP}")
     try:
         extras = _Extras.model_validate(others)
     except ValidationError as error:
@@ -181,7 +179,10 @@ def plan_data(
     if plan.with_:
         data["with"] = list(plan.with_)
     if plan.extra:
-        data["extra"] = [f"{e.label}={_amounts(e.price)}/{e.per}" for e in plan.extra]
+        # As tables, not LABEL=PRICE/per text: a label may hold any character and still read back.
+        data["extra"] = [
+            {"label": e.label, "price": _amounts(e.price), "per": e.per} for e in plan.extra
+        ]
     for key in ("discount", "assistance"):
         if getattr(plan, key):
             data[key] = _number(getattr(plan, key))
@@ -203,10 +204,10 @@ def plan_data(
     return data
 
 
-def _amounts(price: Range[Decimal]) -> str:
+def _amounts(price: Range[Decimal]) -> int | Decimal | list[int | Decimal]:
     if price.low == price.high:
-        return str(_number(price.low))
-    return f"{_number(price.low)}-{_number(price.high)}"
+        return _number(price.low)
+    return [_number(price.low), _number(price.high)]
 
 
 def plan_text(data: dict[str, Any]) -> str:

@@ -22,6 +22,7 @@ from ketcost import wording
 from ketcost.errors import InputError
 from ketcost.models import (
     FREQUENCY_KEYS,
+    MAX_PHASE_SESSIONS,
     Cases,
     Count,
     Estimate,
@@ -102,7 +103,13 @@ def phase_sessions(phase: Phase, maintenance_months: int) -> Count:
         return phase.sessions
     rate_low, rate_high = weekly_rate(phase)
     weeks_low, weeks_high = duration_weeks(phase, maintenance_months)
-    return Count.of(round_half_up(weeks_low * rate_low), round_half_up(weeks_high * rate_high))
+    high = round_half_up(weeks_high * rate_high)
+    if high > MAX_PHASE_SESSIONS:
+        raise InputError(
+            f"phase {phase.name!r} would hold {high:,} sessions; "
+            f"a phase holds at most {MAX_PHASE_SESSIONS:,}"
+        )
+    return Count.of(round_half_up(weeks_low * rate_low), high)
 
 
 def phase_cost(sessions: Count, price: Money) -> Money:

@@ -11,7 +11,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ketcost.errors import SheetError
+from ketcost.errors import FileProblemsError, SheetError
+from ketcost.files import ReadProblem, read_text
 from ketcost.models import CrossReferenceError, PriceSheet, reference_problems
 
 DEFAULT_SHEET_NAME = "price_ranges.toml"
@@ -36,33 +37,37 @@ def load_price_sheet(path: str | Path | None = None) -> PriceSheet:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SheetError(str(path), [f"{path}: no such file"]) from None
-    except IsADirectoryError:
-        raise SheetError(str(path), [f"{path}: is a directory, not a price sheet"]) from None
-    except PermissionError:
-        raise SheetError(str(path), [f"{path}: permission denied"]) from None
-    except UnicodeDecodeError:
-        raise SheetError(str(path), [f"{path}: is not UTF-8 text"]) from None
-    except OSError as error:
-        raise SheetError(str(path), [f"{path}: cannot be read ({error.strerror})"]) from None
+        return read_text(path)
+    except ReadProblem as problem:
+        raise SheetError(str(path), [f"{path}: {problem}"]) from None
 
 
 def parse_price_sheet(text: str, origin: str) -> PriceSheet:
     """A validated PriceSheet from TOML text; `origin` names the file in problems."""
     if not text.strip():
         raise SheetError(origin, [f"{origin}: the file is empty"])
-    try:
-        data = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as error:
-        raise SheetError(origin, [f"{origin}: invalid TOML: {error}"]) from None
+    data = load_toml(text, origin, SheetError)
     try:
         return PriceSheet.model_validate(data)
+    except RecursionError:
+        raise SheetError(origin, [f"{origin}: {TOO_DEEP}"]) from None
     except ValidationError as error:
         problems = sheet_problems(error, origin)
         problems += [f"{origin}: {p}: {m}" for p, m in _raw_reference_problems(data)]
         raise SheetError(origin, list(dict.fromkeys(problems))) from None
+
+
+TOO_DEEP = "nested too deeply to be a ketcost file"
+
+
+def load_toml(text: str, origin: str, error_class: type[FileProblemsError]) -> dict[str, Any]:
+    """TOML text as data, numbers with decimals as exact Decimals; problems as `error_class`."""
+    try:
+        return tomllib.loads(text.removeprefix("\ufeff"), parse_float=Decimal)
+    except tomllib.TOMLDecodeError as error:
+        raise error_class(origin, [f"{origin}: invalid TOML: {error}"]) from None
+    except RecursionError:
+        raise error_class(origin, [f"{origin}: {TOO_DEEP}"]) from None
 
 
 def _raw_reference_problems(data: dict[str, Any]) -> list[tuple[str, str]]:

@@ -164,7 +164,7 @@ def test_a_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monke
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", broken)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(KetcostError, match="no space left on the device"):
         write_text(str(tmp_path / "q.html"), "x" * 100_000)
     assert list(tmp_path.iterdir()) == []
 

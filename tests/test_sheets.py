@@ -139,7 +139,7 @@ def test_unreadable_text(write: Callable[[str, str], Path], text: str, expected:
 
 def test_missing_file_and_directory(tmp_path: Path) -> None:
     assert problems(tmp_path / "nope.toml") == [f"{tmp_path / 'nope.toml'}: no such file"]
-    assert problems(tmp_path) == [f"{tmp_path}: is a directory, not a price sheet"]
+    assert problems(tmp_path) == [f"{tmp_path}: is a folder, not a file"]
 
 
 def test_not_utf8(tmp_path: Path) -> None:
