@@ -1,10 +1,13 @@
 """Batch pricing: records in (JSON Lines or CSV), one output record per input record, in order.
 
-Each record is a plan with the plan file's keys, plus an optional `id` that is echoed. A record
-that fails becomes an error record `{"line": N, "id": ..., "error": "..."}` in its place. The work
-streams: records are read, priced and written in bounded chunks, so memory does not grow with the
-input. Chunks are priced in worker processes when there is more than one chunk and more than one
-CPU; the output order is the input order either way.
+Each record is a plan with the plan file's keys, plus an optional `id` that is echoed exactly as
+given. A record that fails, for whatever reason, becomes an error record
+`{"line": N, "id": ..., "error": "..."}` in its place; the run goes on. A record is one line of
+at most 1 MiB; input is read as bytes, so a line that is not UTF-8 is one error record too.
+
+The work streams: records are read, priced and written in chunks bounded in records and in bytes,
+so memory does not grow with the input. With more than one job, chunks are priced in worker
+processes started before anything is priced; the output order is the input order either way.
 """
 
 from __future__ import annotations
@@ -13,27 +16,37 @@ import csv
 import io
 import json
 import os
+import signal
+import sys
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
 
 from pydantic import ValidationError
 
-from ketcost.errors import FileProblemsError, KetcostError
-from ketcost.models import Estimate, PriceSheet
+from ketcost.errors import InputError, KetcostError, SheetError
+from ketcost.files import ReadProblem, read_text
+from ketcost.models import Insurance, Plan, PriceSheet
 from ketcost.planfile import key_problem, plan_from_mapping
 from ketcost.pricing import estimate
 from ketcost.render.json import estimate_payload
-from ketcost.sheets import load_price_sheet
+from ketcost.sheets import load_price_sheet, parse_price_sheet
 
 RecordFormat = Literal["jsonl", "csv"]
-CHUNK = 1000  # records per unit of work
+CHUNK = 1000  # records per unit of work at most
+CHUNK_BYTES = 4 * 1024 * 1024  # input bytes per unit of work at most (2 units in flight a job)
+MAX_RECORD_BYTES = 1024 * 1024  # one record (one line); a longer line is an error record
 CACHE_SIZE = 512  # priced scenarios kept per process, so repeated scenarios are priced once
-INSURANCE_COLUMNS = ("covered", "deductible", "coinsurance", "copay", "oop_max")
+INSURANCE_COLUMNS = tuple(Insurance.model_fields)
 LIST_COLUMNS = ("with", "extra")
+CSV_COLUMNS = frozenset(
+    {"id", "prices", "budget", *INSURANCE_COLUMNS}
+    | {field.alias or name for name, field in Plan.model_fields.items()}
+) - {"insurance"}
 CSV_HEADER = (
     "line", "id", "route", "protocol", "currency", "sessions_low", "sessions_high",
     "total_low", "total_high", "insurer_pays_low", "insurer_pays_high",
@@ -55,38 +68,99 @@ class RecordError(Exception):
     """A record that cannot be priced; the message becomes its error record."""
 
 
-# --- reading -----------------------------------------------------------------------------------
-
-
-def jsonl_records(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
-    """(line number, raw text) for every non-blank line; parsing happens with the pricing."""
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            yield number, line
-
-
-def csv_records(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
-    """(line number, record) for every non-empty CSV row: empty cells are left out, `with` and
-    `extra` split on `;`, insurance columns gathered into `insurance`."""
-    reader = csv.reader(lines)
-    header = next(reader, None)
-    if header is None:
-        return
-    names = [name.strip() for name in header]
-    for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue
-        yield reader.line_num, _csv_record(names, row)
-
-
 @dataclass(frozen=True)
 class BadRecord:
-    """A record that could not even be read, e.g. a CSV row with too many cells."""
+    """A record that could not even be read: too long, or a CSV row that does not parse."""
 
     message: str
 
 
-def _csv_record(names: list[str], row: list[str]) -> dict[str, Any] | BadRecord:
+Raw = bytes | dict[str, Any] | BadRecord  # a JSON Lines line, a CSV record, or its problem
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def physical_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes | BadRecord]]:
+    """(line number, bytes) for every line; a line over MAX_RECORD_BYTES is skipped to its end
+    and given as a BadRecord, so no line is ever held whole beyond the limit."""
+    number = 0
+    while True:
+        line = stream.readline(MAX_RECORD_BYTES + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_RECORD_BYTES:
+            while line and not line.endswith(b"\n"):
+                line = stream.readline(64 * 1024)
+            limit = MAX_RECORD_BYTES // 1024
+            yield number, BadRecord(f"the record is longer than {limit:,} KiB")
+            continue
+        yield number, line
+
+
+def _blank(line: bytes | BadRecord) -> bool:
+    return isinstance(line, bytes) and not line.strip()
+
+
+def jsonl_records(stream: BinaryIO) -> Iterator[tuple[int, Raw]]:
+    """(line number, raw bytes) for every non-blank line; parsing happens with the pricing."""
+    for number, line in physical_lines(stream):
+        if not _blank(line):
+            yield number, line
+
+
+def _csv_cells(text: str) -> list[str]:
+    """One CSV line's cells; a record never spans lines, so a stray quote spoils one record."""
+    rows = list(csv.reader([text], strict=True))
+    return rows[0] if rows else []
+
+
+def csv_records(stream: BinaryIO) -> Iterator[tuple[int, Raw]]:
+    """(line number, record) for every non-empty CSV row after the header: empty cells are left
+    out, `with` and `extra` split on `;`, insurance columns gathered into `insurance`.
+
+    The header is checked when the first record is asked for, before anything is priced: a
+    missing header or an unknown column raises InputError once for the whole file.
+    """
+    lines = (item for item in physical_lines(stream) if not _blank(item[1]))
+    first = next(lines, None)
+    if first is None:
+        return
+    names = csv_header(first[1])
+    for number, line in lines:
+        yield number, _csv_line(names, line)
+
+
+def csv_header(line: bytes | BadRecord) -> list[str]:
+    """The column names of a CSV header line, or InputError naming what is wrong."""
+    if isinstance(line, BadRecord):
+        raise InputError(f"the CSV header: {line.message}")
+    try:
+        names = [name.strip() for name in _csv_cells(line.decode("utf-8-sig"))]
+    except (UnicodeDecodeError, csv.Error):
+        raise InputError("the CSV header is not a line of UTF-8 column names") from None
+    unknown = [name for name in names if name not in CSV_COLUMNS]
+    if unknown:
+        known = ", ".join(sorted(CSV_COLUMNS))
+        raise InputError(
+            f"the CSV header has unknown column {unknown[0][:40]!r}; the first line names the "
+            f"columns, from: {known}"
+        )
+    if len(set(names)) < len(names):
+        raise InputError("the CSV header names a column twice")
+    return names
+
+
+def _csv_line(names: list[str], line: bytes | BadRecord) -> dict[str, Any] | BadRecord:
+    if isinstance(line, BadRecord):
+        return line
+    try:
+        row = _csv_cells(line.decode("utf-8"))
+    except UnicodeDecodeError:
+        return BadRecord("the line is not UTF-8 text")
+    except csv.Error as error:
+        return BadRecord(f"the line is not valid CSV ({error})")
     if len(row) > len(names):
         return BadRecord(f"{len(row)} cells but only {len(names)} columns")
     record: dict[str, Any] = {}
@@ -107,20 +181,51 @@ def _csv_record(names: list[str], row: list[str]) -> dict[str, Any] | BadRecord:
 
 
 class Pricer:
-    """Prices records against a default sheet, caching sheets and repeated scenarios."""
+    """Prices records against a default sheet, caching sheets and repeated scenarios.
 
-    def __init__(self, prices: str | None) -> None:
+    A record's own `prices` is read only as a relative path inside `base` (the input file's
+    folder, or --prices-dir), only as a regular file under the size limit; its problems are
+    reported without quoting the file.
+    """
+
+    def __init__(self, prices: str | None, base: str = ".") -> None:
         self.default = prices
-        self.sheets: dict[str | None, PriceSheet] = {}
+        self.base = Path(base).resolve()
+        self.sheets: dict[str | None, PriceSheet | str] = {}
         self.cache: OrderedDict[str, str] = OrderedDict()
 
     def sheet(self, path: str | None) -> PriceSheet:
         if path not in self.sheets:
-            self.sheets[path] = load_price_sheet(path)
-        return self.sheets[path]
+            self.sheets[path] = self._load(path)
+        found = self.sheets[path]
+        if isinstance(found, str):
+            raise RecordError(found)
+        return found
 
-    def outcome(self, line: int, raw: Any) -> Outcome:
-        """The outcome of one record: raw JSON text, or a CSV record (or its problem)."""
+    def _load(self, path: str | None) -> PriceSheet | str:
+        if path is None:
+            return load_price_sheet(self.default)
+        where = f"prices: {path[:80]!r}"
+        if Path(path).is_absolute():
+            return f"{where}: a record's price sheet is a path relative to {self.base}"
+        target = (self.base / path).resolve()
+        if not target.is_relative_to(self.base):
+            return f"{where}: a record's price sheet must be inside {self.base}"
+        try:
+            text = read_text(target)
+        except ReadProblem as problem:
+            return f"{where}: {problem}"
+        try:
+            return parse_price_sheet(text, path)
+        except SheetError as error:
+            count = len(error.problems)
+            return (
+                f"{where}: not a valid price sheet ({count} problem{'s' if count > 1 else ''}; "
+                "see `ketcost check-prices`)"
+            )
+
+    def outcome(self, line: int, raw: Raw) -> Outcome:
+        """The outcome of one record, whatever it holds: an estimate or an error record."""
         record_id = None
         try:
             data = _record(raw)
@@ -137,104 +242,154 @@ class Pricer:
             return Outcome(line, record_id, payload=payload)
         except (RecordError, KetcostError) as error:
             return Outcome(line, record_id, error=_message(error))
+        except RecursionError:
+            return Outcome(line, record_id, error="the record is nested too deeply")
+        except Exception as error:  # a bug must cost one record, not the run
+            return Outcome(line, record_id, error=f"internal error: {type(error).__name__}")
 
-    def price(self, data: dict[str, Any]) -> Estimate:
+    def price(self, data: dict[str, Any]) -> Any:
         try:
             plan, prices = plan_from_mapping(data)
         except ValidationError as error:
             raise RecordError(key_problem(error.errors()[0])) from None
-        return estimate(plan, self.sheet(prices or self.default))
+        return estimate(plan, self.sheet(prices))
 
 
-def _record(raw: str | dict[str, Any] | BadRecord) -> dict[str, Any]:
+def _reject_constant(name: str) -> Any:
+    raise RecordError(f"not JSON: {name} is not a JSON number")
+
+
+def _record(raw: Raw) -> dict[str, Any]:
     if isinstance(raw, BadRecord):
         raise RecordError(raw.message)
     if isinstance(raw, dict):
         return dict(raw)
     try:
-        data = json.loads(raw, parse_float=Decimal)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RecordError("the line is not UTF-8 text") from None
+    try:
+        data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         raise RecordError(f"not JSON: {error.msg} at column {error.colno}") from None
+    except ValueError:  # an integer beyond Python's digit limit
+        raise RecordError("not JSON: a number with too many digits") from None
     if not isinstance(data, dict):
         raise RecordError(f"expected a JSON object, got {type(data).__name__}")
     return data
 
 
 def _message(error: Exception) -> str:
-    if isinstance(error, FileProblemsError):
+    if isinstance(error, SheetError):
         return "; ".join(error.problems)
     return str(error)
 
 
 @dataclass(frozen=True)
 class Done:
-    """A priced chunk: its output text and how many records it held and how many failed."""
+    """A priced chunk: its output bytes and how many records it held and how many failed."""
 
-    text: str
+    data: bytes
     records: int
     failed: int
 
 
-def price_chunk(pricer: Pricer, chunk: list[tuple[int, Any]], output_format: RecordFormat) -> Done:
-    """A chunk's output text, formatted where it was priced, so that only text travels back."""
+def price_chunk(pricer: Pricer, chunk: list[tuple[int, Raw]], output_format: RecordFormat) -> Done:
+    """A chunk's output, formatted and encoded where it was priced, so only bytes travel back."""
     outcomes = [pricer.outcome(line, raw) for line, raw in chunk]
     failed = sum(1 for o in outcomes if o.error is not None)
     if output_format == "jsonl":
-        return Done("".join(jsonl_line(o) for o in outcomes), len(outcomes), failed)
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(csv_row(o) for o in outcomes)
-    return Done(buffer.getvalue(), len(outcomes), failed)
+        text = "".join(jsonl_line(o) for o in outcomes)
+    else:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(csv_row(o) for o in outcomes)
+        text = buffer.getvalue()
+    return Done(text.encode("utf-8"), len(outcomes), failed)
 
 
 _WORKER: Pricer | None = None
 
 
-def _start_worker(prices: str | None) -> None:
+def _start_worker(prices: str | None, base: str, parent: int) -> None:
     global _WORKER  # one Pricer per worker process, kept between chunks
-    _WORKER = Pricer(prices)
+    _WORKER = Pricer(prices, base)
+    # A worker never outlives the main process: the kernel ends it when its parent dies, so a
+    # killed run leaves nothing behind and the reader downstream sees the end of the output.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    if sys.platform == "linux":
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl
+        os._exit(1)
 
 
-def _worker_chunk(chunk: list[tuple[int, Any]], output_format: RecordFormat) -> Done:
+def _worker_chunk(chunk: list[tuple[int, Raw]], output_format: RecordFormat) -> Done:
     assert _WORKER is not None
     return price_chunk(_WORKER, chunk, output_format)
 
 
-def _chunks(records: Iterator[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
-    chunk: list[tuple[int, Any]] = []
+def _size(raw: Raw) -> int:
+    return len(raw) if isinstance(raw, bytes) else 256
+
+
+def _chunks(records: Iterator[tuple[int, Raw]]) -> Iterator[list[tuple[int, Raw]]]:
+    chunk: list[tuple[int, Raw]] = []
+    size = 0
     for record in records:
         chunk.append(record)
-        if len(chunk) == size:
+        size += _size(record[1])
+        if len(chunk) == CHUNK or size >= CHUNK_BYTES:
             yield chunk
-            chunk = []
+            chunk, size = [], 0
     if chunk:
         yield chunk
 
 
+def _context() -> Any:
+    """fork on Linux (fast, and the workers share the parent's pages); elsewhere a fresh
+    interpreter, since fork is unsafe there."""
+    import multiprocessing
+
+    if sys.platform == "linux":
+        return multiprocessing.get_context("fork")
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
 def priced_chunks(
-    records: Iterator[tuple[int, Any]], prices: str | None, jobs: int, output_format: RecordFormat
+    records: Iterator[tuple[int, Raw]],
+    pricer: Pricer,
+    jobs: int,
+    output_format: RecordFormat,
+    started: Callable[[], None] = lambda: None,
 ) -> Iterator[Done]:
-    """Every chunk's output, in input order. The first chunk is priced here; later ones in
-    `jobs` worker processes (when jobs > 1), with at most 2 x jobs chunks in flight."""
-    chunks = _chunks(records, CHUNK)
-    local = Pricer(prices)
-    first = next(chunks, None)
-    if first is None:
-        return
-    yield price_chunk(local, first, output_format)
+    """Every chunk's output, in input order: in `jobs` worker processes (when jobs > 1), with at
+    most 2 x jobs chunks in flight, or here. `started` is called once the workers exist, before
+    any chunk is priced: a thread (the progress display) may start only then, as fork is not
+    safe once a process has threads."""
+    chunks = _chunks(records)
     if jobs <= 1:
+        started()
         for chunk in chunks:
-            yield price_chunk(local, chunk, output_format)
+            yield price_chunk(pricer, chunk, output_format)
         return
     import gc
-    import multiprocessing
 
     # Objects that exist now are never collected in the workers: freezing them keeps the garbage
     # collector from touching (and so copying) the pages the forked workers share with us.
     gc.freeze()
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_start_worker, initargs=(prices,)
-    ) as pool:
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=_context(),
+        initializer=_start_worker,
+        initargs=(pricer.default, str(pricer.base), os.getpid()),
+    )
+    try:
+        pool.submit(int).result()  # with fork, every worker is started by the first submit
+        started()
         pending: deque[Future[Done]] = deque()
         for chunk in chunks:
             pending.append(pool.submit(_worker_chunk, chunk, output_format))
@@ -242,20 +397,41 @@ def priced_chunks(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # --- writing -----------------------------------------------------------------------------------
 
 
+def json_text(value: Any) -> str:
+    """A parsed JSON value written back as it was given: numbers read as Decimal keep their
+    digits (`1.50` stays `1.50`), unlike json.dumps, which cannot write a Decimal as a number."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        pairs = value.items()
+        items = (json.dumps(str(k), ensure_ascii=False) + ":" + json_text(v) for k, v in pairs)
+        return "{" + ",".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(json_text(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
 def jsonl_line(outcome: Outcome) -> str:
     """The output line for one outcome: the estimate (with `id` first when given) or an error."""
+    try:
+        record_id = json_text(outcome.id)
+    except (RecursionError, ValueError):
+        record_id = "null"
+        outcome = Outcome(outcome.line, None, error="the id cannot be written back as JSON")
     if outcome.error is not None:
-        error = {"line": outcome.line, "id": outcome.id, "error": outcome.error}
-        return json.dumps(error, ensure_ascii=False, default=str, separators=(",", ":")) + "\n"
+        error = json.dumps(outcome.error, ensure_ascii=False)
+        return f'{{"line":{outcome.line},"id":{record_id},"error":{error}}}\n'
     assert outcome.payload is not None
     if outcome.id is None:
         return outcome.payload + "\n"
-    return '{"id":' + json.dumps(outcome.id, default=str) + "," + outcome.payload[1:] + "\n"
+    return '{"id":' + record_id + "," + outcome.payload[1:] + "\n"
 
 
 def csv_row(outcome: Outcome) -> list[str]:
@@ -283,26 +459,54 @@ class Tally:
 
 
 def run(
-    lines: Iterable[str],
-    write: Callable[[str], object],
+    stream: BinaryIO,
+    write: Callable[[bytes], object],
     *,
     input_format: RecordFormat,
     output_format: RecordFormat,
     prices: str | None,
     jobs: int,
-    progress: Callable[[int], None] | None = None,
+    base: str = ".",
+    progress: Callable[[], Callable[[int], None]] | None = None,
 ) -> Tally:
-    """Price every record read from `lines`, writing each chunk's results with `write`."""
-    records = jsonl_records(lines) if input_format == "jsonl" else csv_records(lines)
+    """Price every record read from `stream`, writing each chunk's results with `write`.
+
+    `base` is the folder records' own `prices` paths are read from; `progress`, when given,
+    makes a progress callback once the workers are started. A CSV file's header is checked
+    before anything is written.
+    """
+    if input_format == "jsonl":
+        records: Iterator[tuple[int, Raw]] = jsonl_records(stream)
+    else:
+        records = csv_records(stream)
+        first = next(records, None)  # reads and checks the header (InputError: exit 2)
+        records = _prepend(first, records)
     tally = Tally()
     if output_format == "csv":
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerow(CSV_HEADER)
-        write(buffer.getvalue())
-    for done in priced_chunks(records, prices, jobs, output_format):
-        write(done.text)
+        write(buffer.getvalue().encode())
+    report: list[Callable[[int], None]] = []
+
+    def started() -> None:
+        if progress is not None:
+            report.append(progress())
+
+    pricer = Pricer(prices, base)
+    if prices is not None:
+        pricer.sheet(None)  # a bad default sheet is one error up front, not one per record
+    for done in priced_chunks(records, pricer, jobs, output_format, started):
+        write(done.data)
         tally.records += done.records
         tally.failed += done.failed
-        if progress is not None:
-            progress(tally.records)
+        for update in report:
+            update(tally.records)
     return tally
+
+
+def _prepend(
+    first: tuple[int, Raw] | None, rest: Iterable[tuple[int, Raw]]
+) -> Iterator[tuple[int, Raw]]:
+    if first is not None:
+        yield first
+    yield from rest

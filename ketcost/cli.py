@@ -17,14 +17,15 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 from pydantic import ValidationError
 from typer.exceptions import TyperException
 
 from ketcost import __version__, wording
-from ketcost.errors import FileProblemsError, InputError, KetcostError
+from ketcost.errors import FileProblemsError, InputError, KetcostError, OutputClosed, Terminated
+from ketcost.files import to_stdout
 from ketcost.models import Estimate, PriceSheet
 from ketcost.options import PlanInputs, option_error, plan_options, scenario
 from ketcost.payment import to_cents
@@ -110,7 +111,7 @@ def _sheet(prices: str | None) -> PriceSheet:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"ketcost {__version__}")
+        to_stdout(f"ketcost {__version__}\n")
         raise typer.Exit()
 
 
@@ -133,7 +134,7 @@ def _root(
     """
     _State.debug = debug
     if ctx.invoked_subcommand is None:
-        typer.echo(ctx.get_help())
+        to_stdout(ctx.get_help() + "\n")
         raise typer.Exit()
 
 
@@ -238,7 +239,7 @@ def estimate(
         )
         write_text(save_plan, plan_text(data), force=force)
     width, color = _terminal()
-    sys.stdout.write(render_estimate(result, output, width=width, color=color))
+    to_stdout(render_estimate(result, output, width=width, color=color))
     return _over_budget([result], chosen.budget)
 
 
@@ -286,7 +287,7 @@ def compare(
         for name in (route or ([chosen.plan.route] if chosen.plan.route else list(sheet.routes)))
     ]
     width, color = _terminal()
-    sys.stdout.write(render_comparison(rank(results), output, width=width, color=color))
+    to_stdout(render_comparison(rank(results), output, width=width, color=color))
     return _over_budget(results, chosen.budget)
 
 
@@ -315,7 +316,7 @@ def timeline(
     sheet = _sheet(chosen.prices)
     months = month_by_month(chosen.plan, sheet, price(chosen.plan, sheet))
     width, color = _terminal()
-    sys.stdout.write(render_timeline(months, output, width=width, color=color))
+    to_stdout(render_timeline(months, output, width=width, color=color))
     return _over_budget([months.estimate], chosen.budget)
 
 
@@ -448,6 +449,14 @@ def batch(
         typer.Option("--format", "-f", case_sensitive=False, help="Output format."),
     ] = RecordFormatOption.JSONL,
     prices: PricesOption = None,
+    prices_dir: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DIR",
+            help="Where records' own `prices` paths are read from [default: FILE's folder; "
+            "the current folder for stdin].",
+        ),
+    ] = None,
     output: Annotated[
         str, typer.Option("--output", "-o", metavar="FILE", help="Where to write; - is stdout.")
     ] = "-",
@@ -459,9 +468,9 @@ def batch(
 ) -> int:
     """Price many scenarios: one output record per input record, in order, streaming.
 
-    Each JSON Lines or CSV record holds a plan file's keys (and an optional `id`, echoed). A
-    record that fails gives {"line": N, "id": ..., "error": "..."} in its place; the run goes on
-    and exits 1 at the end.
+    Each JSON Lines or CSV record (one line, at most 1 MiB) holds a plan file's keys and an
+    optional `id`, echoed as given. A record that fails gives {"line": N, "id": ..., "error":
+    "..."} in its place; the run goes on and exits 1 at the end.
 
     \b
     Examples:
@@ -475,45 +484,60 @@ def batch(
     kind = _record_format(input_format, file)
     if prices:
         load_price_sheet(prices)  # a bad sheet is one error up front, not one per record
-    workers = jobs or os.cpu_count() or 1
-    progress = _progress() if sys.stderr.isatty() else None
-    try:
-        with _input(file) as lines, atomic_output(output, force=force) as out:
-            tally = batches.run(
-                lines,
-                out.write,
-                input_format=kind.value,
-                output_format=fmt.value,
-                prices=prices,
-                jobs=workers,
-                progress=progress,
-            )
-    finally:
-        if progress is not None:
-            progress(-1)
+    base = prices_dir or (str(Path(file).parent) if file != "-" else ".")
+    if prices_dir is not None and not Path(prices_dir).is_dir():
+        raise InputError(f"invalid value {prices_dir[:80]!r} for --prices-dir: not a folder")
+    progress = _progress if sys.stderr.isatty() else None
+    with _input(file) as stream, atomic_output(output, force=force) as out:
+        tally = batches.run(
+            stream,
+            out.write,
+            input_format=kind.value,
+            output_format=fmt.value,
+            prices=prices,
+            jobs=jobs or _cpus(),
+            base=base,
+            progress=progress,
+        )
     ok = tally.records - tally.failed
     typer.echo(f"batch: {tally.records} records, {ok} estimated, {tally.failed} failed", err=True)
     return EXIT_FILE if tally.failed else EXIT_OK
 
 
+def _cpus() -> int:
+    """The CPUs this process may run on (a container's or taskset's share, not the machine's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(len(os.sched_getaffinity(0)), 1)
+    return os.cpu_count() or 1
+
+
 @contextlib.contextmanager
-def _input(path: str) -> Iterator[TextIO]:
+def _input(path: str) -> Iterator[BinaryIO]:
+    """The records as bytes (decoding is per record, so one bad line is one error record)."""
     if path == "-":
-        yield sys.stdin
+        yield sys.stdin.buffer
         return
+    from ketcost.files import reason
+
+    if not path:
+        raise InputError("no file name given")
     try:
-        with Path(path).open(encoding="utf-8", newline="") as handle:
-            yield handle
+        handle = Path(path).open("rb")  # noqa: SIM115 - closed below, after the run
     except FileNotFoundError:
         raise KetcostError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise KetcostError(f"{path}: is a folder, not a file of records") from None
-    except UnicodeDecodeError:
-        raise KetcostError(f"{path}: is not UTF-8 text") from None
+    except OSError as error:
+        raise KetcostError(f"{path}: cannot be read ({reason(error)})") from None
+    with handle:
+        yield handle
+
+
+_LIVE_PROGRESS: list[Callable[[], None]] = []
 
 
 def _progress() -> Callable[[int], None]:
-    """A records counter drawn on stderr (a terminal); called with -1 to finish."""
+    """A records counter drawn on stderr (a terminal), stopped when the command ends."""
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
@@ -525,12 +549,10 @@ def _progress() -> Callable[[int], None]:
     )
     task = bar.add_task("batch", total=None)
     bar.start()
+    _LIVE_PROGRESS.append(bar.stop)
 
     def update(done: int) -> None:
-        if done < 0:
-            bar.stop()
-        else:
-            bar.update(task, completed=done)
+        bar.update(task, completed=done)
 
     return update
 
@@ -558,7 +580,7 @@ def schema(
     """
     from ketcost.schemas import schema_json
 
-    sys.stdout.write(schema_json(name.value))
+    to_stdout(schema_json(name.value))
 
 
 plan_app = typer.Typer(
@@ -600,7 +622,7 @@ def routes(
     """
     output = _output_format(fmt, as_json)
     width, color = _terminal()
-    sys.stdout.write(render_routes(_sheet(prices), output, width=width, color=color))
+    to_stdout(render_routes(_sheet(prices), output, width=width, color=color))
 
 
 @app.command()
@@ -615,7 +637,7 @@ def protocols(
     """
     output = _output_format(fmt, as_json)
     width, color = _terminal()
-    sys.stdout.write(render_protocols(_sheet(prices), output, width=width, color=color))
+    to_stdout(render_protocols(_sheet(prices), output, width=width, color=color))
 
 
 @app.command("check-prices")
@@ -629,7 +651,7 @@ def check_prices(
       ketcost check-prices my-clinic.toml
     """
     sheet = _sheet(file)
-    typer.echo(f"ok: {len(sheet.routes)} routes, {len(sheet.protocols)} protocols")
+    to_stdout(f"ok: {len(sheet.routes)} routes, {len(sheet.protocols)} protocols\n")
 
 
 # --- entry point -------------------------------------------------------------------------------
@@ -641,25 +663,73 @@ def _error_lines(error: KetcostError) -> list[str]:
     return [str(error)]
 
 
+EXIT_BUG, EXIT_INTERRUPTED, EXIT_TERMINATED = 70, 130, 143
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush at exit cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; expected errors print `error: ...` lines on stderr."""
+    import signal
+
     args = sys.argv[1:] if argv is None else argv
     _State.debug = False
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        code = _run(args)
+        to_stdout("")  # whatever is still buffered, while an error can still be reported
+    except OutputClosed:
+        code = OutputClosed.exit_code
+    except KetcostError as error:
+        typer.echo(f"error: {error}", err=True)
+        code = error.exit_code
+    except Terminated:
+        code = EXIT_TERMINATED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        while _LIVE_PROGRESS:
+            _LIVE_PROGRESS.pop()()
+    if code in (OutputClosed.exit_code, EXIT_FILE):
+        _quiet_stdout()
+    return code
+
+
+def _run(args: list[str]) -> int:
     try:
         result = app(args=args, prog_name="ketcost", standalone_mode=False)
     except TyperException as error:  # typer's usage errors: bad option, bad choice, missing value
         message = error.format_message().replace("Value error, ", "")
         typer.echo(f"error: {message}", err=True)
         return error.exit_code
+    except OutputClosed:
+        raise
     except KetcostError as error:
         if _State.debug:
             traceback.print_exc()
         for line in _error_lines(error):
             typer.echo(f"error: {line}", err=True)
         return error.exit_code
-    except typer.Abort:
+    except (typer.Abort, KeyboardInterrupt):
         typer.echo("error: interrupted", err=True)
-        return 130
+        return EXIT_INTERRUPTED
+    except Exception as error:  # a bug: one line for the user, the traceback with --debug
+        if _State.debug:
+            traceback.print_exc()
+        typer.echo(
+            f"error: internal error ({type(error).__name__}); please report it with the "
+            "command and its --debug output",
+            err=True,
+        )
+        return EXIT_BUG
     return result if isinstance(result, int) else EXIT_OK
 
 

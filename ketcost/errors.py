@@ -34,3 +34,16 @@ class PlanError(FileProblemsError):
     """A plan file that cannot be read or is not valid: invalid input, like a bad option."""
 
     exit_code = 2
+
+
+class OutputClosed(KetcostError):  # noqa: N818 - an event, not a mistake
+    """Whoever reads our standard output has gone (e.g. `| head`): stop quietly."""
+
+    exit_code = 141  # what a shell reports for a process ended by SIGPIPE
+
+    def __init__(self) -> None:
+        super().__init__("")
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind (so temporary files are removed) and exit."""

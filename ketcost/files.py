@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from ketcost.errors import KetcostError
+from ketcost.errors import KetcostError, OutputClosed
 
 MAX_INPUT_BYTES = 1024 * 1024  # a price sheet or a plan file is a few KB; 1 MiB is generous
 
@@ -42,7 +42,7 @@ def reason(error: OSError) -> str:
     return _REASONS.get(error.errno or 0, (error.strerror or str(error)).lower())
 
 
-class ReadProblem(ValueError):
+class ReadProblem(ValueError):  # noqa: N818 - reads as what it reports
     """A file that cannot be read as text; the message is one line, without the file's name."""
 
 
@@ -86,6 +86,39 @@ def read_text(path: str | Path, *, limit: int = MAX_INPUT_BYTES) -> str:
         raise ReadProblem("is not UTF-8 text") from None
 
 
+def to_stdout(data: str | bytes) -> None:
+    """Write to standard output now; a reader that has gone becomes OutputClosed, any other
+    failure (a full disk, /dev/full) one KetcostError line."""
+    try:
+        if isinstance(data, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(data)
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise OutputClosed from None
+    except OSError as error:
+        raise KetcostError(f"cannot write to standard output ({reason(error)})") from None
+
+
+class Sink:
+    """Where output goes: a file being written (text or bytes), or standard output."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream = stream
+
+    def write(self, data: str | bytes) -> None:
+        if self._stream is None:
+            to_stdout(data)
+        elif isinstance(data, bytes):
+            self._stream.flush()
+            self._stream.buffer.write(data)
+        else:
+            self._stream.write(data)
+
+
 def write_text(path: str, text: str, *, force: bool = False) -> None:
     """Write `text` to `path` (`-`: stdout) atomically: a temporary file in the same folder, then
     a rename. An existing file is left untouched unless `force`; a failed write leaves no file."""
@@ -111,11 +144,11 @@ def _existing(path: str, target: Path, force: bool) -> int | None:
 
 
 @contextlib.contextmanager
-def atomic_output(path: str, *, force: bool = False) -> Iterator[TextIO]:
+def atomic_output(path: str, *, force: bool = False) -> Iterator[Sink]:
     """A text stream for `path` (`-`: stdout) that appears under its name only when the block
     ends without an error; see write_text."""
     if path == "-":
-        yield sys.stdout
+        yield Sink(None)
         return
     if not path:
         raise KetcostError("no file name given")
@@ -133,7 +166,7 @@ def atomic_output(path: str, *, force: bool = False) -> Iterator[TextIO]:
         raise KetcostError(f"{path}: cannot be written ({where})") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            yield out
+            yield Sink(out)
             out.flush()
             os.fsync(out.fileno())
             os.fchmod(out.fileno(), mode)

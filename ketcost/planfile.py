@@ -7,9 +7,7 @@ the key, e.g. `client.toml: line 3: weeks: must be from 1 to 52`.
 
 from __future__ import annotations
 
-import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path

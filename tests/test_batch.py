@@ -174,12 +174,12 @@ def test_workers_give_the_same_output_as_one_process() -> None:
     ]
     outputs = []
     for jobs in (1, 2):
-        out = io.StringIO()
+        out = io.BytesIO()
         tally = run_batch(
-            iter(lines), out.write, input_format="jsonl", output_format="jsonl", prices=None,
-            jobs=jobs,
+            io.BytesIO("".join(lines).encode()), out.write, input_format="jsonl",
+            output_format="jsonl", prices=None, jobs=jobs,
         )  # fmt: skip
         assert (tally.records, tally.failed) == (4500, 1125)
-        outputs.append(out.getvalue())
+        outputs.append(out.getvalue().decode())
     assert outputs[0] == outputs[1]
     assert [json.loads(line)["id"] for line in outputs[1].splitlines()] == list(range(4500))
