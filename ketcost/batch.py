@@ -20,9 +20,9 @@ import signal
 import sys
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
@@ -255,6 +255,18 @@ class Pricer:
         return estimate(plan, self.sheet(prices))
 
 
+class _Number(Decimal):
+    """A JSON number with a fraction or exponent, exact, and remembering how it was written, so
+    an id comes back exactly as given (`2e5` stays `2e5`)."""
+
+    text: str
+
+    def __new__(cls, text: str) -> _Number:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+
 def _reject_constant(name: str) -> Any:
     raise RecordError(f"not JSON: {name} is not a JSON number")
 
@@ -269,7 +281,7 @@ def _record(raw: Raw) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise RecordError("the line is not UTF-8 text") from None
     try:
-        data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        data = json.loads(text, parse_float=_Number, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         raise RecordError(f"not JSON: {error.msg} at column {error.colno}") from None
     except ValueError:  # an integer beyond Python's digit limit
@@ -307,14 +319,9 @@ def price_chunk(pricer: Pricer, chunk: list[tuple[int, Raw]], output_format: Rec
     return Done(text.encode("utf-8"), len(outcomes), failed)
 
 
-_WORKER: Pricer | None = None
-
-
-def _start_worker(prices: str | None, base: str, parent: int) -> None:
-    global _WORKER  # one Pricer per worker process, kept between chunks
-    _WORKER = Pricer(prices, base)
-    # A worker never outlives the main process: the kernel ends it when its parent dies, so a
-    # killed run leaves nothing behind and the reader downstream sees the end of the output.
+def _die_with_parent(parent: int) -> None:
+    """A worker never outlives the main process: the kernel ends it when its parent dies, so a
+    killed run leaves nothing behind and the reader downstream sees the end of the output."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
     if sys.platform == "linux":
@@ -326,9 +333,49 @@ def _start_worker(prices: str | None, base: str, parent: int) -> None:
         os._exit(1)
 
 
-def _worker_chunk(chunk: list[tuple[int, Raw]], output_format: RecordFormat) -> Done:
-    assert _WORKER is not None
-    return price_chunk(_WORKER, chunk, output_format)
+def _work(
+    tasks: Connection, results: Connection, pricer: Pricer, output_format: RecordFormat, parent: int
+) -> None:
+    """A worker process: price each chunk it is sent, send back its bytes, until told to stop.
+
+    A thread takes the chunks off the pipe as they come, so the main process never waits to
+    send while this process waits for the main process to take a result.
+    """
+    _die_with_parent(parent)
+    import queue
+    import threading
+
+    inbox: queue.SimpleQueue[list[tuple[int, Raw]] | None] = queue.SimpleQueue()
+
+    def receive() -> None:
+        while True:
+            try:
+                chunk = tasks.recv()
+            except (EOFError, OSError):
+                chunk = None
+            inbox.put(chunk)
+            if chunk is None:
+                return
+
+    threading.Thread(target=receive, daemon=True).start()
+    while (chunk := inbox.get()) is not None:
+        done = price_chunk(pricer, chunk, output_format)
+        results.send_bytes(b"%d %d " % (done.records, done.failed) + done.data)
+
+
+@dataclass(frozen=True)
+class _Worker:
+    process: Any
+    tasks: Connection
+    results: Connection
+
+    def result(self) -> Done:
+        try:
+            message = self.results.recv_bytes()
+        except (EOFError, OSError):
+            raise KetcostError("batch: a worker process ended unexpectedly") from None
+        records, failed, data = message.split(b" ", 2)
+        return Done(data, int(records), int(failed))
 
 
 def _size(raw: Raw) -> int:
@@ -359,6 +406,27 @@ def _context() -> Any:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
+def _start_workers(pricer: Pricer, jobs: int, output_format: RecordFormat) -> list[_Worker]:
+    import gc
+
+    # Objects that exist now are never collected in the workers: freezing them keeps the garbage
+    # collector from touching (and so copying) the pages the forked workers share with us.
+    gc.freeze()
+    context = _context()
+    workers = []
+    for _ in range(jobs):
+        task_out, task_in = context.Pipe(duplex=False)
+        result_out, result_in = context.Pipe(duplex=False)
+        args = (task_out, result_in, pricer, output_format, os.getpid())
+        process = context.Process(target=_work, args=args, daemon=True)
+        process.start()
+        # Only the worker holds these ends now, so its end is our end-of-file.
+        task_out.close()
+        result_in.close()
+        workers.append(_Worker(process, task_in, result_out))
+    return workers
+
+
 def priced_chunks(
     records: Iterator[tuple[int, Raw]],
     pricer: Pricer,
@@ -366,39 +434,40 @@ def priced_chunks(
     output_format: RecordFormat,
     started: Callable[[], None] = lambda: None,
 ) -> Iterator[Done]:
-    """Every chunk's output, in input order: in `jobs` worker processes (when jobs > 1), with at
-    most 2 x jobs chunks in flight, or here. `started` is called once the workers exist, before
-    any chunk is priced: a thread (the progress display) may start only then, as fork is not
-    safe once a process has threads."""
+    """Every chunk's output, in input order: in `jobs` worker processes (when jobs > 1), taking
+    chunks in turn, at most 2 a worker in flight; or here. The workers are started before
+    anything is priced, and `started` is called only then: a thread (the progress display) may
+    start only once no more processes will be forked."""
     chunks = _chunks(records)
     if jobs <= 1:
         started()
         for chunk in chunks:
             yield price_chunk(pricer, chunk, output_format)
         return
-    import gc
-
-    # Objects that exist now are never collected in the workers: freezing them keeps the garbage
-    # collector from touching (and so copying) the pages the forked workers share with us.
-    gc.freeze()
-    pool = ProcessPoolExecutor(
-        jobs,
-        mp_context=_context(),
-        initializer=_start_worker,
-        initargs=(pricer.default, str(pricer.base), os.getpid()),
-    )
+    workers = _start_workers(pricer, jobs, output_format)
+    finished = False
     try:
-        pool.submit(int).result()  # with fork, every worker is started by the first submit
         started()
-        pending: deque[Future[Done]] = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(_worker_chunk, chunk, output_format))
+        pending: deque[_Worker] = deque()
+        for number, chunk in enumerate(chunks):
+            worker = workers[number % jobs]
+            worker.tasks.send(chunk)
+            pending.append(worker)
             if len(pending) >= 2 * jobs:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+        finished = True
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for worker in workers:
+            if finished:
+                worker.tasks.send(None)  # the end: the worker stops
+            else:
+                worker.process.kill()
+            worker.tasks.close()
+        for worker in workers:
+            worker.process.join()
+            worker.results.close()
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -407,6 +476,8 @@ def priced_chunks(
 def json_text(value: Any) -> str:
     """A parsed JSON value written back as it was given: numbers read as Decimal keep their
     digits (`1.50` stays `1.50`), unlike json.dumps, which cannot write a Decimal as a number."""
+    if isinstance(value, _Number):
+        return value.text
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):

@@ -24,7 +24,14 @@ from pydantic import ValidationError
 from typer.exceptions import TyperException
 
 from ketcost import __version__, wording
-from ketcost.errors import FileProblemsError, InputError, KetcostError, OutputClosed, Terminated
+from ketcost.errors import (
+    FileProblemsError,
+    InputError,
+    KetcostError,
+    OutputClosed,
+    OutputFailed,
+    Terminated,
+)
 from ketcost.files import to_stdout
 from ketcost.models import Estimate, PriceSheet
 from ketcost.options import PlanInputs, option_error, plan_options, scenario
@@ -689,7 +696,7 @@ def main(argv: list[str] | None = None) -> int:
         to_stdout("")  # whatever is still buffered, while an error can still be reported
     except OutputClosed:
         code = OutputClosed.exit_code
-    except KetcostError as error:
+    except OutputFailed as error:
         typer.echo(f"error: {error}", err=True)
         code = error.exit_code
     except Terminated:
@@ -710,8 +717,8 @@ def _run(args: list[str]) -> int:
         message = error.format_message().replace("Value error, ", "")
         typer.echo(f"error: {message}", err=True)
         return error.exit_code
-    except OutputClosed:
-        raise
+    except (OutputClosed, OutputFailed):
+        raise  # main reports these once, then stops writing to stdout
     except KetcostError as error:
         if _State.debug:
             traceback.print_exc()

@@ -45,5 +45,9 @@ class OutputClosed(KetcostError):  # noqa: N818 - an event, not a mistake
         super().__init__("")
 
 
+class OutputFailed(KetcostError):  # noqa: N818 - named for what happened, like OutputClosed
+    """Standard output cannot be written (a full disk, /dev/full): reported once, exit 1."""
+
+
 class Terminated(BaseException):
     """SIGTERM arrived: unwind (so temporary files are removed) and exit."""

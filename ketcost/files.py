@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from ketcost.errors import KetcostError, OutputClosed
+from ketcost.errors import KetcostError, OutputClosed, OutputFailed
 
 MAX_INPUT_BYTES = 1024 * 1024  # a price sheet or a plan file is a few KB; 1 MiB is generous
 
@@ -100,7 +100,7 @@ def to_stdout(data: str | bytes) -> None:
     except BrokenPipeError:
         raise OutputClosed from None
     except OSError as error:
-        raise KetcostError(f"cannot write to standard output ({reason(error)})") from None
+        raise OutputFailed(f"cannot write to standard output ({reason(error)})") from None
 
 
 class Sink:
