@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import sys
 from collections import OrderedDict, deque
@@ -489,8 +490,23 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+# Characters JSON may hold raw but that other tools take as line breaks or terminal controls:
+# written as \u escapes (they only ever occur inside strings), so one record is one line.
+_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(text: str) -> str:
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
+
+
 def jsonl_line(outcome: Outcome) -> str:
     """The output line for one outcome: the estimate (with `id` first when given) or an error."""
+    return _escaped(_jsonl_line(outcome))
+
+
+def _jsonl_line(outcome: Outcome) -> str:
     try:
         record_id = json_text(outcome.id)
     except (RecursionError, ValueError):
