@@ -364,17 +364,26 @@ def _work(
         results.send_bytes(b"%d %d " % (done.records, done.failed) + done.data)
 
 
+WORKER_DIED = "batch: a worker process ended unexpectedly"
+
+
 @dataclass(frozen=True)
 class _Worker:
     process: Any
     tasks: Connection
     results: Connection
 
+    def send(self, chunk: list[tuple[int, Raw]]) -> None:
+        try:
+            self.tasks.send(chunk)
+        except OSError:  # a broken pipe: the worker is gone
+            raise KetcostError(WORKER_DIED) from None
+
     def result(self) -> Done:
         try:
             message = self.results.recv_bytes()
         except (EOFError, OSError):
-            raise KetcostError("batch: a worker process ended unexpectedly") from None
+            raise KetcostError(WORKER_DIED) from None
         records, failed, data = message.split(b" ", 2)
         return Done(data, int(records), int(failed))
 
@@ -452,7 +461,7 @@ def priced_chunks(
         pending: deque[_Worker] = deque()
         for number, chunk in enumerate(chunks):
             worker = workers[number % jobs]
-            worker.tasks.send(chunk)
+            worker.send(chunk)
             pending.append(worker)
             if len(pending) >= 2 * jobs:
                 yield pending.popleft().result()
@@ -465,6 +474,7 @@ def priced_chunks(
                 worker.tasks.send(None)  # the end: the worker stops
             else:
                 worker.process.kill()
+                worker.process.join()
             worker.tasks.close()
         for worker in workers:
             worker.process.join()
