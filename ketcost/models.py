@@ -136,6 +136,10 @@ class Phase(BaseModel):
     per_year: PositiveQuantity | None = None
     every_weeks: Annotated[PositiveQuantity, BeforeValidator(_unordered)] | None = None
     sessions: PositiveCount | None = None
+    # Which part of the course: by default an open-ended phase is maintenance, others induction.
+    part: Literal["induction", "maintenance"] | None = None
+    # The first session falls one interval after the phase before ends (boosters after a series).
+    starts_one_interval_after: bool = False
 
     @model_validator(mode="after")
     def _one_frequency(self) -> Phase:
@@ -162,11 +166,35 @@ class Phase(BaseModel):
         """True for a phase with no duration: it lasts as many months as the plan asks."""
         return self.sessions is None and self.weeks is None and self.months is None
 
+    @property
+    def course_part(self) -> Literal["induction", "maintenance"]:
+        """Induction or maintenance: as the sheet says, else maintenance when open-ended."""
+        if self.part is not None:
+            return self.part
+        return "maintenance" if self.open_ended else "induction"
 
-class Route(BaseModel):
-    """A way of giving treatment, with its published price per session."""
+
+def _web_address(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"https://[^\s<>\"]+", value):
+        raise ValueError("a source url is a public https:// address")
+    return value
+
+
+Url = Annotated[str, AfterValidator(_web_address)]
+
+
+class Sourced(BaseModel):
+    """Where a figure comes from: the source in words, its public address and its date."""
 
     model_config = _FROZEN
+
+    source: Text
+    url: Url | None = None
+    published: date | None = None
+
+
+class Route(Sourced):
+    """A way of giving treatment, with its published price per session."""
 
     label: Text
     aliases: tuple[Text, ...] = ()
@@ -174,31 +202,39 @@ class Route(BaseModel):
     session_minutes: PositiveQuantity | None = None
     observation_minutes: PositiveQuantity | None = None
     insurance_eligible: bool = False
-    source: Text
+    default_protocol: str | None = None
+    max_per_week: PositiveQuantity | None = None
+    max_per_week_source: Text | None = None
     notes: str | None = None
 
+    @model_validator(mode="after")
+    def _sourced_limit(self) -> Route:
+        if self.max_per_week is not None and self.max_per_week_source is None:
+            raise ValueError("max_per_week needs a max_per_week_source saying where it comes from")
+        return self
 
-class Addon(BaseModel):
+
+class Addon(Sourced):
     """Something billed beside treatment: once per session or once per course."""
-
-    model_config = _FROZEN
 
     label: Text
     price: PositiveMoney
     per: Literal["session", "course"]
     insurance_eligible: bool = False
-    source: Text
+    # Routes with which insurance may cover it even when `insurance_eligible` is false.
+    insurance_eligible_routes: tuple[str, ...] = ()
     notes: str | None = None
 
+    def eligible_with(self, route_id: str) -> bool:
+        """Whether insurance may cover this add-on beside the route `route_id`."""
+        return self.insurance_eligible or route_id in self.insurance_eligible_routes
 
-class Protocol(BaseModel):
-    """A named treatment schedule: phases in the order they happen."""
 
-    model_config = _FROZEN
+class Protocol(Sourced):
+    """A named treatment schedule: phases in the order they happen, induction first."""
 
     label: Text
     route: str | None = None
-    source: Text
     notes: str | None = None
     phases: tuple[Phase, ...]
 
@@ -212,6 +248,11 @@ class Protocol(BaseModel):
                     f"phase {index + 1} ({phase.name}) has no duration; "
                     "only the last phase may be open-ended"
                 )
+        parts = [phase.course_part for phase in self.phases]
+        if parts != sorted(parts):  # "induction" < "maintenance"
+            raise ValueError("induction phases come before maintenance phases")
+        if self.phases[-1].open_ended and parts[-1] != "maintenance":
+            raise ValueError("an open-ended phase is part of the maintenance")
         return self
 
 
@@ -275,6 +316,24 @@ class PriceSheet(BaseModel):
             {rid: list(r.aliases) for rid, r in self.routes.items()},
             {pid: p.route for pid, p in self.protocols.items()},
         )
+        for route_id, route in self.routes.items():
+            if route.default_protocol is not None and route.default_protocol not in self.protocols:
+                problems.append(
+                    (
+                        f"routes.{route_id}.default_protocol",
+                        f"unknown protocol {route.default_protocol!r}; "
+                        f"protocols: {', '.join(self.protocols) or 'none'}",
+                    )
+                )
+        for addon_id, addon in self.addons.items():
+            for name in addon.insurance_eligible_routes:
+                if name not in self.routes:
+                    problems.append(
+                        (
+                            f"addons.{addon_id}.insurance_eligible_routes",
+                            f"unknown route {name!r}; routes: {', '.join(self.routes)}",
+                        )
+                    )
         if problems:
             raise CrossReferenceError(problems)
         return self
@@ -387,6 +446,7 @@ WEEKS_BOUNDS = (1, 52)
 PER_WEEK_BOUNDS = (1, 7)
 SESSIONS_BOUNDS = (1, 100)
 MAINTENANCE_MONTHS_BOUNDS = (0, 120)
+MONTHS_BOUNDS = (1, 120)
 INSTALLMENTS_BOUNDS = (1, 120)
 
 
@@ -500,8 +560,43 @@ class Extra(BaseModel):
         return {"label": match[1].strip(), "price": [low, high], "per": match[3]}
 
 
+_ISO_DATE = re.compile(r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*", re.ASCII)
+
+
+def parse_date(value: Any) -> date:
+    """A calendar date written YYYY-MM-DD (or a TOML date)."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(
+        r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*", value, re.ASCII
+    ):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError("expected a date written YYYY-MM-DD, e.g. 2026-12-01")
+
+
+def _month_day(value: Any) -> str:
+    """A day of the year written MM-DD, e.g. 01-01; 02-29 is refused (it is not in every year)."""
+    if isinstance(value, str) and re.fullmatch(r"\s*[0-9]{2}-[0-9]{2}\s*", value, re.ASCII):
+        text = value.strip()
+        try:
+            date.fromisoformat(f"2023-{text}")
+        except ValueError:
+            pass
+        else:
+            return text
+    raise ValueError("expected a day of the year written MM-DD, e.g. 01-01 (not 02-29)")
+
+
+Day = Annotated[date, BeforeValidator(parse_date)]
+MonthDay = Annotated[str, BeforeValidator(_month_day)]
+
+
 class Insurance(BaseModel):
-    """Insurance terms: what remains of the deductible and out-of-pocket maximum, and shares."""
+    """Insurance terms: what remains of the deductible and out-of-pocket maximum in the current
+    plan year, shares, and what applies after each renewal."""
 
     model_config = _FROZEN
 
@@ -510,6 +605,15 @@ class Insurance(BaseModel):
     coinsurance: Percentage = Decimal(0)
     copay: Amount = Decimal(0)
     oop_max: Amount | None = None
+    plan_year_renews: MonthDay | None = None
+    annual_deductible: Amount | None = None
+    annual_oop_max: Amount | None = None
+
+    def renewed(self) -> Insurance:
+        """The terms in a plan year after a renewal: the annual amounts (default: the same)."""
+        deductible = self.deductible if self.annual_deductible is None else self.annual_deductible
+        oop_max = self.oop_max if self.annual_oop_max is None else self.annual_oop_max
+        return self.model_copy(update={"deductible": deductible, "oop_max": oop_max})
 
 
 class Plan(BaseModel):
@@ -518,14 +622,16 @@ class Plan(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     route: str | None = None
-    protocol: str = "standard"
+    protocol: str | None = None  # None: the route's default protocol
     weeks: Annotated[Count, BeforeValidator(_bounded(*WEEKS_BOUNDS))] | None = None
     per_week: Annotated[Count, BeforeValidator(_bounded(*PER_WEEK_BOUNDS))] | None = None
     sessions: Annotated[Count, BeforeValidator(_bounded(*SESSIONS_BOUNDS))] | None = None
     maintenance: Maintenance | None = None
-    maintenance_months: Annotated[
-        int, BeforeValidator(_whole_number(*MAINTENANCE_MONTHS_BOUNDS))
-    ] = 0
+    maintenance_months: (
+        Annotated[int, BeforeValidator(_whole_number(*MAINTENANCE_MONTHS_BOUNDS))] | None
+    ) = None
+    months: Annotated[int, BeforeValidator(_whole_number(*MONTHS_BOUNDS))] | None = None
+    start: Day | None = None
 
     with_: tuple[str, ...] = Field(default=(), alias="with")
     extra: tuple[Extra, ...] = ()
@@ -541,7 +647,17 @@ class Plan(BaseModel):
                 "a sessions-per-week frequency and a fixed session count cannot be combined "
                 "(--per-week and --sessions); give one of them"
             )
+        if self.months is not None and self.maintenance_months is not None:
+            raise ValueError(
+                "--months (the whole course) and --maintenance-months (the maintenance part) "
+                "exclude each other; give one of them"
+            )
         return self
+
+    @property
+    def maintenance_length(self) -> int:
+        """Months of maintenance asked for with maintenance_months (0: none)."""
+        return self.maintenance_months or 0
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -563,6 +679,7 @@ class PhaseCost(BaseModel):
     model_config = _FROZEN
 
     name: str
+    part: Literal["induction", "maintenance"]
     schedule: str
     sessions: Count
     price_per_session: Money
@@ -591,6 +708,28 @@ class LineItem(BaseModel):
     amount: Cases
 
 
+class CaseCount(BaseModel):
+    """A count in the low case and the high case, each on its own (low may be above high)."""
+
+    model_config = _FROZEN
+
+    low: int
+    high: int
+
+
+class PlanYear(BaseModel):
+    """One plan year of a course: when it runs (dates when the course has a start date, else
+    week numbers from the first session), its sessions and who pays what, low and high case."""
+
+    model_config = _FROZEN
+
+    starts: date | int
+    ends: date | int
+    sessions: CaseCount
+    out_of_pocket: Cases
+    insurer_pays: Cases
+
+
 class InsuranceResult(BaseModel):
     """The insurance terms applied and what the insurer pays."""
 
@@ -602,6 +741,10 @@ class InsuranceResult(BaseModel):
     copay: Decimal
     oop_max: Decimal | None
     insurer_pays: Money
+    annual_deductible: Decimal
+    annual_oop_max: Decimal | None
+    plan_year_renews: str | None
+    plan_years: tuple[PlanYear, ...]
 
 
 class Installments(BaseModel):
@@ -635,5 +778,7 @@ class Estimate(BaseModel):
     out_of_pocket: Money
     installments: Installments | None = None
     maintenance_months: int
+    months: int | None = None
+    start: date | None = None
     assumptions: tuple[str, ...]
     disclaimer: str

@@ -24,7 +24,10 @@ if TYPE_CHECKING:
     from ketcost.planfile import QuoteInfo
 
 RANGE = "RANGE"
-INSURANCE_KEYS = ("covered", "deductible", "coinsurance", "copay", "oop_max")
+INSURANCE_KEYS = (
+    "covered", "deductible", "coinsurance", "copay", "oop_max",
+    "plan_year_renews", "annual_deductible", "annual_oop_max",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class PlanInputs:
     sessions: str | None = None
     maintenance: Maintenance | None = None
     maintenance_months: str | None = None
+    months: str | None = None
+    start: str | None = None
     with_: tuple[str, ...] = ()
     extra: tuple[str, ...] = ()
     discount: str | None = None
@@ -47,6 +52,9 @@ class PlanInputs:
     copay: str | None = None
     oop_max: str | None = None
     covered: bool | None = None
+    plan_year_renews: str | None = None
+    annual_deductible: str | None = None
+    annual_oop_max: str | None = None
 
     def plan_fields(self) -> dict[str, Any]:
         """The given values as Plan fields: insurance terms nested, empty options left out."""
@@ -107,7 +115,22 @@ _SHARED: dict[str, Any] = {
     ],
     "maintenance_months": Annotated[
         str | None,
-        _option(metavar="MONTHS", help="Months of maintenance to include, 0–120 [default: 0]."),
+        _option(
+            metavar="N",
+            help="Months of maintenance after the induction, 0–120 [default: 0: none].",
+        ),
+    ],
+    "months": Annotated[
+        str | None,
+        _option(
+            metavar="N",
+            help="The whole course in months from the first session, 1–120; maintenance fills "
+            "what the induction leaves (not with --maintenance-months).",
+        ),
+    ],
+    "start": Annotated[
+        str | None,
+        _option(metavar="DATE", help="The date of the first session, YYYY-MM-DD."),
     ],
     "with_": Annotated[
         list[str] | None,
@@ -157,6 +180,28 @@ _SHARED: dict[str, Any] = {
             help="Insurance: whether sessions are covered [default: the route's eligibility].",
         ),
     ],
+    "plan_year_renews": Annotated[
+        str | None,
+        _option(
+            metavar="MM-DD",
+            help="Insurance: the day the deductible and out-of-pocket maximum reset [default: "
+            "every 52 weeks from the first session].",
+        ),
+    ],
+    "annual_deductible": Annotated[
+        str | None,
+        _option(
+            metavar="AMOUNT",
+            help="Insurance: the deductible after each renewal [default: --deductible].",
+        ),
+    ],
+    "annual_oop_max": Annotated[
+        str | None,
+        _option(
+            metavar="AMOUNT",
+            help="Insurance: the out-of-pocket maximum after each renewal [default: --oop-max].",
+        ),
+    ],
 }
 
 
@@ -193,10 +238,24 @@ def make_plan(inputs: PlanInputs, base: dict[str, Any] | None = None, **more: An
     given = {**(base or {}), **inputs.plan_fields(), **{k: v for k, v in more.items() if v}}
     if base and isinstance(base.get("insurance"), dict) and "insurance" in given:
         given["insurance"] = {**base["insurance"], **given["insurance"]}
+    # A course length given as an option replaces the plan file's, whichever kind that is.
+    if base and inputs.months is not None and inputs.maintenance_months is None:
+        given.pop("maintenance_months", None)
+    if base and inputs.maintenance_months is not None and inputs.months is None:
+        given.pop("months", None)
     try:
-        return Plan(**given)
+        return with_start(Plan(**given))
     except ValidationError as error:
         raise option_error(error, given) from None
+
+
+def with_start(plan: Plan) -> Plan:
+    """A plan whose insurance renews on a calendar date starts today unless it says when."""
+    if plan.start is None and plan.insurance and plan.insurance.plan_year_renews:
+        from datetime import date
+
+        return plan.model_copy(update={"start": date.today()})
+    return plan
 
 
 def option_error(error: ValidationError, given: dict[str, Any]) -> InputError:

@@ -104,7 +104,9 @@ def plan_from_mapping(data: dict[str, Any]) -> tuple[Plan, str | None]:
     others = {k: data[k] for k in _EXTRA_KEYS if k in data}
     extras = _Extras.model_validate(others) if others else _Extras()
     fields = {k: v for k, v in data.items() if k not in _EXTRA_KEYS}
-    return Plan.model_validate(fields), extras.prices
+    from ketcost.options import with_start
+
+    return with_start(Plan.model_validate(fields)), extras.prices
 
 
 def key_problem(detail: ErrorDetails) -> str:
@@ -164,16 +166,18 @@ def plan_data(
 ) -> dict[str, Any]:
     """The plan as plan-file data: only what was given, ranges as `4` or `[2, 4]`."""
     data: dict[str, Any] = {}
-    if plan.route is not None:
-        data["route"] = plan.route
-    data["protocol"] = plan.protocol
+    for key in ("route", "protocol"):
+        if getattr(plan, key) is not None:
+            data[key] = getattr(plan, key)
     for key in ("weeks", "per_week", "sessions"):
         value = getattr(plan, key)
         if value is not None:
             data[key] = _range(value)
     if plan.maintenance is not None:
         data["maintenance"] = str(plan.maintenance)
-    data["maintenance_months"] = plan.maintenance_months
+    for key in ("maintenance_months", "months", "start"):
+        if getattr(plan, key) is not None:
+            data[key] = getattr(plan, key)
     if plan.with_:
         data["with"] = list(plan.with_)
     if plan.extra:

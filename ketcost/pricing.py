@@ -14,15 +14,21 @@ The arithmetic (also in the README):
 
 from __future__ import annotations
 
+import bisect
 import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import Literal
 
 from ketcost import wording
 from ketcost.errors import InputError
 from ketcost.models import (
     FREQUENCY_KEYS,
     MAX_PHASE_SESSIONS,
+    CaseCount,
     Cases,
     Count,
     Estimate,
@@ -34,13 +40,15 @@ from ketcost.models import (
     Phase,
     PhaseCost,
     Plan,
+    PlanYear,
     PriceSheet,
     Protocol,
     Range,
+    Route,
     SheetInfo,
     build,
 )
-from ketcost.payment import AddonCharge, after_assistance, course_patient_pays, to_cents
+from ketcost.payment import ZERO, AddonCharge, after_assistance, course_patient_pays, to_cents
 from ketcost.payment import installments as split_payments
 
 WEEKS_PER_MONTH = Fraction(52, 12)
@@ -64,6 +72,31 @@ def round_half_up(value: Fraction) -> int:
     return math.floor(value + Fraction(1, 2))
 
 
+def phase_cost(sessions: Count, price: Money) -> Money:
+    """Low sessions at the low price, high sessions at the high price, in cents."""
+    return Money.of(to_cents(sessions.low * price.low), to_cents(sessions.high * price.high))
+
+
+def _decimal_range(value: Count) -> Range[Decimal]:
+    return Money.of(Decimal(value.low), Decimal(value.high))
+
+
+def _with_frequency(phase: Phase, **frequency: object) -> Phase:
+    cleared: dict[str, object] = dict.fromkeys((*FREQUENCY_KEYS, "sessions"))
+    return phase.model_copy(update={**cleared, **frequency})
+
+
+def _as_range(value: int | tuple[int, int]) -> Range[Decimal]:
+    low, high = value if isinstance(value, tuple) else (value, value)
+    return Money.of(Decimal(low), Decimal(high))
+
+
+Case = Literal["low", "high"]
+CASES: tuple[Case, Case] = ("low", "high")
+SESSIONS_PER_WEEK_WITHOUT_LENGTH = 3  # a fixed count with no length: n/3 weeks, rounded up
+DAYS_PER_PLAN_YEAR = 364  # without a renewal date, the plan renews every 52 weeks
+
+
 def weekly_rate(phase: Phase) -> tuple[Fraction, Fraction]:
     """Sessions per week at the low and high end of a phase with a frequency."""
     if phase.per_week is not None:
@@ -84,8 +117,10 @@ def weekly_rate(phase: Phase) -> tuple[Fraction, Fraction]:
     raise ValueError(f"phase {phase.name!r} has a fixed session count, not a rate")
 
 
-def duration_weeks(phase: Phase, maintenance_months: int) -> tuple[Fraction, Fraction]:
-    """How long a phase lasts, in weeks; an open-ended phase lasts `maintenance_months`."""
+def own_weeks(phase: Phase) -> tuple[Fraction, Fraction] | None:
+    """How long a phase lasts by its own terms, low and high case; None when open-ended.
+
+    A fixed count with no length lasts n/3 weeks, rounded up (for placing its sessions)."""
     if phase.weeks is not None:
         return Fraction(phase.weeks.low), Fraction(phase.weeks.high)
     if phase.months is not None:
@@ -93,45 +128,115 @@ def duration_weeks(phase: Phase, maintenance_months: int) -> tuple[Fraction, Fra
             Fraction(phase.months.low) * WEEKS_PER_MONTH,
             Fraction(phase.months.high) * WEEKS_PER_MONTH,
         )
-    length = maintenance_months * WEEKS_PER_MONTH
-    return length, length
-
-
-def phase_sessions(phase: Phase, maintenance_months: int) -> Count:
-    """How many sessions a phase holds, low and high, rounded once (half up)."""
     if phase.sessions is not None:
-        return phase.sessions
+        return (
+            Fraction(math.ceil(Fraction(phase.sessions.low, SESSIONS_PER_WEEK_WITHOUT_LENGTH))),
+            Fraction(math.ceil(Fraction(phase.sessions.high, SESSIONS_PER_WEEK_WITHOUT_LENGTH))),
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """A phase as the plan schedules it: how long it lasts and how many sessions it holds in
+    each case (a phase cut by the end of the course holds its sessions pro rata)."""
+
+    phase: Phase
+    part: Literal["induction", "maintenance"]
+    weeks: tuple[Fraction, Fraction]
+    sessions: Count
+    whole: bool  # runs its own full length (not open-ended, not cut short)
+
+    def case_weeks(self, case: Case) -> Fraction:
+        return self.weeks[0] if case == "low" else self.weeks[1]
+
+    def case_sessions(self, case: Case) -> int:
+        return self.sessions.low if case == "low" else self.sessions.high
+
+
+@dataclass(frozen=True)
+class Course:
+    """The course a plan prices: its phases, and the length of each part, low and high case."""
+
+    phases: tuple[Scheduled, ...]
+    induction_weeks: tuple[Fraction, Fraction]
+    maintenance_weeks: tuple[Fraction, Fraction]
+    maintenance_phases: tuple[Phase, ...]  # every maintenance phase, priced or not
+
+    def weeks(self, case: Case) -> Fraction:
+        """The length of the whole course in one case, in weeks."""
+        index = 0 if case == "low" else 1
+        return self.induction_weeks[index] + self.maintenance_weeks[index]
+
+
+def _sessions_in(phase: Phase, weeks: Fraction, full: Fraction | None, case: Case) -> int:
+    """The sessions of `phase` over `weeks` of it in one case; a fixed count pro rata when the
+    phase is cut short of its `full` length."""
+    if phase.sessions is not None:
+        count = phase.sessions.low if case == "low" else phase.sessions.high
+        if full is None or weeks >= full:
+            return count
+        return round_half_up(count * weeks / full)
     rate_low, rate_high = weekly_rate(phase)
-    weeks_low, weeks_high = duration_weeks(phase, maintenance_months)
-    high = round_half_up(weeks_high * rate_high)
-    if high > MAX_PHASE_SESSIONS:
+    return round_half_up(weeks * (rate_low if case == "low" else rate_high))
+
+
+def _scheduled(
+    phase: Phase, weeks: tuple[Fraction, Fraction], full: tuple[Fraction, Fraction] | None
+) -> Scheduled:
+    counts = [
+        _sessions_in(phase, weeks[i], None if full is None else full[i], case)
+        for i, case in enumerate(CASES)
+    ]
+    if counts[1] > MAX_PHASE_SESSIONS:
         raise InputError(
-            f"phase {phase.name!r} would hold {high:,} sessions; "
+            f"phase {phase.name!r} would hold {counts[1]:,} sessions; "
             f"a phase holds at most {MAX_PHASE_SESSIONS:,}"
         )
-    return Count.of(round_half_up(weeks_low * rate_low), high)
+    whole = not phase.open_ended and (full is None or tuple(weeks) == tuple(full))
+    return Scheduled(phase, phase.course_part, weeks, Count.of(counts[0], counts[1]), whole)
 
 
-def phase_cost(sessions: Count, price: Money) -> Money:
-    """Low sessions at the low price, high sessions at the high price, in cents."""
-    return Money.of(to_cents(sessions.low * price.low), to_cents(sessions.high * price.high))
+def course(plan: Plan, protocol_id: str, protocol: Protocol) -> Course:
+    """The protocol's phases with the plan's changes, each with its length and sessions.
+
+    The induction runs as the protocol (and --weeks, --per-week, --sessions) says. The
+    maintenance part lasts `maintenance_months`, or what `months` leaves after the induction;
+    its phases run in order, the open-ended one filling what is left, a fixed one cut at the end.
+    """
+    phases = list(adjusted_phases(plan, protocol_id, protocol))
+    induction = [p for p in phases if p.course_part == "induction"]
+    maintenance = [p for p in phases if p.course_part == "maintenance"]
+    priced = [_scheduled(p, own_weeks(p) or (Fraction(0), Fraction(0)), None) for p in induction]
+    induction_weeks = (
+        sum((s.weeks[0] for s in priced), Fraction(0)),
+        sum((s.weeks[1] for s in priced), Fraction(0)),
+    )
+    if plan.months is not None:
+        length = plan.months * WEEKS_PER_MONTH
+        if induction_weeks[1] > length:
+            raise InputError(
+                f"--months {plan.months} is shorter than the induction "
+                f"({wording.weeks_span(induction_weeks)} weeks); give more months"
+            )
+        left = [length - induction_weeks[0], length - induction_weeks[1]]
+    else:
+        left = [plan.maintenance_length * WEEKS_PER_MONTH] * 2
+    maintenance_weeks = (left[0], left[1])
+    for phase in maintenance:
+        full = own_weeks(phase)
+        taken = (
+            left[0] if full is None else min(full[0], left[0]),
+            left[1] if full is None else min(full[1], left[1]),
+        )
+        left = [left[0] - taken[0], left[1] - taken[1]]
+        if taken[1] > 0 or taken[0] > 0:
+            priced.append(_scheduled(phase, taken, full))
+    used = (maintenance_weeks[0] - left[0], maintenance_weeks[1] - left[1])
+    return Course(tuple(priced), induction_weeks, used, tuple(maintenance))
 
 
-def _decimal_range(value: Count) -> Range[Decimal]:
-    return Money.of(Decimal(value.low), Decimal(value.high))
-
-
-def _with_frequency(phase: Phase, **frequency: object) -> Phase:
-    cleared: dict[str, object] = dict.fromkeys((*FREQUENCY_KEYS, "sessions"))
-    return phase.model_copy(update={**cleared, **frequency})
-
-
-def _as_range(value: int | tuple[int, int]) -> Range[Decimal]:
-    low, high = value if isinstance(value, tuple) else (value, value)
-    return Money.of(Decimal(low), Decimal(high))
-
-
-def scheduled_phases(plan: Plan, protocol_id: str, protocol: Protocol) -> tuple[Phase, ...]:
+def adjusted_phases(plan: Plan, protocol_id: str, protocol: Protocol) -> tuple[Phase, ...]:
     """The protocol's phases with the plan's changes: first-phase schedule and maintenance."""
     first, *rest = protocol.phases
     if plan.weeks is not None:
@@ -141,48 +246,127 @@ def scheduled_phases(plan: Plan, protocol_id: str, protocol: Protocol) -> tuple[
     if plan.sessions is not None:
         first = _with_frequency(first, sessions=plan.sessions)
     phases = [first, *rest]
-    if (plan.maintenance is not None or plan.maintenance_months) and not phases[-1].open_ended:
+    wants_maintenance = (
+        plan.maintenance is not None or plan.maintenance_length or plan.months is not None
+    )
+    if wants_maintenance and phases[-1].course_part != "maintenance":
         raise InputError(
-            f"protocol {protocol_id!r} has no open-ended maintenance phase, so maintenance "
-            "options do not apply to it"
+            f"protocol {protocol_id!r} has no maintenance part, so maintenance options and "
+            "--months do not apply to it"
         )
     if plan.maintenance is not None:
+        if not phases[-1].open_ended:
+            raise InputError(
+                f"protocol {protocol_id!r} has no open-ended maintenance phase for --maintenance"
+            )
         rates = {k: _as_range(v) for k, v in _MAINTENANCE_RATES[plan.maintenance].items()}
         phases[-1] = _with_frequency(phases[-1], **rates)
     return tuple(phases)
 
 
+def session_weeks(plan_course: Course, case: Case) -> Iterator[Fraction]:
+    """When each session happens, in weeks from the first: session k of a phase of n sessions
+    lasting W weeks falls at k*W/n from the phase's start ((k+1)*W/n for a phase that starts one
+    interval late); phases follow one another."""
+    start = Fraction(0)
+    for item in plan_course.phases:
+        count, length = item.case_sessions(case), item.case_weeks(case)
+        late = 1 if item.phase.starts_one_interval_after else 0
+        for k in range(count):
+            yield start + (k + late) * length / count
+        start += length
+
+
+def session_days(plan_course: Course, case: Case) -> list[int]:
+    """The day of each session, from 0 (the first session's day)."""
+    return [math.floor(7 * week) for week in session_weeks(plan_course, case)]
+
+
 def resolve(plan: Plan, sheet: PriceSheet) -> tuple[str, str]:
-    """The route id and protocol id a plan names, or an InputError saying what is allowed."""
-    protocol_id = sheet.find_protocol(plan.protocol)
-    if protocol_id is None:
-        raise InputError(
-            f"unknown protocol {plan.protocol!r}; protocols: {', '.join(sheet.protocols) or 'none'}"
-        )
-    route_name = plan.route or sheet.protocols[protocol_id].route
-    allowed = ", ".join(sheet.route_names())
+    """The route id and protocol id a plan names, or an InputError saying what is allowed.
+
+    Without --protocol, the route's own default protocol (the sheet's `default_protocol`), else
+    `standard`."""
+    route_names = ", ".join(sheet.route_names())
+    protocol_id = None
+    if plan.protocol is not None:
+        protocol_id = sheet.find_protocol(plan.protocol)
+        if protocol_id is None:
+            raise InputError(
+                f"unknown protocol {plan.protocol!r}{_suggest(plan.protocol, sheet.protocols)}; "
+                f"protocols: {', '.join(sheet.protocols) or 'none'}"
+            )
+    route_name = plan.route or (protocol_id and sheet.protocols[protocol_id].route)
     if route_name is None:
-        raise InputError(f"protocol {protocol_id!r} names no route; give --route ({allowed})")
+        raise InputError(f"give --route: which route to price ({route_names})")
     route_id = sheet.find_route(route_name)
     if route_id is None:
-        raise InputError(f"unknown route {route_name!r}; routes: {allowed}")
+        suggestion = _suggest(route_name, sheet.route_names())
+        raise InputError(f"unknown route {route_name!r}{suggestion}; routes: {route_names}")
+    if protocol_id is None:
+        protocol_id = sheet.routes[route_id].default_protocol or sheet.find_protocol("standard")
+        if protocol_id is None:
+            raise InputError(
+                f"route {route_id!r} has no default protocol in this sheet; give --protocol "
+                f"({', '.join(sheet.protocols) or 'none in this sheet'})"
+            )
     return route_id, protocol_id
 
 
-def resolve_addons(plan: Plan, sheet: PriceSheet) -> tuple[tuple[Extra, bool], ...]:
-    """The sheet add-ons the plan asks for (`with`), then its own extras, each with whether
-    insurance may cover it (sheet add-ons when eligible; extras never). Unknown names are errors.
-    """
-    chosen: list[tuple[Extra, bool]] = []
+def _suggest(name: str, known: Iterable[str]) -> str:
+    """` (did you mean 'iv'?)` for a near miss, else nothing."""
+    import difflib
+
+    lowered = {k.casefold(): k for k in known}
+    close = difflib.get_close_matches(name.strip().casefold(), list(lowered), n=1, cutoff=0.6)
+    return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
+
+
+def schedule_warnings(plan: Plan, sheet: PriceSheet) -> tuple[str, ...]:
+    """One line for each way the plan's schedule is outside the route's label or usual practice:
+    a protocol made for another route, or more sessions a week than the sheet allows the route.
+    The estimate is still made."""
+    route_id, protocol_id = resolve(plan, sheet)
+    route, protocol = sheet.routes[route_id], sheet.protocols[protocol_id]
+    lines = []
+    made_for = protocol.route and sheet.find_route(protocol.route)
+    if made_for and made_for != route_id:
+        lines.append(
+            f"warning: protocol {protocol_id!r} is made for {sheet.routes[made_for].label}, "
+            f"not {route.label}; the figures follow it anyway"
+        )
+    if route.max_per_week is not None:
+        for phase in adjusted_phases(plan, protocol_id, protocol):
+            if phase.sessions is not None:
+                weeks = own_weeks(phase)
+                most = Fraction(phase.sessions.high) / (weeks[0] if weeks and weeks[0] else 1)
+            else:
+                most = weekly_rate(phase)[1]
+            if most > Fraction(route.max_per_week.high):
+                limit = wording.number(route.max_per_week.high)
+                lines.append(
+                    f"warning: {phase.name} schedules up to {wording.weeks_span((most, most))} "
+                    f"sessions a week, more than the {limit} a week usual for {route.label} "
+                    f"({route.max_per_week_source})"
+                )
+    return tuple(lines)
+
+
+def resolve_addons(plan: Plan, sheet: PriceSheet, route_id: str) -> tuple[tuple[Extra, bool], ...]:
+    """The sheet add-ons the plan asks for (`with`, each once however often it is named), then
+    its own extras, each with whether insurance may cover it (sheet add-ons when eligible with
+    the route; extras never). Unknown names are errors."""
+    chosen: dict[str, tuple[Extra, bool]] = {}
     for name in plan.with_:
         addon_id = sheet.find_addon(name)
         if addon_id is None:
             allowed = ", ".join(sheet.addons) or "none in this sheet"
-            raise InputError(f"unknown add-on {name!r}; add-ons: {allowed}")
+            suggestion = _suggest(name, sheet.addons)
+            raise InputError(f"unknown add-on {name!r}{suggestion}; add-ons: {allowed}")
         addon = sheet.addons[addon_id]
         extra = Extra.model_construct(label=addon.label, price=addon.price, per=addon.per)
-        chosen.append((extra, addon.insurance_eligible))
-    return (*chosen, *((extra, False) for extra in plan.extra))
+        chosen.setdefault(addon_id, (extra, addon.eligible_with(route_id)))
+    return (*chosen.values(), *((extra, False) for extra in plan.extra))
 
 
 def addon_charges(extras: tuple[tuple[Extra, bool], ...], case: str) -> list[AddonCharge]:
@@ -221,32 +405,108 @@ def _installments(out_of_pocket: Money, count: int | None) -> Installments | Non
     )
 
 
+def _course_line(plan: Plan, plan_course: Course) -> str:
+    """How long the course is in weeks and months, and which weeks each part covers."""
+    low, high = plan_course.weeks("low"), plan_course.weeks("high")
+    months = (low / WEEKS_PER_MONTH, high / WEEKS_PER_MONTH)
+    induction = plan_course.induction_weeks
+    maintenance = plan_course.maintenance_weeks
+    if induction[0] == induction[1]:
+        parts = f"the induction weeks 1–{math.ceil(induction[0])}"
+    else:
+        parts = f"the induction the first {wording.weeks_span(induction)} weeks"
+    if maintenance[1] > 0 or maintenance[0] > 0:
+        if induction[0] == induction[1] and maintenance[0] == maintenance[1]:
+            first = math.floor(induction[0]) + 1
+            parts += f", maintenance weeks {first}–{math.ceil(induction[0] + maintenance[0])}"
+        else:
+            parts += f", maintenance the next {wording.weeks_span(maintenance)} weeks"
+    return (
+        f"The course lasts {wording.weeks_span((low, high))} weeks "
+        f"({wording.weeks_span(months)} months) from the first session: {parts}."
+    )
+
+
+def _maintenance_line(plan: Plan, plan_course: Course) -> str | None:
+    phases = plan_course.maintenance_phases
+    if not phases:
+        return None
+    how_often = ", then ".join(wording.frequency(p) for p in phases)
+    if plan.months is not None:
+        return f"Maintenance ({how_often}) fills the rest of the {plan.months}-month course."
+    months = plan.maintenance_length
+    if months == 0:
+        return (
+            f"Maintenance ({how_often}) is not included; add --maintenance-months N "
+            "to include N months of it, or --months N for a course of N months in all."
+        )
+    plural = "month" if months == 1 else "months"
+    return f"Includes {wording.number(months)} {plural} of maintenance ({how_often})."
+
+
+def _insurance_lines(sheet: PriceSheet, plan: Plan, route: Route, covered: bool) -> list[str]:
+    terms = plan.insurance
+    assert terms is not None
+    lines = [
+        "Insurance is applied per covered charge in the order sessions happen: the deductible "
+        "first, then the copay, then the coinsurance share, up to the out-of-pocket maximum; "
+        "charges not covered are paid in full."
+    ]
+    if terms.plan_year_renews is None:
+        lines.append(
+            "The deductible and out-of-pocket maximum are yearly: the plan is taken to renew "
+            "every 12 months (52 weeks) from the first session; --plan-year-renews MM-DD sets "
+            "the real date."
+        )
+    else:
+        start = plan.start.isoformat() if plan.start else "the start"
+        lines.append(
+            "The deductible and out-of-pocket maximum renew every year on "
+            f"{terms.plan_year_renews} (MM-DD); the course starts {start}."
+        )
+    renewed = terms.renewed()
+    cap = "no cap" if renewed.oop_max is None else wording.money(renewed.oop_max, sheet.currency)
+    given = terms.annual_deductible is not None or terms.annual_oop_max is not None
+    lines.append(
+        f"After each renewal the deductible is {wording.money(renewed.deductible, sheet.currency)} "
+        f"and the out-of-pocket maximum {cap}"
+        + (
+            "."
+            if given
+            else " (the same as now; --annual-deductible and --annual-oop-max set them)."
+        )
+    )
+    if not route.insurance_eligible and not covered:
+        lines.append(
+            f"{route.label} is usually not covered by insurance, so its sessions are counted "
+            "as not covered; --covered overrides."
+        )
+    elif not route.insurance_eligible:
+        lines.append(
+            f"{route.label} is usually not covered by insurance; its sessions are counted as "
+            "covered because --covered was given. Confirm with the insurer."
+        )
+    return lines
+
+
 def _assumptions(
-    sheet: PriceSheet, route_id: str, phases: tuple[Phase, ...], plan: Plan, covered: bool
+    sheet: PriceSheet, route_id: str, plan_course: Course, plan: Plan, covered: bool
 ) -> tuple[str, ...]:
     route = sheet.routes[route_id]
-    maintenance_months = plan.maintenance_months
     lines = [
         f"Prices per session are the published range for {route.label} in "
         f'"{sheet.name}" (as of {sheet.as_of.isoformat()}); a clinic\'s own prices may differ.',
         f"Price source: {route.source}",
+        _course_line(plan, plan_course),
     ]
-    if phases[-1].open_ended:
-        how_often = wording.frequency(phases[-1])
-        if maintenance_months == 0:
-            lines.append(
-                f"Maintenance ({how_often}) is not included; add --maintenance-months N "
-                "to include N months of it."
-            )
-        else:
-            months = wording.span(Count.of(maintenance_months))
-            plural = "month" if maintenance_months == 1 else "months"
-            lines.append(f"Includes {months} {plural} of maintenance ({how_often}).")
+    maintenance = _maintenance_line(plan, plan_course)
+    if maintenance:
+        lines.append(maintenance)
     if route.observation_minutes is not None:
         lines.append(
-            f"Each session includes {wording.span(route.observation_minutes)} minutes of "
-            "observation at the clinic after the dose "
-            "(time to plan for, not a separate charge here)."
+            f"Each session includes at least {wording.span(route.observation_minutes)} minutes "
+            "of observation at the clinic after the dose, until the clinician judges the "
+            "patient ready to leave (time to plan for, not a separate charge here)."
         )
     lines.append(
         "Session counts are rounded half up once per phase (a month is 52/12 weeks); "
@@ -258,21 +518,7 @@ def _assumptions(
             "not to add-ons, before insurance."
         )
     if plan.insurance is not None:
-        lines.append(
-            "Insurance is applied per covered charge in the order sessions happen: the deductible "
-            "first, then the copay, then the coinsurance share, up to the out-of-pocket maximum; "
-            "charges not covered are paid in full."
-        )
-        if not route.insurance_eligible and not covered:
-            lines.append(
-                f"{route.label} is usually not covered by insurance, so its sessions are counted "
-                "as not covered; --covered overrides."
-            )
-        elif not route.insurance_eligible:
-            lines.append(
-                f"{route.label} is usually not covered by insurance; its sessions are counted as "
-                "covered because --covered was given. Confirm with the insurer."
-            )
+        lines.extend(_insurance_lines(sheet, plan, route, covered))
     if plan.assistance:
         lines.append(
             f"Financial assistance of {wording.money(to_cents(plan.assistance), sheet.currency)} "
@@ -287,28 +533,131 @@ def _assumptions(
     return tuple(lines)
 
 
+# --- plan years --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearWindow:
+    """A plan year: its first and last day from the first session (0-based), and its dates."""
+
+    first_day: int
+    last_day: int
+    starts: date | int
+    ends: date | int
+
+
+def plan_years(plan: Plan, last_day: int) -> list[YearWindow]:
+    """The plan years a course touches, up to the day `last_day` of the course.
+
+    With a renewal date (MM-DD) the years turn on that date from the start date; without, every
+    52 weeks from the first session, given as week numbers (or dates when the start is known).
+    """
+    renews = plan.insurance.plan_year_renews if plan.insurance else None
+    if renews is None:
+        count = last_day // DAYS_PER_PLAN_YEAR + 1
+        windows = []
+        for k in range(count):
+            first, last = k * DAYS_PER_PLAN_YEAR, (k + 1) * DAYS_PER_PLAN_YEAR - 1
+            if plan.start is not None:
+                starts: date | int = plan.start + timedelta(days=first)
+                ends: date | int = plan.start + timedelta(days=last)
+            else:
+                starts, ends = 52 * k + 1, 52 * (k + 1)
+            windows.append(YearWindow(first, last, starts, ends))
+        return windows
+    if plan.start is None:
+        raise InputError("--plan-year-renews needs the date of the first session (--start)")
+    month, day = (int(part) for part in renews.split("-"))
+    turns = [
+        date(year, month, day)
+        for year in range(plan.start.year, plan.start.year + last_day // 365 + 3)
+        if date(year, month, day) > plan.start
+    ]
+    bounds = [plan.start, *turns]
+    windows = []
+    for index, begins in enumerate(bounds[:-1]):
+        first = (begins - plan.start).days
+        if first > last_day:
+            break
+        ends = bounds[index + 1] - timedelta(days=1)
+        windows.append(YearWindow(first, (ends - plan.start).days, begins, ends))
+    return windows
+
+
+def year_of_day(windows: list[YearWindow], day: int) -> int:
+    """The index of the plan year holding `day`."""
+    return bisect.bisect_right([w.first_day for w in windows], day) - 1
+
+
+@dataclass(frozen=True)
+class CaseYears:
+    """One case of a course, split by plan year: sessions, billed and paid by the patient."""
+
+    sessions: list[int]
+    billed: list[Decimal]
+    patient: list[Decimal]
+
+
+def _case_years(
+    plan: Plan,
+    days: list[int],
+    windows: list[YearWindow],
+    fee: Decimal,
+    covered: bool,
+    addons: list[AddonCharge],
+) -> CaseYears:
+    """What one case bills and the patient pays in each plan year: the deductible and the cap
+    start again from the annual amounts at each renewal; course add-ons fall in the first."""
+    sessions = [0] * len(windows)
+    for day in days:
+        sessions[year_of_day(windows, day)] += 1
+    per_session = [a for a in addons if a.per == "session"]
+    billed, patient = [], []
+    for index, count in enumerate(sessions):
+        own = addons if index == 0 else per_session
+        amount = count * (fee + sum((a.price for a in per_session), ZERO))
+        amount += sum((a.price for a in own if a.per == "course"), ZERO)
+        billed.append(to_cents(amount))
+        terms = plan.insurance
+        if terms is not None and index > 0:
+            terms = terms.renewed()
+        patient.append(course_patient_pays(count, fee, covered, own, terms))
+    return CaseYears(sessions, billed, patient)
+
+
+def assisted(paid: list[Decimal], assistance: Decimal) -> list[Decimal]:
+    """Assistance taken off the earliest amounts first; none goes below zero."""
+    left = assistance
+    after = []
+    for amount in paid:
+        used = min(left, amount)
+        left -= used
+        after.append(after_assistance(amount, used))
+    return after
+
+
+# --- the estimate ------------------------------------------------------------------------------
+
+
 def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     """What the plan costs under the sheet's prices and what the patient pays, low and high."""
     route_id, protocol_id = resolve(plan, sheet)
     route, protocol = sheet.routes[route_id], sheet.protocols[protocol_id]
-    phases = scheduled_phases(plan, protocol_id, protocol)
-    extras = resolve_addons(plan, sheet)
+    plan_course = course(plan, protocol_id, protocol)
+    extras = resolve_addons(plan, sheet, route_id)
     price = _money(route.session_price.low, route.session_price.high)
-    costs: list[PhaseCost] = []
-    for phase in phases:
-        if phase.open_ended and plan.maintenance_months == 0:
-            continue
-        sessions = phase_sessions(phase, plan.maintenance_months)
-        costs.append(
-            build(
-                PhaseCost,
-                name=phase.name,
-                schedule=wording.schedule(phase, plan.maintenance_months),
-                sessions=sessions,
-                price_per_session=price,
-                cost=phase_cost(sessions, price),
-            )
+    costs = [
+        build(
+            PhaseCost,
+            name=item.phase.name,
+            part=item.part,
+            schedule=wording.scheduled(item.phase, item.weeks, item.whole),
+            sessions=item.sessions,
+            price_per_session=price,
+            cost=phase_cost(item.sessions, price),
         )
+        for item in plan_course.phases
+    ]
     total_sessions = Count.of(
         sum(c.sessions.low for c in costs), sum(c.sessions.high for c in costs)
     )
@@ -356,31 +705,26 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     covered = plan.insurance is not None and (
         route.insurance_eligible if plan.insurance.covered is None else plan.insurance.covered
     )
-
-    def pays(case: str) -> Decimal:
-        if plan.insurance is None:  # no insurance: the patient pays every charge
-            return getattr(total, case)  # type: ignore[no-any-return]
-        addons = addon_charges(extras, case)
-        sessions = getattr(total_sessions, case)
-        return course_patient_pays(sessions, getattr(fee, case), covered, addons, plan.insurance)
-
-    patient = _money(pays("low"), pays("high"))
+    insurance = None
+    if plan.insurance is None:  # no insurance: the patient pays every charge
+        patient = total
+    else:
+        days = {case: session_days(plan_course, case) for case in CASES}
+        last_day = max([0, *days["low"], *days["high"]])
+        windows = plan_years(plan, last_day)
+        years = {
+            case: _case_years(
+                plan, days[case], windows, getattr(fee, case), covered,
+                addon_charges(extras, case),
+            )
+            for case in CASES
+        }  # fmt: skip
+        patient = _money(sum(years["low"].patient, ZERO), sum(years["high"].patient, ZERO))
+        insurance = _insurance_result(plan, windows, years, covered, total, patient)
     out_of_pocket = _money(
         after_assistance(patient.low, plan.assistance),
         after_assistance(patient.high, plan.assistance),
     )
-    insurance = None
-    if plan.insurance is not None:
-        terms = plan.insurance
-        insurance = build(
-            InsuranceResult,
-            covered=covered,
-            deductible=to_cents(terms.deductible),
-            coinsurance=terms.coinsurance,
-            copay=to_cents(terms.copay),
-            oop_max=None if terms.oop_max is None else to_cents(terms.oop_max),
-            insurer_pays=_money(total.low - patient.low, total.high - patient.high),
-        )
     return build(
         Estimate,
         schema_version=1,
@@ -398,9 +742,52 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         assistance=_money(patient.low - out_of_pocket.low, patient.high - out_of_pocket.high),
         out_of_pocket=out_of_pocket,
         installments=_installments(out_of_pocket, plan.installments),
-        maintenance_months=plan.maintenance_months,
-        assumptions=_assumptions(sheet, route_id, phases, plan, covered),
+        maintenance_months=plan.maintenance_length,
+        months=plan.months,
+        start=plan.start,
+        assumptions=_assumptions(sheet, route_id, plan_course, plan, covered),
         disclaimer=DISCLAIMER,
+    )
+
+
+def _insurance_result(
+    plan: Plan,
+    windows: list[YearWindow],
+    years: dict[Case, CaseYears],
+    covered: bool,
+    total: Money,
+    patient: Money,
+) -> InsuranceResult:
+    terms = plan.insurance
+    assert terms is not None
+    renewed = terms.renewed()
+    paid = {case: assisted(years[case].patient, plan.assistance) for case in CASES}
+    rows = [
+        build(
+            PlanYear,
+            starts=window.starts,
+            ends=window.ends,
+            sessions=build(CaseCount, low=years["low"].sessions[i], high=years["high"].sessions[i]),
+            out_of_pocket=_cases(paid["low"][i], paid["high"][i]),
+            insurer_pays=_cases(
+                years["low"].billed[i] - years["low"].patient[i],
+                years["high"].billed[i] - years["high"].patient[i],
+            ),
+        )
+        for i, window in enumerate(windows)
+    ]
+    return build(
+        InsuranceResult,
+        covered=covered,
+        deductible=to_cents(terms.deductible),
+        coinsurance=terms.coinsurance,
+        copay=to_cents(terms.copay),
+        oop_max=None if terms.oop_max is None else to_cents(terms.oop_max),
+        insurer_pays=_money(total.low - patient.low, total.high - patient.high),
+        annual_deductible=to_cents(renewed.deductible),
+        annual_oop_max=None if renewed.oop_max is None else to_cents(renewed.oop_max),
+        plan_year_renews=terms.plan_year_renews,
+        plan_years=tuple(rows),
     )
 
 

@@ -1,46 +1,46 @@
 """Cost over time: when each session happens and what each month costs. Pure: no CLI, no I/O.
 
-Sessions happen in order, phase after phase. Within a phase of W weeks and n sessions, session k
-(from 0) falls at week k*W/n from the phase start. Month m (from 0) covers weeks
-[m*52/12, (m+1)*52/12). An open-ended phase lasts the plan's maintenance months; a phase with a
-fixed session count and no length lasts n/3 weeks, rounded up. Course add-ons fall in the first
-month; a session's add-ons in its month. Insurance is applied charge by charge in that order, and
-assistance to the earliest months first, so the months add up exactly to the estimate.
+Sessions are placed as the engine places them (`pricing.session_weeks`): phase after phase,
+session k of a phase of n sessions lasting W weeks at week k*W/n of it. Month m (from 0) covers
+weeks [m*52/12, (m+1)*52/12), or is the m-th calendar month from the start date when the plan has
+one. Course add-ons fall in the first month; a session's add-ons in its month. Insurance is
+applied charge by charge in that order, starting again at each plan-year renewal, and assistance
+to the earliest months first, so the months add up exactly to the estimate.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ketcost.models import Cases, Count, Estimate, Money, Phase, Plan, PriceSheet
+from ketcost.models import Cases, Estimate, Money, Plan, PriceSheet
 from ketcost.payment import (
     ZERO,
     AddonCharge,
     Charge,
-    after_assistance,
     charges,
     patient_parts,
     to_cents,
 )
 from ketcost.pricing import (
     WEEKS_PER_MONTH,
+    Case,
+    Course,
     addon_charges,
-    duration_weeks,
-    phase_sessions,
+    assisted,
+    course,
+    plan_years,
     resolve,
     resolve_addons,
-    scheduled_phases,
+    session_days,
     session_fee,
+    session_weeks,
+    year_of_day,
 )
-
-Case = Literal["low", "high"]
-SESSIONS_PER_WEEK_WITHOUT_LENGTH = 3
 
 
 class SessionCases(BaseModel):
@@ -59,6 +59,7 @@ class Month(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     month: int
+    calendar_month: str | None = None  # `2026-12` when the plan has a start date
     sessions: SessionCases
     cost: Cases
     out_of_pocket: Cases
@@ -74,73 +75,73 @@ class Timeline(BaseModel):
     estimate: Estimate
 
 
-def phase_weeks(phase: Phase, sessions: int, maintenance_months: int, case: Case) -> Fraction:
-    """How long a phase lasts in one case, in weeks."""
-    if phase.sessions is not None and phase.weeks is None and phase.months is None:
-        return Fraction(math.ceil(Fraction(sessions, SESSIONS_PER_WEEK_WITHOUT_LENGTH)))
-    low, high = duration_weeks(phase, maintenance_months)
-    return low if case == "low" else high
-
-
-def course_phases(plan: Plan, sheet: PriceSheet) -> tuple[tuple[Phase, Count], ...]:
-    """The phases the estimate prices, each with its session count."""
-    _, protocol_id = resolve(plan, sheet)
-    return tuple(
-        (phase, phase_sessions(phase, plan.maintenance_months))
-        for phase in scheduled_phases(plan, protocol_id, sheet.protocols[protocol_id])
-        if not (phase.open_ended and plan.maintenance_months == 0)
-    )
-
-
-def session_weeks(
-    phases: tuple[tuple[Phase, Count], ...], maintenance_months: int, case: Case
-) -> Iterator[Fraction]:
-    """The week, from the start of the course, at which each session happens, in order."""
-    start = Fraction(0)
-    for phase, count in phases:
-        sessions = count.low if case == "low" else count.high
-        length = phase_weeks(phase, sessions, maintenance_months, case)
-        for k in range(sessions):
-            yield start + k * length / sessions
-        start += length
-
-
 def _month_of(week: Fraction) -> int:
     return math.floor(week / WEEKS_PER_MONTH)
+
+
+def _calendar_month(start: date, day: int) -> int:
+    when = start + timedelta(days=day)
+    return (when.year - start.year) * 12 + when.month - start.month
 
 
 def _case_months(
     plan: Plan, sheet: PriceSheet, result: Estimate, case: Case
 ) -> tuple[list[int], list[Decimal], list[Decimal]]:
     """For one case: sessions, billed and paid by the patient in each month (from 0), over
-    every month the course spans, the month its last phase ends included."""
-    phases = course_phases(plan, sheet)
-    weeks = list(session_weeks(phases, plan.maintenance_months, case))
-    session_month = [_month_of(w) for w in weeks]
-    route_id, _ = resolve(plan, sheet)
+    every month the course spans, the month its last phase ends included. Months are 52/12
+    weeks from the first session, or calendar months when the plan has a start date."""
+    route_id, protocol_id = resolve(plan, sheet)
+    plan_course = course(plan, protocol_id, sheet.protocols[protocol_id])
+    weeks = list(session_weeks(plan_course, case))
+    days = session_days(plan_course, case)
+    length = plan_course.weeks(case)
+    if plan.start is None:
+        session_month = [_month_of(w) for w in weeks]
+        last = math.ceil(length / WEEKS_PER_MONTH) - 1
+    else:
+        session_month = [_calendar_month(plan.start, d) for d in days]
+        last = _calendar_month(plan.start, max(math.ceil(7 * length) - 1, 0))
     price = sheet.routes[route_id].session_price
     fee = getattr(session_fee(Money.of(price.low, price.high), plan.discount), case)
     covered = result.insurance.covered if result.insurance is not None else False
-    addons = addon_charges(resolve_addons(plan, sheet), case)
+    addons = addon_charges(resolve_addons(plan, sheet, route_id), case)
     billed = list(charges(len(weeks), fee, covered, addons))
     month_of_charge = _charge_months(session_month, addons, billed)
-    length = sum(
-        (
-            phase_weeks(phase, getattr(count, case), plan.maintenance_months, case)
-            for phase, count in phases
-        ),
-        Fraction(0),
-    )
-    size = max(*session_month, 0, math.ceil(length / WEEKS_PER_MONTH) - 1) + 1
+    size = max(*session_month, 0, last) + 1
     sessions, cost, paid = [0] * size, [Decimal(0)] * size, [Decimal(0)] * size
     for month in session_month:
         sessions[month] += 1
     for charge, part, month in zip(
-        billed, patient_parts(billed, plan.insurance), month_of_charge, strict=True
+        billed,
+        _patient_parts(plan, plan_course, days, addons, billed),
+        month_of_charge,
+        strict=True,
     ):
         cost[month] += charge.amount
         paid[month] += part
     return sessions, cost, paid
+
+
+def _patient_parts(
+    plan: Plan,
+    plan_course: Course,
+    days: list[int],
+    addons: list[AddonCharge],
+    billed: list[Charge],
+) -> list[Decimal]:
+    """What the patient pays of each charge, the deductible and cap starting again at each
+    plan-year renewal, as the estimate counts them."""
+    if plan.insurance is None:
+        return [charge.amount for charge in billed]
+    last_day = max([0, *session_days(plan_course, "low"), *session_days(plan_course, "high")])
+    windows = plan_years(plan, last_day)
+    years = _charge_months([year_of_day(windows, d) for d in days], addons, billed)
+    parts: list[Decimal] = []
+    for year in range(len(windows)):
+        terms = plan.insurance if year == 0 else plan.insurance.renewed()
+        group = [charge for charge, y in zip(billed, years, strict=True) if y == year]
+        parts.extend(patient_parts(group, terms))
+    return parts
 
 
 def _charge_months(
@@ -156,15 +157,11 @@ def _charge_months(
     return months
 
 
-def _assist(paid: list[Decimal], assistance: Decimal) -> list[Decimal]:
-    """Assistance taken off the earliest months first."""
-    left = assistance
-    after = []
-    for amount in paid:
-        used = min(left, amount)
-        left -= used
-        after.append(after_assistance(amount, used))
-    return after
+def _label(start: date | None, month: int) -> str | None:
+    if start is None:
+        return None
+    index = start.month - 1 + month
+    return f"{start.year + index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def timeline(plan: Plan, sheet: PriceSheet, result: Estimate) -> Timeline:
@@ -178,7 +175,7 @@ def timeline(plan: Plan, sheet: PriceSheet, result: Estimate) -> Timeline:
 
     sessions = (low[0] + [0] * (size - len(low[0])), high[0] + [0] * (size - len(high[0])))
     cost = (padded(low[1]), padded(high[1]))
-    paid = (_assist(padded(low[2]), plan.assistance), _assist(padded(high[2]), plan.assistance))
+    paid = (assisted(padded(low[2]), plan.assistance), assisted(padded(high[2]), plan.assistance))
     months = []
     running = [ZERO, ZERO]
     for m in range(size):
@@ -186,6 +183,7 @@ def timeline(plan: Plan, sheet: PriceSheet, result: Estimate) -> Timeline:
         months.append(
             Month(
                 month=m + 1,
+                calendar_month=_label(plan.start, m),
                 sessions=SessionCases(low=sessions[0][m], high=sessions[1][m]),
                 cost=Cases(low=cost[0][m], high=cost[1][m]),
                 out_of_pocket=Cases(low=paid[0][m], high=paid[1][m]),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 from ketcost.models import Phase, Range
@@ -80,6 +81,42 @@ def schedule(phase: Phase, maintenance_months: int | None = None) -> str:
     if maintenance_months is None:
         return f"{how_often}, for --maintenance-months"
     return f"{how_often} for {_plural(Range[int].of(maintenance_months), 'month')}"
+
+
+def _weeks_number(weeks: Fraction) -> str:
+    """Weeks as people say them: `4`, `21.7` (one decimal when not whole)."""
+    if weeks.denominator == 1:
+        return number(weeks.numerator)
+    exact = Decimal(weeks.numerator) / Decimal(weeks.denominator)
+    return number(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def weeks_span(weeks: tuple[Fraction, Fraction]) -> str:
+    """`4`, `9–11` or `13.7`: a span of weeks (or months), low end first."""
+    low, high = sorted(weeks)
+    low_text, high_text = _weeks_number(low), _weeks_number(high)
+    return low_text if low_text == high_text else f"{low_text}{DASH}{high_text}"
+
+
+def _length(weeks: tuple[Fraction, Fraction]) -> str:
+    """`3 months` when both ends are whole months, else `22 weeks` or `9–11 weeks`."""
+    months = tuple(w * 12 / 52 for w in weeks)
+    if all(m.denominator == 1 for m in months) and months[0] == months[1]:
+        count = months[0].numerator
+        return f"{number(count)} month{'' if count == 1 else 's'}"
+    text = weeks_span(weeks)
+    return f"{text} week{'' if text == '1' else 's'}"
+
+
+def scheduled(phase: Phase, weeks: tuple[Fraction, Fraction], whole: bool) -> str:
+    """A phase in words as a course schedules it: its own schedule when it runs its full length
+    (`whole`), else its frequency over the weeks it has (an open-ended phase, or one cut short
+    at the end of the course)."""
+    if whole:
+        return schedule(phase)
+    if phase.sessions is not None:
+        return f"{frequency(phase)} over {_length(weeks)}"
+    return f"{frequency(phase)} for {_length(weeks)}"
 
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}

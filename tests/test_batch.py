@@ -54,7 +54,8 @@ def test_one_output_record_per_input_record_in_order(cli: RunCli, records: Path)
     assert out[1] == {
         "line": 3,
         "id": None,
-        "error": "unknown route 'nasal'; routes: iv, infusion, esketamine, intranasal, "
+        "error": "unknown route 'nasal' (did you mean 'intranasal'?); routes: iv, infusion, "
+        "esketamine, intranasal, "
         "spravato, oral, sublingual",
     }
     assert out[2]["line"] == 4

@@ -9,12 +9,12 @@ import pytest
 
 from ketcost import Plan, PriceSheet, estimate
 from ketcost.errors import InputError
-from ketcost.models import Phase, Range
+from ketcost.models import Phase, Plan, Protocol, Range
 from ketcost.payment import to_cents
 from ketcost.pricing import (
-    duration_weeks,
+    course,
+    own_weeks,
     phase_cost,
-    phase_sessions,
     round_half_up,
     weekly_rate,
 )
@@ -100,22 +100,40 @@ def test_weekly_rate(frequency: dict[str, object], expected: tuple[Fraction, Fra
     assert weekly_rate(Phase.model_validate({"name": "p", "weeks": 1, **frequency})) == expected
 
 
+def phase_counts(phases: list[dict[str, object]], **plan: object) -> list[tuple[int, int]]:
+    """The sessions of each phase a course of these phases prices under the plan."""
+    protocol = Protocol.model_validate({"label": "t", "source": "s", "phases": phases})
+    priced = course(Plan.model_validate({"route": "iv", **plan}), "t", protocol)
+    return [counts(item.sessions) for item in priced.phases]
+
+
 def test_months_are_52_over_12_weeks() -> None:
     phase = Phase.model_validate({"name": "p", "months": [1, 3], "per_week": 1})
-    assert duration_weeks(phase, 0) == (Fraction(52, 12), Fraction(52, 4))
+    assert own_weeks(phase) == (Fraction(52, 12), Fraction(52, 4))
     # 3 months weekly = 13 weeks = 13 sessions exactly.
-    assert counts(phase_sessions(phase, 0)) == (4, 13)
+    assert phase_counts([{"name": "p", "months": [1, 3], "per_week": 1}]) == [(4, 13)]
 
 
 def test_open_ended_phase_lasts_maintenance_months() -> None:
-    phase = Phase.model_validate({"name": "m", "per_year": [12, 26]})
-    assert counts(phase_sessions(phase, 3)) == (3, 7)  # 3 x 26/12 = 6.5 -> 7
-    assert counts(phase_sessions(phase, 0)) == (0, 0)
+    open_ended = [{"name": "m", "per_year": [12, 26]}]
+    assert phase_counts(open_ended, maintenance_months=3) == [(3, 7)]  # 3 x 26/12 = 6.5 -> 7
+    assert phase_counts(open_ended) == []  # no maintenance asked for: not priced
 
 
 def test_fixed_sessions_are_used_as_is() -> None:
-    phase = Phase.model_validate({"name": "s", "sessions": [5, 7], "weeks": 3})
-    assert counts(phase_sessions(phase, 12)) == (5, 7)
+    assert phase_counts([{"name": "s", "sessions": [5, 7], "weeks": 3}]) == [(5, 7)]
+
+
+def test_a_fixed_maintenance_phase_cut_by_the_course_counts_pro_rata() -> None:
+    phases = [
+        {"name": "i", "weeks": 4, "per_week": 2},
+        {"name": "m", "weeks": 8, "sessions": 6, "part": "maintenance"},
+        {"name": "open", "every_weeks": 2},
+    ]
+    # 1 month of maintenance = 52/12 weeks of the 8-week phase: 6 x (13/3)/8 = 3.25 -> 3
+    assert phase_counts(phases, maintenance_months=1) == [(8, 8), (3, 3)]
+    # 3 months: the fixed phase whole (6), then 13 - 8 = 5 weeks every 2 weeks: 2.5 -> 3
+    assert phase_counts(phases, maintenance_months=3) == [(8, 8), (6, 6), (3, 3)]
 
 
 def test_phase_cost_pairs_low_with_low() -> None:

@@ -13,7 +13,8 @@ from ketcost import Plan, PriceSheet, estimate, load_price_sheet
 from ketcost.errors import InputError
 from ketcost.models import Insurance, Range
 from ketcost.payment import installments
-from ketcost.timeline import Timeline, phase_weeks, session_weeks, timeline
+from ketcost.pricing import course, own_weeks, session_weeks
+from ketcost.timeline import Timeline, timeline
 
 from .conftest import RunCli
 from .test_properties import plans
@@ -26,11 +27,18 @@ def months_of(plan: Plan, sheet: PriceSheet = SHEET) -> Timeline:
 
 
 def test_sessions_are_spread_evenly_over_a_phase(sheet: PriceSheet) -> None:
-    protocol = sheet.protocols["standard"]
-    phase = protocol.phases[0].model_copy(update={"weeks": Range[Decimal].of(Decimal(4))})
+    plan = Plan(route="iv", weeks=4)
     # 8 sessions over 4 weeks: one every half week, from week 0
-    weeks = list(session_weeks(((phase, Range[int].of(8, 12)),), 0, "low"))
+    weeks = list(session_weeks(course(plan, "standard", sheet.protocols["standard"]), "low"))
     assert weeks == [Fraction(k, 2) for k in range(8)]
+
+
+def test_boosters_start_one_interval_after_the_series(sheet: PriceSheet) -> None:
+    plan = Plan(route="iv", protocol="iv-series", maintenance_months=3)
+    weeks = list(session_weeks(course(plan, "iv-series", sheet.protocols["iv-series"]), "low"))
+    # 6 infusions over 2 weeks, then 13 weeks of boosters every 6 weeks: 2 boosters (13/6 ->
+    # 2), the first one interval (6.5 weeks) after the series: weeks 2 + 6.5 and 2 + 13
+    assert weeks == [Fraction(k, 3) for k in range(6)] + [Fraction(17, 2), Fraction(15)]
 
 
 def test_fixed_count_without_length_lasts_a_third_of_its_sessions_in_weeks(
@@ -41,7 +49,7 @@ def test_fixed_count_without_length_lasts_a_third_of_its_sessions_in_weeks(
         .phases[0]
         .model_copy(update={"sessions": Range[int].of(7), "per_week": None, "weeks": None})
     )
-    assert phase_weeks(phase, 7, 0, "low") == 3  # 7/3 rounded up
+    assert own_weeks(phase) == (3, 3)  # 7/3 rounded up
 
 
 def test_months_cover_52_12_weeks() -> None:
