@@ -444,7 +444,9 @@ def _maintenance_line(plan: Plan, plan_course: Course) -> str | None:
     return f"Includes {wording.number(months)} {plural} of maintenance ({how_often})."
 
 
-def _insurance_lines(sheet: PriceSheet, plan: Plan, route: Route, covered: bool) -> list[str]:
+def _insurance_lines(
+    sheet: PriceSheet, plan: Plan, route: Route, covered: bool, years: int
+) -> list[str]:
     terms = plan.insurance
     assert terms is not None
     lines = [
@@ -452,18 +454,22 @@ def _insurance_lines(sheet: PriceSheet, plan: Plan, route: Route, covered: bool)
         "first, then the copay, then the coinsurance share, up to the out-of-pocket maximum; "
         "charges not covered are paid in full."
     ]
+    within = "this course falls within one plan year" if years == 1 else f"it spans {years}"
     if terms.plan_year_renews is None:
         lines.append(
             "The deductible and out-of-pocket maximum are yearly: the plan is taken to renew "
-            "every 12 months (52 weeks) from the first session; --plan-year-renews MM-DD sets "
-            "the real date."
+            f"every 52 weeks from the first session, and {within} (--plan-year-renews MM-DD "
+            "sets the real date)."
         )
     else:
         start = plan.start.isoformat() if plan.start else "the start"
         lines.append(
             "The deductible and out-of-pocket maximum renew every year on "
-            f"{terms.plan_year_renews} (MM-DD); the course starts {start}."
+            f"{terms.plan_year_renews} (MM-DD); the course starts {start}, and {within}."
         )
+    if years == 1:
+        lines.extend(_coverage_lines(route, covered))
+        return lines
     renewed = terms.renewed()
     cap = "no cap" if renewed.oop_max is None else wording.money(renewed.oop_max, sheet.currency)
     given = terms.annual_deductible is not None or terms.annual_oop_max is not None
@@ -476,6 +482,12 @@ def _insurance_lines(sheet: PriceSheet, plan: Plan, route: Route, covered: bool)
             else " (the same as now; --annual-deductible and --annual-oop-max set them)."
         )
     )
+    lines.extend(_coverage_lines(route, covered))
+    return lines
+
+
+def _coverage_lines(route: Route, covered: bool) -> list[str]:
+    lines = []
     if not route.insurance_eligible and not covered:
         lines.append(
             f"{route.label} is usually not covered by insurance, so its sessions are counted "
@@ -490,7 +502,7 @@ def _insurance_lines(sheet: PriceSheet, plan: Plan, route: Route, covered: bool)
 
 
 def _assumptions(
-    sheet: PriceSheet, route_id: str, plan_course: Course, plan: Plan, covered: bool
+    sheet: PriceSheet, route_id: str, plan_course: Course, plan: Plan, covered: bool, years: int
 ) -> tuple[str, ...]:
     route = sheet.routes[route_id]
     lines = [
@@ -518,7 +530,7 @@ def _assumptions(
             "not to add-ons, before insurance."
         )
     if plan.insurance is not None:
-        lines.extend(_insurance_lines(sheet, plan, route, covered))
+        lines.extend(_insurance_lines(sheet, plan, route, covered, years))
     if plan.assistance:
         lines.append(
             f"Financial assistance of {wording.money(to_cents(plan.assistance), sheet.currency)} "
@@ -745,7 +757,14 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         maintenance_months=plan.maintenance_length,
         months=plan.months,
         start=plan.start,
-        assumptions=_assumptions(sheet, route_id, plan_course, plan, covered),
+        assumptions=_assumptions(
+            sheet,
+            route_id,
+            plan_course,
+            plan,
+            covered,
+            len(insurance.plan_years) if insurance else 1,
+        ),
         disclaimer=DISCLAIMER,
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import tomllib
 from datetime import date
 from decimal import Decimal
@@ -24,15 +26,21 @@ _MESSAGES = {
 }
 
 
-def load_price_sheet(path: str | Path | None = None) -> PriceSheet:
+def load_price_sheet(path: str | os.PathLike[str] | None = None) -> PriceSheet:
     """The price sheet at `path`, or the default one shipped with ketcost.
 
     Raises SheetError listing every problem, one line each, as `FILE: key.path: message`.
     """
     if path is None:
-        text = resources.files("ketcost").joinpath("data", DEFAULT_SHEET_NAME).read_text("utf-8")
-        return parse_price_sheet(text, DEFAULT_SHEET_LABEL)
+        return _default_sheet()
     return parse_price_sheet(_read(Path(path)), str(path))
+
+
+@functools.cache
+def _default_sheet() -> PriceSheet:
+    """The shipped sheet, read once per process (it is immutable)."""
+    text = resources.files("ketcost").joinpath("data", DEFAULT_SHEET_NAME).read_text("utf-8")
+    return parse_price_sheet(text, DEFAULT_SHEET_LABEL)
 
 
 def _read(path: Path) -> str:

@@ -63,7 +63,7 @@ def test_one_output_record_per_input_record_in_order(cli: RunCli, records: Path)
     assert out[3] == {"line": 5, "id": None, "error": "expected a JSON object, got list"}
     assert out[4]["id"] == 9
     # low: 4 sessions, two use the $1,000 deductible, two at 20% ($200), plus the $150 evaluation
-    assert out[4]["out_of_pocket"] == {"low": "1350.00", "high": "3410.00"}
+    assert out[4]["out_of_pocket"] == {"low": "1350.00", "high": "2690.00"}
     assert out[5]["error"] == "colour: unknown key (check the spelling)"
     assert out[6]["error"].startswith("route: ")
     assert out[7]["installments"]["count"] == 3
@@ -124,7 +124,7 @@ def test_csv_in_and_out(cli: RunCli, tmp_path: Path) -> None:
     rows = run.out.splitlines()
     assert rows[0] == ",".join(CSV_HEADER)
     assert rows[1] == (
-        "2,x,esketamine,standard,USD,8,12,4000.00,10800.00,2400.00,7840.00,1600.00,2960.00,"
+        "2,x,esketamine,spravato-label,USD,8,8,4000.00,7200.00,2400.00,4960.00,1600.00,2240.00,"
     )
     assert rows[2].startswith("4,y,oral,standard,USD,4,12,")
     assert rows[3] == "5,z,,,,,,,,,,,,weeks: must be from 1 to 52"

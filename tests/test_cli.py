@@ -31,15 +31,25 @@ def test_iv_four_weeks_table(cli: RunCli) -> None:
     [
         (["--route", "iv", "--weeks", "4"], (8, 12), ("3200.00", "9600.00")),
         (
-            ["--route", "esketamine", "--weeks", "2-4", "--maintenance-months", "3"],
+            ["-r", "esketamine", "-p", "standard", "--weeks", "2-4", "--maintenance-months", "3"],
             (7, 19),
             ("3500.00", "17100.00"),
         ),
         (
             ["-r", "spravato", "-p", "spravato-label", "--maintenance-months", "6"],
-            (25, 38),
-            ("12500.00", "34200.00"),
+            (23, 34),
+            ("11500.00", "30600.00"),
         ),
+        # The label and the course length (issue "Figures that follow the label"):
+        (["-r", "esketamine"], (8, 8), ("4000.00", "7200.00")),
+        (
+            ["-r", "esketamine", "--weeks", "4", "--maintenance-months", "6"],
+            (23, 34),
+            ("11500.00", "30600.00"),
+        ),
+        (["-r", "esketamine", "--months", "6"], (21, 30), ("10500.00", "27000.00")),
+        (["-r", "esketamine", "--months", "12"], (34, 56), ("17000.00", "50400.00")),
+        (["-r", "iv", "--months", "3"], (7, 17), ("2800.00", "13600.00")),
         (["-r", "INFUSION", "--weeks", "2–4"], (4, 12), ("1600.00", "9600.00")),
     ],
 )
@@ -55,7 +65,17 @@ def test_worked_examples_json(
 
 def test_esketamine_phases(cli: RunCli) -> None:
     run = cli(
-        "estimate", "-r", "esketamine", "--weeks", "2-4", "--maintenance-months", "3", "-f", "json"
+        "estimate",
+        "-r",
+        "esketamine",
+        "-p",
+        "standard",
+        "--weeks",
+        "2-4",
+        "--maintenance-months",
+        "3",
+        "-f",
+        "json",
     )
     phases = json.loads(run.out)["phases"]
     assert [(p["sessions"]["low"], p["sessions"]["high"]) for p in phases] == [(4, 12), (3, 7)]
@@ -177,7 +197,7 @@ BAD_INPUTS: list[tuple[list[str], int, str]] = [
     (["--maintenance-months", "-1"], 2, "whole number from 0 to 120"),
     (["--maintenance-months", "1.5"], 2, "whole number from 0 to 120"),
     (["--maintenance", "yearly"], 2, "'yearly' is not one of"),
-    (["--route", "nasal"], 2, "unknown route 'nasal'; routes: iv, infusion"),
+    (["--route", "nasal"], 2, "unknown route 'nasal' (did you mean 'intranasal'?); routes: iv"),
     (["--protocol", "fast"], 2, "unknown protocol 'fast'; protocols: standard"),
     (["--format", "xml"], 2, "'xml' is not one of"),
     (["--format", "csv", "--json"], 2, "--json and --format csv conflict"),
@@ -256,7 +276,7 @@ def test_debug_shows_the_traceback(cli: RunCli) -> None:
     assert run.code == 2
     assert "Traceback" in run.err
     assert run.err.rstrip().endswith(
-        "error: unknown route 'nasal'; routes: iv, infusion, "
+        "error: unknown route 'nasal' (did you mean 'intranasal'?); routes: iv, infusion, "
         "esketamine, intranasal, spravato, oral, sublingual"
     )
 

@@ -21,7 +21,8 @@ def pair(value: Range[Decimal]) -> tuple[str, str]:
 
 def test_esketamine_with_deductible_coinsurance_and_cap(sheet: PriceSheet) -> None:
     terms = Insurance(deductible=1000, coinsurance=20, oop_max=3000)
-    result = estimate(Plan(route="esketamine", weeks=4, insurance=terms), sheet)
+    plan = Plan(route="esketamine", protocol="standard", weeks=4, insurance=terms)
+    result = estimate(plan, sheet)
     assert pair(result.total) == ("4000.00", "10800.00")
     assert pair(result.out_of_pocket) == ("1600.00", "2960.00")
     assert result.insurance is not None

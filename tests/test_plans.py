@@ -50,7 +50,7 @@ def test_options_override_the_plan(cli: RunCli, write: Write) -> None:
         "oop_max = 3000\n",
     )
     from_plan = estimate_json(cli, "--plan", str(path))
-    assert from_plan["out_of_pocket"] == {"low": "1600.00", "high": "2960.00"}
+    assert from_plan["out_of_pocket"] == {"low": "1600.00", "high": "2240.00"}
     # --coinsurance replaces only that term; the deductible and cap still come from the plan
     overridden = estimate_json(cli, "--plan", str(path), "--coinsurance", "0", "-r", "oral")
     assert overridden["route"] == "oral"
@@ -163,4 +163,4 @@ def test_compare_uses_the_plan(cli: RunCli, write: Write) -> None:
     path = write("p.toml", "weeks = 4\ndiscount = 10\n")
     run = cli("compare", "--plan", str(path), "--json")
     assert run.code == 0
-    assert [d["total"]["low"] for d in json.loads(run.out)] == ["720.00", "2880.00", "3600.00"]
+    assert [d["total"]["low"] for d in json.loads(run.out)] == ["720.00", "3600.00", "2880.00"]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import pytest
 
 from ketcost import Plan, PriceSheet, estimate
 from ketcost.errors import InputError
-from ketcost.models import Phase, Plan, Protocol, Range
+from ketcost.models import Phase, Protocol, Range
 from ketcost.payment import to_cents
 from ketcost.pricing import (
     course,
@@ -38,21 +39,24 @@ def test_iv_four_weeks(sheet: PriceSheet) -> None:
 
 def test_esketamine_with_three_months_maintenance(sheet: PriceSheet) -> None:
     """Induction 4–12, maintenance 3–7, total 7–19 sessions, $3,500.00–$17,100.00."""
-    result = estimate(Plan(route="esketamine", weeks="2-4", maintenance_months=3), sheet)
+    plan = Plan(route="esketamine", protocol="standard", weeks="2-4", maintenance_months=3)
+    result = estimate(plan, sheet)
     assert [counts(p.sessions) for p in result.phases] == [(4, 12), (3, 7)]
     assert counts(result.sessions) == (7, 19)
     assert money(result.total) == ("3500.00", "17100.00")
 
 
 def test_spravato_label_six_months(sheet: PriceSheet) -> None:
-    """8 + 4 + 13–26 = 25–38 sessions, $12,500.00–$34,200.00; the alias finds the route."""
+    """Six months of maintenance from week 5: 8 + 4 + 11–22 = 23–34 sessions,
+    $11,500.00–$30,600.00; the alias finds the route."""
     result = estimate(
         Plan(route="spravato", protocol="spravato-label", maintenance_months=6), sheet
     )
     assert result.route == "esketamine"
-    assert [counts(p.sessions) for p in result.phases] == [(8, 8), (4, 4), (13, 26)]
-    assert counts(result.sessions) == (25, 38)
-    assert money(result.total) == ("12500.00", "34200.00")
+    assert [counts(p.sessions) for p in result.phases] == [(8, 8), (4, 4), (11, 22)]
+    assert [p.part for p in result.phases] == ["induction", "maintenance", "maintenance"]
+    assert counts(result.sessions) == (23, 34)
+    assert money(result.total) == ("11500.00", "30600.00")
 
 
 def test_protocol_route_used_when_no_route_given(sheet: PriceSheet) -> None:
@@ -100,7 +104,7 @@ def test_weekly_rate(frequency: dict[str, object], expected: tuple[Fraction, Fra
     assert weekly_rate(Phase.model_validate({"name": "p", "weeks": 1, **frequency})) == expected
 
 
-def phase_counts(phases: list[dict[str, object]], **plan: object) -> list[tuple[int, int]]:
+def phase_counts(phases: list[dict[str, Any]], **plan: object) -> list[tuple[int, int]]:
     """The sessions of each phase a course of these phases prices under the plan."""
     protocol = Protocol.model_validate({"label": "t", "source": "s", "phases": phases})
     priced = course(Plan.model_validate({"route": "iv", **plan}), "t", protocol)
@@ -189,7 +193,7 @@ def test_observation_time_is_an_assumption_for_esketamine(sheet: PriceSheet) -> 
     [
         (Plan(route="ivv"), "unknown route 'ivv'"),
         (Plan(route="iv", protocol="nope"), "unknown protocol 'nope'"),
-        (Plan(), "names no route"),
+        (Plan(), "give --route: which route to price"),
     ],
 )
 def test_unknown_names_are_input_errors(sheet: PriceSheet, plan: Plan, message: str) -> None:
@@ -207,5 +211,5 @@ def test_maintenance_needs_an_open_ended_phase(sheet: PriceSheet) -> None:
             }
         }
     )
-    with pytest.raises(InputError, match="no open-ended maintenance phase"):
+    with pytest.raises(InputError, match="has no maintenance part"):
         estimate(Plan(route="iv", protocol="short", maintenance_months=2), fixed_only)

@@ -32,8 +32,11 @@ TABLE = (
     "- Price source: Patient-education summaries of US ketamine clinic prices; also\n"
     "  published on the Ketamine Advocacy Network's cost page (\"doctors typically\n"
     '  charge $400-800 per infusion").\n'
+    "- The course lasts 4 weeks (0.9 months) from the first session: the induction\n"
+    "  weeks 1–4.\n"
     "- Maintenance (monthly to every 2 weeks) is not included; add\n"
-    "  --maintenance-months N to include N months of it.\n"
+    "  --maintenance-months N to include N months of it, or --months N for a course\n"
+    "  of N months in all.\n"
     "- Session counts are rounded half up once per phase (a month is 52/12 weeks);\n"
     "  money is rounded to the cent, half up.\n"
     "- Not included: insurance, consultations, psychotherapy or other add-ons.\n"
@@ -54,7 +57,8 @@ MARKDOWN = (
     "\n"
     '- Prices per session are the published range for IV infusion in "ketcost default US price ranges" (as of 2026-11-01); a clinic\'s own prices may differ.\n'
     '- Price source: Patient-education summaries of US ketamine clinic prices; also published on the Ketamine Advocacy Network\'s cost page ("doctors typically charge $400-800 per infusion").\n'
-    "- Maintenance (monthly to every 2 weeks) is not included; add --maintenance-months N to include N months of it.\n"
+    "- The course lasts 4 weeks (0.9 months) from the first session: the induction weeks 1–4.\n"
+    "- Maintenance (monthly to every 2 weeks) is not included; add --maintenance-months N to include N months of it, or --months N for a course of N months in all.\n"
     "- Session counts are rounded half up once per phase (a month is 52/12 weeks); money is rounded to the cent, half up.\n"
     "- Not included: insurance, consultations, psychotherapy or other add-ons.\n"
     "\n"
@@ -97,6 +101,7 @@ def test_json_contract(iv_four_weeks: Estimate) -> None:
     assert data["phases"] == [
         {
             "name": "induction",
+            "part": "induction",
             "schedule": "2–3 sessions a week for 4 weeks",
             "sessions": {"low": 8, "high": 12},
             "price_per_session": {"low": "400.00", "high": "800.00"},
@@ -142,7 +147,7 @@ MACHINE_FORMATS = (OutputFormat.JSON, OutputFormat.CSV)
 @pytest.mark.parametrize("fmt", list(OutputFormat))
 def test_every_format_renders_every_listing(fmt: OutputFormat, sheet: PriceSheet) -> None:
     """A new OutputFormat member that some listing cannot render fails here."""
-    result = estimate(Plan(route="esketamine", maintenance_months=2), sheet)
+    result = estimate(Plan(route="esketamine", protocol="standard", maintenance_months=2), sheet)
     for text, expected in (
         (render_estimate(result, fmt), "3000.00" if fmt in MACHINE_FORMATS else "$3,000.00"),
         (render_routes(sheet, fmt), "esketamine"),

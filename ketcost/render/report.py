@@ -191,8 +191,12 @@ def comparison_report(results: list[Estimate]) -> Report:
         return f"* {name}" if index == 0 else name
 
     notes = ["* the lowest out-of-pocket cost in the worst (high) case."]
-    labels = dict.fromkeys((r.route, r.route_label) for r in results)
-    notes.extend(f"{route}: {label}" for route, label in labels)
+    labels = dict.fromkeys((r.route, r.route_label, r.protocol_label) for r in results)
+    protocols = {r.protocol for r in results}
+    if len(protocols) > 1:
+        notes.extend(f"{route}: {label}, {schedule}" for route, label, schedule in labels)
+    else:
+        notes.extend(f"{route}: {label}" for route, label, _ in labels)
     uncovered = [r.route for r in results if r.insurance is not None and not r.insurance.covered]
     if uncovered:
         notes.append(
@@ -204,11 +208,19 @@ def comparison_report(results: list[Estimate]) -> Report:
         for name, as_of in dict.fromkeys((r.price_sheet.name, r.price_sheet.as_of) for r in results)
     )
     notes.append(
-        "Each option uses the same schedule, add-ons, discount, insurance and assistance; "
-        "`ketcost estimate` with the same options lists an option's assumptions."
+        "Each option uses the same options (schedule, add-ons, discount, insurance and "
+        "assistance) on its route's own protocol unless --protocol names one; `ketcost "
+        "estimate` with the same options lists an option's assumptions."
+    )
+    notes.append(
+        "Routes differ in approval, eligibility and evidence and are not interchangeable: "
+        "which one fits is a clinical decision, made with a clinician."
+    )
+    title = (
+        results[0].protocol_label if results and len(protocols) == 1 else "each route's protocol"
     )
     return Report(
-        title=f"Options compared: {results[0].protocol_label if results else ''} (estimates)",
+        title=f"Options compared: {title} (estimates)",
         currency=results[0].currency if results else "USD",
         columns=(
             Column("Option", "option"),
