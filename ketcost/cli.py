@@ -33,11 +33,11 @@ from ketcost.errors import (
     Terminated,
 )
 from ketcost.files import to_stdout
-from ketcost.models import Estimate, PriceSheet
+from ketcost.models import Estimate, Plan, PriceSheet
 from ketcost.options import PlanInputs, option_error, plan_options, scenario
 from ketcost.payment import to_cents
 from ketcost.pricing import estimate as price
-from ketcost.pricing import rank
+from ketcost.pricing import rank, schedule_warnings
 
 if TYPE_CHECKING:
     from ketcost.planfile import QuoteInfo
@@ -174,6 +174,15 @@ InstallmentsOption = Annotated[
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
 
 
+def _priced(plan: Plan, sheet: PriceSheet) -> Estimate:
+    """The estimate, after a warning line on stderr for each way its schedule is outside the
+    route's label or usual practice."""
+    result = price(plan, sheet)
+    for line in schedule_warnings(plan, sheet):
+        typer.echo(line, err=True)
+    return result
+
+
 def _over_budget(results: list[Estimate], budget: Decimal | None) -> int:
     """Warn when an out-of-pocket range reaches above the budget; the exit code to return."""
     if budget is None:
@@ -233,7 +242,7 @@ def estimate(
     """
     output = _output_format(fmt, as_json)
     chosen = scenario(inputs, route=route, prices=prices, budget=budget, installments=installments)
-    result = price(chosen.plan, _sheet(chosen.prices))
+    result = _priced(chosen.plan, _sheet(chosen.prices))
     if save_plan is not None:
         from ketcost.files import write_text
         from ketcost.planfile import plan_data, plan_text
@@ -289,7 +298,7 @@ def compare(
     chosen = scenario(inputs, budget=budget)
     sheets = [_sheet(path or None) for path in (prices or [chosen.prices or ""])]
     results = [
-        price(chosen.plan.model_copy(update={"route": name}), sheet)
+        _priced(chosen.plan.model_copy(update={"route": name}), sheet)
         for sheet in sheets
         for name in (route or ([chosen.plan.route] if chosen.plan.route else list(sheet.routes)))
     ]
@@ -321,7 +330,7 @@ def timeline(
     from ketcost.timeline import timeline as month_by_month
 
     sheet = _sheet(chosen.prices)
-    months = month_by_month(chosen.plan, sheet, price(chosen.plan, sheet))
+    months = month_by_month(chosen.plan, sheet, _priced(chosen.plan, sheet))
     width, color = _terminal()
     to_stdout(render_timeline(months, output, width=width, color=color))
     return _over_budget([months.estimate], chosen.budget)
@@ -398,7 +407,7 @@ def quote(
         chosen.quote, client=client, prepared_by=prepared_by, clinic=clinic, valid_days=valid_days
     )
     sheet = _sheet(chosen.prices)
-    months = month_by_month(chosen.plan, sheet, price(chosen.plan, sheet))
+    months = month_by_month(chosen.plan, sheet, _priced(chosen.plan, sheet))
     document = build_quote(chosen.plan, months, details, date.today())
     from ketcost.render import quote as quotes
 
@@ -651,14 +660,21 @@ def protocols(
 def check_prices(
     file: Annotated[str, typer.Argument(metavar="FILE", help="The price-sheet TOML to check.")],
 ) -> None:
-    """Check a price sheet: "ok: N routes, M protocols", or every problem and exit 1.
+    """Check a price sheet: "ok: N routes, M protocols" and its oldest dated source (to re-check
+    first), or every problem and exit 1.
 
     \b
     Example:
       ketcost check-prices my-clinic.toml
     """
+    from ketcost.sheets import oldest_published
+
     sheet = _sheet(file)
-    to_stdout(f"ok: {len(sheet.routes)} routes, {len(sheet.protocols)} protocols\n")
+    lines = [f"ok: {len(sheet.routes)} routes, {len(sheet.protocols)} protocols"]
+    oldest = oldest_published(sheet)
+    if oldest is not None:
+        lines.append(f"oldest published source: {oldest[0].isoformat()} ({oldest[1]})")
+    to_stdout("".join(f"{line}\n" for line in lines))
 
 
 # --- entry point -------------------------------------------------------------------------------

@@ -347,7 +347,7 @@ def schedule_warnings(plan: Plan, sheet: PriceSheet) -> tuple[str, ...]:
                 lines.append(
                     f"warning: {phase.name} schedules up to {wording.weeks_span((most, most))} "
                     f"sessions a week, more than the {limit} a week usual for {route.label} "
-                    f"({route.max_per_week_source})"
+                    f"({(route.max_per_week_source or '').rstrip('.')})"
                 )
     return tuple(lines)
 
@@ -454,7 +454,9 @@ def _insurance_lines(
         "first, then the copay, then the coinsurance share, up to the out-of-pocket maximum; "
         "charges not covered are paid in full."
     ]
-    within = "this course falls within one plan year" if years == 1 else f"it spans {years}"
+    within = (
+        "this course falls within one plan year" if years == 1 else f"it spans {years} plan years"
+    )
     if terms.plan_year_renews is None:
         lines.append(
             "The deductible and out-of-pocket maximum are yearly: the plan is taken to renew "

