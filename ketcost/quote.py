@@ -82,6 +82,7 @@ def _terms(plan: Plan, result: Estimate) -> tuple[str, ...]:
             parts.append(f"out-of-pocket maximum remaining {wording.money(terms.oop_max, money)}")
         covered = "covered" if terms.covered else "not covered"
         lines.append(f"Insurance: {', '.join(parts)}; treatment sessions counted as {covered}.")
+        lines.extend(wording.plan_year_lines(result))
     else:
         lines.append("Insurance: none applied (self-pay).")
     if plan.discount:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from ketcost.models import Phase, Range
+from ketcost.models import Estimate, Phase, Range
 
 DASH = "–"
 
@@ -147,3 +148,23 @@ def money_cases(low: Decimal, high: Decimal, currency: str) -> str:
 
 def _signed(amount: Decimal, currency: str) -> str:
     return f"-{money(-amount, currency)}" if amount < 0 else money(amount, currency)
+
+
+def plan_year_lines(result: Estimate) -> tuple[str, ...]:
+    """A line per plan year, when the course spans more than one."""
+    if result.insurance is None or len(result.insurance.plan_years) < 2:
+        return ()
+    lines = []
+    for number, year in enumerate(result.insurance.plan_years, start=1):
+        if isinstance(year.starts, date) and isinstance(year.ends, date):
+            when = f"{year.starts.isoformat()} to {year.ends.isoformat()}"
+        else:
+            when = f"weeks {year.starts}–{year.ends}"
+        sessions = Range[int].of(*sorted((year.sessions.low, year.sessions.high)))
+        pays = money_cases(year.out_of_pocket.low, year.out_of_pocket.high, result.currency)
+        insurer = money_cases(year.insurer_pays.low, year.insurer_pays.high, result.currency)
+        lines.append(
+            f"Plan year {number} ({when}): {span(sessions)} sessions; you pay {pays}, "
+            f"insurance pays {insurer}."
+        )
+    return tuple(lines)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
@@ -87,28 +86,6 @@ def _installments_note(result: Estimate) -> tuple[str, ...]:
     return (note + " (the last payment absorbs the rounding).",)
 
 
-def _plan_year_notes(result: Estimate) -> tuple[str, ...]:
-    """A line per plan year, when the course spans more than one."""
-    if result.insurance is None or len(result.insurance.plan_years) < 2:
-        return ()
-    lines = []
-    for number, year in enumerate(result.insurance.plan_years, start=1):
-        if isinstance(year.starts, date) and isinstance(year.ends, date):
-            when = f"{year.starts.isoformat()} to {year.ends.isoformat()}"
-        else:
-            when = f"weeks {year.starts}–{year.ends}"
-        sessions = Range[int].of(*sorted((year.sessions.low, year.sessions.high)))
-        pays = wording.money_cases(year.out_of_pocket.low, year.out_of_pocket.high, result.currency)
-        insurer = wording.money_cases(
-            year.insurer_pays.low, year.insurer_pays.high, result.currency
-        )
-        lines.append(
-            f"Plan year {number} ({when}): {wording.span(sessions)} sessions; you pay {pays}, "
-            f"insurance pays {insurer}."
-        )
-    return tuple(lines)
-
-
 def _about(
     result: Estimate,
     columns: tuple[Column, ...],
@@ -124,7 +101,7 @@ def _about(
         rows=rows,
         totals=totals,
         notes_title="Assumptions",
-        notes=(*_plan_year_notes(result), *_installments_note(result), *result.assumptions),
+        notes=(*wording.plan_year_lines(result), *_installments_note(result), *result.assumptions),
         footer=result.disclaimer,
     )
 
@@ -197,7 +174,7 @@ def timeline_report(months: Timeline) -> Report:
             )
             + "; sessions are spread evenly over each phase, one phase after another; low and "
             "high cases are each computed on their own.",
-            *_plan_year_notes(result),
+            *wording.plan_year_lines(result),
             *_installments_note(result),
             *result.assumptions,
         ),
