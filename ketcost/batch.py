@@ -34,6 +34,7 @@ from ketcost.files import ReadProblem, read_text
 from ketcost.models import Insurance, Plan, PriceSheet
 from ketcost.planfile import key_problem, plan_from_mapping
 from ketcost.pricing import estimate
+from ketcost.render.csv import safe_cell
 from ketcost.render.json import estimate_payload
 from ketcost.sheets import load_price_sheet, parse_price_sheet
 
@@ -315,7 +316,9 @@ def price_chunk(pricer: Pricer, chunk: list[tuple[int, Raw]], output_format: Rec
         text = "".join(jsonl_line(o) for o in outcomes)
     else:
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(csv_row(o) for o in outcomes)
+        csv.writer(buffer, lineterminator="\n").writerows(
+            [safe_cell(cell) for cell in csv_row(o)] for o in outcomes
+        )
         text = buffer.getvalue()
     return Done(text.encode("utf-8"), len(outcomes), failed)
 

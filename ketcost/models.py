@@ -107,7 +107,18 @@ Quantity = Range[Decimal]
 PositiveMoney = Annotated[Money, AfterValidator(_price)]
 PositiveQuantity = Annotated[Quantity, AfterValidator(_positive)]
 PositiveCount = Annotated[Count, AfterValidator(_positive)]
-Text = Annotated[str, Field(min_length=1)]
+# Control characters (C0, DEL, C1) and bidirectional overrides in text from a sheet, a plan or an
+# option would reach a terminal, CSV, Markdown or HTML: each becomes a space, so the text is inert.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def clean_text(value: str) -> str:
+    """Text with every control character replaced by a space."""
+    return _CONTROL.sub(" ", value) if _CONTROL.search(value) else value
+
+
+Clean = Annotated[str, AfterValidator(clean_text)]
+Text = Annotated[str, Field(min_length=1), AfterValidator(clean_text)]
 
 FREQUENCY_KEYS = ("per_week", "per_month", "per_year", "every_weeks")
 MAX_PHASE_SESSIONS = 1000
@@ -205,7 +216,7 @@ class Route(Sourced):
     default_protocol: str | None = None
     max_per_week: PositiveQuantity | None = None
     max_per_week_source: Text | None = None
-    notes: str | None = None
+    notes: Clean | None = None
 
     @model_validator(mode="after")
     def _sourced_limit(self) -> Route:
@@ -223,7 +234,7 @@ class Addon(Sourced):
     insurance_eligible: bool = False
     # Routes with which insurance may cover it even when `insurance_eligible` is false.
     insurance_eligible_routes: tuple[str, ...] = ()
-    notes: str | None = None
+    notes: Clean | None = None
 
     def eligible_with(self, route_id: str) -> bool:
         """Whether insurance may cover this add-on beside the route `route_id`."""
@@ -235,7 +246,7 @@ class Protocol(Sourced):
 
     label: Text
     route: str | None = None
-    notes: str | None = None
+    notes: Clean | None = None
     phases: tuple[Phase, ...]
 
     @model_validator(mode="after")

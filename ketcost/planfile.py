@@ -18,7 +18,7 @@ from pydantic_core import ErrorDetails
 
 from ketcost.errors import PlanError
 from ketcost.files import ReadProblem, read_text
-from ketcost.models import Amount, Plan, Range, _whole_number
+from ketcost.models import Amount, Clean, Plan, Range, _whole_number
 from ketcost.sheets import TOO_DEEP, key_path, load_toml
 
 VALID_DAYS_BOUNDS = (1, 365)
@@ -29,11 +29,11 @@ class QuoteInfo(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    client: str | None = None
-    prepared_by: str | None = None
-    clinic: str | None = None
+    client: Clean | None = None
+    prepared_by: Clean | None = None
+    clinic: Clean | None = None
     valid_days: Annotated[int, BeforeValidator(_whole_number(*VALID_DAYS_BOUNDS))] = 30
-    notes: str | None = None
+    notes: Clean | None = None
 
 
 class _Extras(BaseModel):

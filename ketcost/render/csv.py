@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
+from ketcost.models import clean_text
 from ketcost.render.report import Cell, Column, Report
 
 
@@ -23,6 +25,18 @@ def _values(cell: Cell, column: Column) -> list[str]:
     return [str(cell.low), str(cell.high)]
 
 
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    """A cell a spreadsheet reads as text: control characters become spaces, and a cell that
+    would start a formula (=, +, -, @, tab, CR) gets a leading `'`, unless it is a number."""
+    if value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        value = "'" + value
+    return clean_text(value)
+
+
 def render(report: Report) -> str:
     """CSV text with `\\n` line endings; money as plain decimals, counts as whole numbers."""
     out = io.StringIO()
@@ -31,6 +45,10 @@ def render(report: Report) -> str:
     rows = [*report.rows, *report.totals]
     for row in rows:
         writer.writerow(
-            [v for cell, col in zip(row, report.columns, strict=True) for v in _values(cell, col)]
+            [
+                safe_cell(v)
+                for cell, col in zip(row, report.columns, strict=True)
+                for v in _values(cell, col)
+            ]
         )
     return out.getvalue()

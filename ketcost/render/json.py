@@ -31,8 +31,14 @@ def render_estimate(result: Estimate) -> str:
 
 
 def render_comparison(results: list[Estimate]) -> str:
-    """A JSON array of estimate objects, in the order given."""
-    return _dumps([estimate_payload(r) for r in results])
+    """A JSON array of estimate objects, in the order given (the cheapest worst case first),
+    each with `cheapest_worst_case`: true for the first, the option marked `*` in the table."""
+    return _dumps(
+        [
+            {**estimate_payload(r), "cheapest_worst_case": index == 0}
+            for index, r in enumerate(results)
+        ]
+    )
 
 
 def render_timeline(months: Timeline) -> str:

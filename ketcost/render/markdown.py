@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from ketcost.render.report import Cell, Report
 from ketcost.render.table import cell_text
 
+_SPECIAL = re.compile(r"([\\`*_\[\]!|~#])")
+
 
 def escape(text: str) -> str:
-    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Text that Markdown shows as it is: no links, images, emphasis, headings, HTML or table
+    breaks, and no line breaks (each becomes a space)."""
+    text = _SPECIAL.sub(r"\\\1", " ".join(text.splitlines()))
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 

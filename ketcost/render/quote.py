@@ -138,7 +138,7 @@ def markdown(quote: Quote) -> str:
         "",
         f"Out-of-pocket estimate, low to high. Total cost of care: "
         f"{wording.money_span(result.total, result.currency)}. "
-        f"{result.route_label}, {result.protocol_label}.",
+        f"{md.escape(result.route_label)}, {md.escape(result.protocol_label)}.",
         "",
     ]
     lines += md.render(_without_notes(itemized_report(result), "Itemized estimate")).splitlines()

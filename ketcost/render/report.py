@@ -194,11 +194,11 @@ def comparison_report(results: list[Estimate]) -> Report:
     """One row per option in the given order, the first (cheapest worst case) marked."""
     sheets = {(r.price_sheet.name, r.price_sheet.as_of) for r in results}
 
-    def option(index: int, result: Estimate) -> str:
+    def option(result: Estimate) -> str:
         name = result.route
         if len(sheets) > 1:
             name = f"{name} ({result.price_sheet.name})"
-        return f"* {name}" if index == 0 else name
+        return name
 
     notes = ["* the lowest out-of-pocket cost in the worst (high) case."]
     labels = dict.fromkeys((r.route, r.route_label, r.protocol_label) for r in results)
@@ -233,6 +233,7 @@ def comparison_report(results: list[Estimate]) -> Report:
         title=f"Options compared: {title} (estimates)",
         currency=results[0].currency if results else "USD",
         columns=(
+            Column("", "cheapest"),
             Column("Option", "option"),
             Column("Sessions", "sessions", "count"),
             Column("Per session", "price_per_session", "money"),
@@ -241,7 +242,8 @@ def comparison_report(results: list[Estimate]) -> Report:
         ),
         rows=tuple(
             (
-                option(index, r),
+                "*" if index == 0 else "",
+                option(r),
                 r.sessions,
                 r.phases[0].price_per_session if r.phases else None,
                 r.total,
