@@ -674,7 +674,10 @@ def check_prices(
     oldest = oldest_published(sheet)
     if oldest is not None:
         lines.append(f"oldest published source: {oldest[0].isoformat()} ({oldest[1]})")
-    to_stdout("".join(f"{line}\n" for line in lines))
+    import textwrap
+
+    width, _ = _terminal()
+    to_stdout("".join(f"{part}\n" for line in lines for part in textwrap.wrap(line, width)))
 
 
 # --- entry point -------------------------------------------------------------------------------

@@ -190,4 +190,14 @@ def timeline(plan: Plan, sheet: PriceSheet, result: Estimate) -> Timeline:
                 cumulative_out_of_pocket=Cases(low=running[0], high=running[1]),
             )
         )
+    while len(months) > 1 and _empty(months[-1]):  # nothing happens or is paid at the end
+        months.pop()
     return Timeline(months=tuple(months), estimate=result)
+
+
+def _empty(month: Month) -> bool:
+    return (
+        month.sessions.low == month.sessions.high == 0
+        and month.cost.low == month.cost.high == 0
+        and month.out_of_pocket.low == month.out_of_pocket.high == 0
+    )

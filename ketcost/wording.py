@@ -141,8 +141,8 @@ def money_cases(low: Decimal, high: Decimal, currency: str) -> str:
         return _signed(low, currency)
     if low < 0 or high < 0:
         return f"{_signed(low, currency)} to {_signed(high, currency)}"
-    if low > high:  # cases computed on their own, e.g. one month of a timeline
-        return f"{money(low, currency)} low, {money(high, currency)} high"
+    if low > high:  # cases computed on their own (a month of a timeline): the range they span
+        return f"{money(high, currency)}{DASH}{money(low, currency)}"
     return f"{money(low, currency)}{DASH}{money(high, currency)}"
 
 

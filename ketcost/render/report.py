@@ -173,7 +173,8 @@ def timeline_report(months: Timeline) -> Report:
                 else "Months are 52/12 weeks"
             )
             + "; sessions are spread evenly over each phase, one phase after another; low and "
-            "high cases are each computed on their own.",
+            "high cases are each computed on their own, so a month's range spans both (the high "
+            "case may hold fewer sessions in a month than the low case).",
             *wording.plan_year_lines(result),
             *_installments_note(result),
             *result.assumptions,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ketcost import wording
 from ketcost.render.report import Cell, Column, Report
@@ -87,11 +87,11 @@ def _split_columns(grid: list[list[str]], report: Report, width: int) -> set[int
 
 
 def render(report: Report, *, width: int = 80, color: bool = False) -> str:
-    """The report drawn by Rich at `width` columns; ANSI colour only when `color`."""
-    from rich import box
+    """The report drawn by Rich at `width` columns; ANSI colour only when `color`.
+
+    A table that cannot show every figure and heading whole at this width is laid out stacked
+    instead, one block per row, so no digit is ever dropped."""
     from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
 
     out = io.StringIO()
     console = Console(
@@ -104,14 +104,48 @@ def render(report: Report, *, width: int = 80, color: bool = False) -> str:
         emoji=False,
         markup=False,
     )
+    grid = _grid(report)
+    split = _split_columns(grid, report, width)
+    table = _table(report, grid, split)
+    console.print(table)
+    drawn = out.getvalue()
+    if not _whole(drawn, report, grid, split, width):
+        out.seek(0)
+        out.truncate()
+        _print_stacked(console, report, grid, width)
+    if report.bars:
+        console.print(_chart(report, width))
+    if report.notes:
+        from rich.table import Table
+        from rich.text import Text
+
+        console.print(Text(f"{report.notes_title}:", style="bold"))
+        notes = Table.grid(padding=(0, 1))
+        notes.add_column(no_wrap=True)
+        notes.add_column(overflow="fold")
+        for note in report.notes:
+            notes.add_row("-", Text(note))
+        console.print(notes)
+    if report.footer:
+        from rich.text import Text
+
+        console.print()
+        console.print(Text(report.footer, style="italic"))
+    # Rich pads every line to the full width; trailing blanks only get in the way of copying.
+    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
+
+
+def _table(report: Report, grid: list[list[str]], split: set[int]) -> Any:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(
         title=Text(report.title, style="bold"),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    grid = _grid(report)
-    split = _split_columns(grid, report, width)
     for index, column in enumerate(report.columns):
         numeric = column.kind != "text"
         table.add_column(
@@ -131,22 +165,71 @@ def render(report: Report, *, width: int = 80, color: bool = False) -> str:
         for row in plain:
             table.add_row(*row)
         table.add_row(*headline, style="bold")
-    console.print(table)
-    if report.bars:
-        console.print(_chart(report, width))
-    if report.notes:
-        console.print(Text(f"{report.notes_title}:", style="bold"))
-        notes = Table.grid(padding=(0, 1))
-        notes.add_column(no_wrap=True)
-        notes.add_column()
-        for note in report.notes:
-            notes.add_row("-", Text(note))
-        console.print(notes)
-    if report.footer:
+    return table
+
+
+def _whole(drawn: str, report: Report, grid: list[list[str]], split: set[int], width: int) -> bool:
+    """Whether Rich drew every figure and every heading whole, each on one line, within width."""
+    lines = drawn.splitlines()
+    if any(len(line.rstrip()) > width for line in lines):
+        return False
+    pieces = [column.header for column in report.columns]
+    for row in grid:
+        for index, column in enumerate(report.columns):
+            if column.kind != "text" and row[index]:
+                text = _two_lines(row[index]) if index in split else row[index]
+                pieces.extend(text.splitlines())
+    return all(any(piece in line for line in lines) for piece in pieces if piece)
+
+
+def _print_stacked(console: Any, report: Report, grid: list[list[str]], width: int) -> None:
+    """One block per row: its label, then `Heading value` lines; text wraps at spaces, figures
+    never break."""
+    import textwrap
+
+    from rich.text import Text
+
+    console.print(Text(report.title, style="bold"))
+    console.print()
+    headers = [column.header for column in report.columns[1:]]
+    pad = max((len(h) for h in headers), default=0)
+    for number, row in enumerate(grid):
+        if number == len(report.rows) and report.totals:
+            console.print("─" * min(width, 40))
+        label = row[0] or report.columns[0].header
+        if label.isdigit():  # a month number: say what it is
+            label = f"{report.columns[0].header} {label}"
+        for line in textwrap.wrap(label, width, break_long_words=True) or [""]:
+            console.print(Text(line, style="bold" if number >= len(report.rows) else ""))
+        for column, value in zip(report.columns[1:], row[1:], strict=True):
+            if not value:
+                continue
+            lines = _stacked_value(column, value, pad, width)
+            for line in lines:
+                console.print(Text(line), overflow="ignore", crop=False, soft_wrap=True)
         console.print()
-        console.print(Text(report.footer, style="italic"))
-    # Rich pads every line to the full width; trailing blanks only get in the way of copying.
-    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
+
+
+def _stacked_value(column: Column, value: str, pad: int, width: int) -> list[str]:
+    """`  Heading  value` on one line when it fits; else the value on lines of its own."""
+    import textwrap
+
+    head = f"  {column.header:<{pad}}  " if column.header else "  "
+    if len(head) + len(value) <= width:
+        return [head + value]
+    if column.kind == "text":
+        return [
+            head.rstrip(),
+            *textwrap.wrap(
+                value,
+                width - 4,
+                initial_indent="    ",
+                subsequent_indent="    ",
+                break_long_words=True,
+            ),
+        ]
+    pieces = _two_lines(value).splitlines() if len(value) + 4 > width else [value]
+    return [head.rstrip(), *(f"    {piece}" for piece in pieces)]
 
 
 def _chart(report: Report, width: int) -> Text:
@@ -156,9 +239,12 @@ def _chart(report: Report, width: int) -> Text:
     top = max((high for _, _, high in report.bars), default=Decimal(0)) or Decimal(1)
     label_width = max(len(label) for label, _, _ in report.bars)
     spans = [wording.money_cases(low, high, report.currency) for _, low, high in report.bars]
-    room = max(width - label_width - max(len(s) for s in spans) - 4, 10)
+    room = width - label_width - max(len(s) for s in spans) - 4  # 0 or less: figures only
     chart = Text(f"{report.bars and 'Running total you pay (█ low case, ░ up to the high case)'}\n")
     for (label, low, high), span in zip(report.bars, spans, strict=True):
+        if room < 5:  # too narrow for bars: the running totals alone, whole
+            chart.append(f"{label:<{label_width}}  {span}\n")
+            continue
         solid = int(low / top * room)
         shaded = int(high / top * room) - solid
         chart.append(f"{label:<{label_width}} ")
