@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, BinaryIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 from pydantic import ValidationError
@@ -57,7 +57,9 @@ app = typer.Typer(
     name="ketcost",
     help=(
         "Estimate what a course of clinically supervised ketamine therapy costs, as a low–high "
-        "range. Estimates only: not a bill, a clinic's quote, or medical advice."
+        "range. Estimates only: not a bill, a clinic's quote, or medical advice.\n\n\b\n"
+        "Examples:\n  ketcost estimate --route iv --weeks 4\n"
+        "  ketcost compare --weeks 4 --deductible 1000 --coinsurance 20"
     ),
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -452,7 +454,7 @@ def _record_format(given: RecordFormatOption | None, path: str) -> RecordFormatO
 @app.command()
 def batch(
     file: Annotated[
-        str, typer.Argument(metavar="[FILE|-]", help="Records to price; - reads stdin.")
+        str, typer.Argument(metavar="FILE", help="Records to price; - (the default) reads stdin.")
     ] = "-",
     input_format: Annotated[
         RecordFormatOption | None,
@@ -478,7 +480,7 @@ def batch(
     ] = "-",
     jobs: Annotated[
         int,
-        typer.Option(min=0, max=64, help="Worker processes; 0 means one per CPU."),
+        typer.Option(metavar="N", min=0, max=64, help="Worker processes, 0–64; 0: one per CPU."),
     ] = 0,
     force: ForceOption = False,
 ) -> int:
@@ -600,7 +602,8 @@ def schema(
 
 
 plan_app = typer.Typer(
-    help="Plan files: a client's scenario kept as TOML.",
+    help="Plan files: a client's scenario kept as TOML.\n\n\b\nExample:\n  ketcost plan init "
+    "client.toml && ketcost estimate --plan client.toml",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -729,12 +732,65 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+def _usage_line(error: TyperException) -> str:
+    """A usage error as one line, starting in lower case like every other error."""
+    message = error.format_message().replace("Value error, ", "")
+    if message.startswith("Usage:"):  # a group called with no command: its help, not an error
+        where = getattr(getattr(error, "ctx", None), "command_path", "ketcost")
+        return f"give a command; see `{where} --help`"
+    message = " ".join(message.split())
+    return message[:1].lower() + message[1:]
+
+
+def _repeated_option(command: Any, args: list[str]) -> str | None:
+    """The first single-valued option given more than once (or a flag given both ways), as
+    a usage message; click would silently keep the last."""
+    # typer vendors click; its command objects are read through click's public attributes.
+    while hasattr(command, "commands"):
+        names = [a for a in args if not a.startswith("-")]
+        if not names or names[0] not in command.commands:
+            return None
+        args = args[args.index(names[0]) + 1 :]
+        command = command.commands[names[0]]
+    options = {
+        name: param
+        for param in command.params
+        if getattr(param, "param_type_name", "") == "option"
+        for name in (*param.opts, *param.secondary_opts)
+    }
+    seen: dict[str, str] = {}
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        if arg == "--":
+            break
+        name = arg.split("=", 1)[0]
+        param = options.get(name)
+        if param is None:
+            continue
+        skip = not param.is_flag and "=" not in arg
+        if param.multiple or param.count:
+            continue
+        if param.name in seen:
+            if seen[param.name] != name:
+                return f"{seen[param.name]} and {name} conflict; give one of them"
+            return f"{name} is given more than once; give it once"
+        seen[str(param.name)] = name
+    return None
+
+
 def _run(args: list[str]) -> int:
+    command = typer.main.get_command(app)
     try:
-        result = app(args=args, prog_name="ketcost", standalone_mode=False)
+        repeated = _repeated_option(command, args)
+        if repeated is not None:
+            typer.echo(f"error: {repeated}", err=True)
+            return EXIT_USAGE
+        result = command.main(args=args, prog_name="ketcost", standalone_mode=False)
     except TyperException as error:  # typer's usage errors: bad option, bad choice, missing value
-        message = error.format_message().replace("Value error, ", "")
-        typer.echo(f"error: {message}", err=True)
+        typer.echo(f"error: {_usage_line(error)}", err=True)
         return error.exit_code
     except (OutputClosed, OutputFailed):
         raise  # main reports these once, then stops writing to stdout

@@ -89,12 +89,15 @@ _SHARED: dict[str, Any] = {
             "--protocol",
             "-p",
             metavar="NAME",
-            help="Protocol (see `ketcost protocols`) [default: standard].",
+            help="Protocol (see `ketcost protocols`) [default: the route's own: spravato-label "
+            "for esketamine, standard for IV and oral].",
         ),
     ],
     "weeks": Annotated[
         str | None,
-        _option(metavar=RANGE, help=f"Weeks of the first phase: {RANGE_HELP}, 1–52."),
+        _option(
+            metavar=RANGE, help=f"Weeks of the induction (its first phase): {RANGE_HELP}, 1–52."
+        ),
     ],
     "per_week": Annotated[
         str | None,
@@ -208,10 +211,24 @@ _SHARED: dict[str, Any] = {
 def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Give `command` the shared options; it receives them as its `inputs: PlanInputs`."""
     signature = inspect.signature(command, eval_str=True)
-    own = [p for p in signature.parameters.values() if p.name != "inputs"]
-    shared = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=hint, default=None)
+    own = [
+        p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+        for p in signature.parameters.values()
+        if p.name != "inputs"
+    ]
+    shared = {
+        name: inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=hint, default=None)
         for name, hint in _SHARED.items()
+    }
+    # Help lists the route and the schedule first, then costs and insurance, then files and
+    # formats.
+    first = [p for p in own if p.name == "route"]
+    rest = [p for p in own if p.name != "route"]
+    ordered = [
+        *first,
+        *(shared[name] for name in _SHARED if name != "plan_file"),
+        shared["plan_file"],
+        *rest,
     ]
 
     @functools.wraps(command)
@@ -222,9 +239,7 @@ def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
         return command(inputs=PlanInputs(**values), **kwargs)
 
     # typer reads a command's parameters from its signature.
-    run.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[*(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own), *shared]
-    )
+    run.__signature__ = signature.replace(parameters=ordered)  # type: ignore[attr-defined]
     return run
 
 

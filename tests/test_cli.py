@@ -201,7 +201,7 @@ BAD_INPUTS: list[tuple[list[str], int, str]] = [
     (["--protocol", "fast"], 2, "unknown protocol 'fast'; protocols: standard"),
     (["--format", "xml"], 2, "'xml' is not one of"),
     (["--format", "csv", "--json"], 2, "--json and --format csv conflict"),
-    (["--frobnicate"], 2, "No such option"),
+    (["--frobnicate"], 2, "no such option: --frobnicate"),
     (["--weeks"], 2, "requires an argument"),
     (["--deductible", "-100"], 2, "invalid value '-100' for --deductible: must not be negative"),
     (["--copay", "abc"], 2, "invalid value 'abc' for --copay: expected an amount"),
