@@ -264,6 +264,35 @@ def make_plan(inputs: PlanInputs, base: dict[str, Any] | None = None, **more: An
         raise option_error(error, given) from None
 
 
+def input_warnings(inputs: PlanInputs, plan: Plan) -> list[str]:
+    """Lines for values that are valid but probably not meant: a share written as a fraction
+    (0.2 for 20%), or --covered with no terms (insurance would then pay everything)."""
+    lines = []
+    coinsurance = plan.insurance.coinsurance if plan.insurance is not None else None
+    shares: list[tuple[str, str | None, Decimal | None]] = [
+        ("--coinsurance", inputs.coinsurance, coinsurance),
+        ("--discount", inputs.discount, plan.discount),
+    ]
+    for flag, given, value in shares:
+        if given is not None and value is not None and 0 < value < 1:
+            meant = (value * 100).normalize()
+            lines.append(
+                f"warning: {flag} {given.strip()} means {value}%, not {meant:f}%; "
+                f"write {meant:f} for {meant:f}%"
+            )
+    terms = plan.insurance
+    if inputs.covered and terms is not None and _no_terms(terms):
+        lines.append(
+            "warning: --covered with no deductible, coinsurance or copay: insurance then pays "
+            "every covered charge in full; give --deductible and --coinsurance for your plan"
+        )
+    return lines
+
+
+def _no_terms(terms: Any) -> bool:
+    return not (terms.deductible or terms.coinsurance or terms.copay or terms.oop_max is not None)
+
+
 def with_start(plan: Plan) -> Plan:
     """A plan whose insurance renews on a calendar date starts today unless it says when."""
     if plan.start is None and plan.insurance and plan.insurance.plan_year_renews:
@@ -287,6 +316,11 @@ def option_error(error: ValidationError, given: dict[str, Any]) -> InputError:
     if len(loc) > 1 and isinstance(loc[1], int) and isinstance(value, list | tuple):
         value = value[loc[1]]
     return InputError(f"invalid value {quoted(value)} for {_flag(field)}: {message}")
+
+
+def _warn(inputs: PlanInputs, plan: Plan) -> None:
+    for line in input_warnings(inputs, plan):
+        typer.echo(line, err=True)
 
 
 @dataclass(frozen=True)
@@ -322,12 +356,14 @@ def scenario(
     limit = budget_amount(budget)
     if inputs.plan_file is None:  # the common case; plan files are read only when given
         plan = make_plan(inputs, route=route, installments=installments)
+        _warn(inputs, plan)
         chosen = prices or os.environ.get("KETCOST_PRICES") or None
         return Scenario(plan=plan, prices=chosen, budget=limit, quote=None)
     from ketcost.planfile import read_plan
 
     file = read_plan(inputs.plan_file)
     plan = make_plan(inputs, file.fields, route=route, installments=installments)
+    _warn(inputs, plan)
     return Scenario(
         plan=plan,
         prices=prices or file.prices or os.environ.get("KETCOST_PRICES") or None,

@@ -110,10 +110,27 @@ def plan_from_mapping(data: dict[str, Any]) -> tuple[Plan, str | None]:
 
 
 def key_problem(detail: ErrorDetails) -> str:
-    """One validation problem as `key.path: message`, as plan files and batch records say it."""
+    """One validation problem as `key.path: message`, as plan files and batch records say it;
+    a known key in the wrong place says where it belongs."""
     path = key_path(detail["loc"])
     message = _MESSAGES.get(detail["type"], detail["msg"].removeprefix("Value error, "))
+    if detail["type"] == "extra_forbidden":
+        message = _misplaced(detail["loc"]) or message
     return f"{path}: {message}" if path else message
+
+
+def _misplaced(loc: tuple[int | str, ...]) -> str | None:
+    from ketcost.models import Insurance
+
+    key = loc[-1]
+    if len(loc) == 1 and key in Insurance.model_fields:
+        return "not a top-level key; it belongs under insurance ([insurance] in a plan file)"
+    if len(loc) == 1 and key in QuoteInfo.model_fields:
+        return "not a top-level key; it belongs under quote ([quote] in a plan file)"
+    top = {field.alias or name for name, field in Plan.model_fields.items()} | set(_EXTRA_KEYS)
+    if len(loc) == 2 and loc[0] in ("insurance", "quote") and key in top:
+        return f"not a key of {loc[0]}; it belongs at the top level"
+    return None
 
 
 def _problems(error: ValidationError, text: str, origin: str) -> list[str]:

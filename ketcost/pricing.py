@@ -454,6 +454,11 @@ def _insurance_lines(
         "first, then the copay, then the coinsurance share, up to the out-of-pocket maximum; "
         "charges not covered are paid in full."
     ]
+    if not (terms.deductible or terms.coinsurance or terms.copay or terms.oop_max is not None):
+        lines.append(
+            "No deductible, coinsurance or copay was given, so insurance pays every covered "
+            "charge in full; give --deductible and --coinsurance for your plan's terms."
+        )
     within = (
         "this course falls within one plan year" if years == 1 else f"it spans {years} plan years"
     )
