@@ -55,7 +55,7 @@ plans = st.builds(
     Plan,
     route=st.sampled_from(["iv", "esketamine", "oral"]),
     weeks=st.none() | st.integers(1, 8),
-    months=st.none() | st.integers(1, 30),
+    months=st.none() | st.integers(3, 30),  # longer than any induction drawn here
     with_=st.sampled_from([(), ("consultation",), ("consultation", "integration")]),
     discount=st.sampled_from([0, 10, 33]),
     assistance=st.sampled_from([0, 500, 12345]),
