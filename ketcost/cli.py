@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from ketcost.planfile import QuoteInfo
 from ketcost.render import (
     OutputFormat,
+    render_addons,
     render_comparison,
     render_estimate,
     render_protocols,
@@ -256,6 +257,8 @@ def estimate(
             quote=chosen.quote,
         )
         write_text(save_plan, plan_text(data), force=force)
+        if save_plan != "-":
+            typer.echo(f"wrote the plan to {save_plan}", err=True)
     width, color = _terminal()
     to_stdout(render_estimate(result, output, width=width, color=color))
     return _over_budget([result], chosen.budget)
@@ -299,6 +302,12 @@ def compare(
     output = _output_format(fmt, as_json)
     chosen = scenario(inputs, budget=budget)
     sheets = [_sheet(path or None) for path in (prices or [chosen.prices or ""])]
+    currencies = list(dict.fromkeys(sheet.currency for sheet in sheets))
+    if len(currencies) > 1:
+        raise InputError(
+            f"the price sheets are in different currencies ({', '.join(currencies)}); "
+            "compare sheets in one currency"
+        )
     results = [
         _priced(chosen.plan.model_copy(update={"route": name}), sheet)
         for sheet in sheets
@@ -364,13 +373,16 @@ def _quote_format(fmt: QuoteFormat | None, output: str) -> QuoteFormat:
 @plan_options
 def quote(
     inputs: PlanInputs,
+    route: RouteOption = None,
     output: Annotated[
         str,
         typer.Option(
-            "--output", "-o", metavar="FILE", help="Where to write the quote (- for stdout)."
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Where to write the quote [default: - (stdout), as Markdown].",
         ),
-    ],
-    route: RouteOption = None,
+    ] = "-",
     prices: ScenarioPricesOption = None,
     budget: BudgetOption = None,
     installments: InstallmentsOption = None,
@@ -642,6 +654,21 @@ def routes(
     output = _output_format(fmt, as_json)
     width, color = _terminal()
     to_stdout(render_routes(_sheet(prices), output, width=width, color=color))
+
+
+@app.command()
+def addons(
+    prices: PricesOption = None, fmt: FormatOption = None, as_json: JsonOption = False
+) -> None:
+    """List the add-ons in the price sheet (for --with) with price, how often, and insurance.
+
+    \b
+    Example:
+      ketcost addons --format csv
+    """
+    output = _output_format(fmt, as_json)
+    width, color = _terminal()
+    to_stdout(render_addons(_sheet(prices), output, width=width, color=color))
 
 
 @app.command()

@@ -230,11 +230,25 @@ def _amounts(price: Range[Decimal]) -> int | Decimal | list[int | Decimal]:
 
 
 def plan_text(data: dict[str, Any]) -> str:
-    """Plan-file data as TOML text with a header comment."""
+    """Plan-file data as TOML text with a header comment: keys, then one table each for the
+    nested ones; arrays on one line (`weeks = [2, 4]`), extras as inline tables."""
+    header = "# A ketcost plan: `ketcost estimate --plan THIS_FILE`; options given there win.\n"
+    lines = [f"{key} = {_toml_value(v)}" for key, v in data.items() if not isinstance(v, dict)]
+    for key, table in data.items():
+        if isinstance(table, dict):
+            lines += ["", f"[{key}]", *(f"{k} = {_toml_value(v)}" for k, v in table.items())]
+    return header + "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    """One TOML value on one line; scalars as tomli_w writes them, so strings are escaped."""
     import tomli_w
 
-    header = "# A ketcost plan: `ketcost estimate --plan THIS_FILE`; options given there win.\n"
-    return header + tomli_w.dumps(data)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    return tomli_w.dumps({"v": value}).removeprefix("v = ").rstrip("\n")
 
 
 PLAN_TEMPLATE = """\

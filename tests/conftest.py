@@ -18,6 +18,7 @@ COMMANDS = (
     "quote",
     "plan init",
     "routes",
+    "addons",
     "protocols",
     "check-prices",
     "batch",

@@ -83,7 +83,11 @@ def test_esketamine_phases(cli: RunCli) -> None:
 
 @pytest.mark.parametrize(
     ("fmt", "expected"),
-    [("markdown", "| **Total** |"), ("csv", "Total,,8,12,,,3200.00,9600.00"), ("table", "Total")],
+    [
+        ("markdown", "| **Total** |"),
+        ("csv", "Total billed,,8,12,,,3200.00,9600.00"),
+        ("table", "Total"),
+    ],
 )
 def test_formats(cli: RunCli, fmt: str, expected: str) -> None:
     run = cli("estimate", "-r", "iv", "--weeks", "4", "--format", fmt)

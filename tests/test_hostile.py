@@ -378,6 +378,7 @@ def test_a_full_stdout_is_one_error_line(command: str, tmp_path: Path) -> None:
         "quote": ["-r", "iv", "-o", "-"],
         "plan init": ["-"],
         "routes": [],
+        "addons": [],
         "protocols": [],
         "check-prices": [str(sheet)],
         "batch": [str(records)],

@@ -7,7 +7,13 @@ import json
 import pytest
 
 from ketcost import Estimate, Plan, PriceSheet, estimate
-from ketcost.render import OutputFormat, render_estimate, render_protocols, render_routes
+from ketcost.render import (
+    OutputFormat,
+    render_addons,
+    render_estimate,
+    render_protocols,
+    render_routes,
+)
 
 
 @pytest.fixture
@@ -66,9 +72,10 @@ MARKDOWN = (
 )
 
 CSV = (
-    "phase,schedule,sessions_low,sessions_high,price_per_session_low,price_per_session_high,cost_low,cost_high\n"
+    "item,schedule,count_low,count_high,unit_price_low,unit_price_high,amount_low,amount_high\n"
     "induction,2–3 sessions a week for 4 weeks,8,12,400.00,800.00,3200.00,9600.00\n"
-    "Total,,8,12,,,3200.00,9600.00\n"
+    "Total billed,,8,12,,,3200.00,9600.00\n"
+    "Out of pocket,,,,,,3200.00,9600.00\n"
 )
 
 
@@ -157,10 +164,41 @@ def test_every_format_renders_every_listing(fmt: OutputFormat, sheet: PriceSheet
         assert expected in text
 
 
-def test_routes_csv_has_plain_prices(sheet: PriceSheet) -> None:
-    lines = render_routes(sheet, OutputFormat.CSV).splitlines()
-    assert lines[0] == "route,label,price_per_session_low,price_per_session_high,minutes,insurance"
-    assert lines[1] == '"iv, infusion",IV infusion,400.00,800.00,40–60,not eligible'
+def test_listing_csv_is_data_shaped(sheet: PriceSheet) -> None:
+    """A complete row per item, whatever it holds; booleans as true/false; plain prices."""
+    import csv as csv_module
+
+    for render, key in (
+        (render_routes, "id"),
+        (render_protocols, "protocol"),
+        (render_addons, "id"),
+    ):
+        rows = list(csv_module.reader(render(sheet, OutputFormat.CSV).splitlines()))
+        assert rows[0][0] == key
+        assert all(len(row) == len(rows[0]) for row in rows)
+    routes = list(csv_module.DictReader(render_routes(sheet, OutputFormat.CSV).splitlines()))
+    assert routes[0]["session_price_low"] == "400.00"
+    assert [r["insurance_eligible"] for r in routes] == ["false", "true", "false"]
+    assert routes[1]["aliases"] == "intranasal;spravato"
+    addons = list(csv_module.DictReader(render_addons(sheet, OutputFormat.CSV).splitlines()))
+    assert addons[0]["insurance_eligible_routes"] == "esketamine"
+
+
+def test_estimate_csv_has_one_header_whatever_the_options(sheet: PriceSheet) -> None:
+    plain = render_estimate(estimate(Plan(route="iv", weeks=4), sheet), OutputFormat.CSV)
+    itemized = render_estimate(
+        estimate(Plan(route="iv", weeks=4, discount=10, with_=("consultation",)), sheet),
+        OutputFormat.CSV,
+    )
+    assert plain.splitlines()[0] == itemized.splitlines()[0]
+    assert plain.splitlines()[0].startswith("item,schedule,count_low,count_high")
+
+
+@pytest.mark.parametrize("fmt", list(OutputFormat))
+def test_addons_in_every_format(sheet: PriceSheet, fmt: OutputFormat) -> None:
+    text = render_addons(sheet, fmt)
+    assert "consultation" in text
+    assert ("450.00" if fmt in MACHINE_FORMATS else "$450.00") in text
 
 
 def test_protocols_json_has_schedules(sheet: PriceSheet) -> None:

@@ -67,8 +67,10 @@ def _render(
 def render_estimate(
     result: Estimate, fmt: OutputFormat, *, width: int = 80, color: bool = False
 ) -> str:
-    """An estimate in any format."""
-    return _render(result, fmt, json.render_estimate, "estimate_report", width, color)
+    """An estimate in any format; CSV always itemized, so its header never depends on the
+    options."""
+    builder = "itemized_report" if fmt is OutputFormat.CSV else "estimate_report"
+    return _render(result, fmt, json.render_estimate, builder, width, color)
 
 
 def render_comparison(
@@ -85,15 +87,34 @@ def render_timeline(
     return _render(months, fmt, json.render_timeline, "timeline_report", width, color)
 
 
+def _listing(sheet: PriceSheet, fmt: OutputFormat, kind: str, width: int, color: bool) -> str:
+    """A sheet's routes, protocols or add-ons: JSON and CSV shaped as data (a complete row per
+    item), table and Markdown as a report."""
+    if fmt is OutputFormat.CSV:
+        from ketcost.render import csv
+
+        as_csv: Callable[[PriceSheet], str] = getattr(csv, kind)
+        return as_csv(sheet)
+    as_json: Callable[[PriceSheet], str] = getattr(json, f"render_{kind}")
+    return _render(sheet, fmt, as_json, f"{kind}_report", width, color)
+
+
 def render_routes(
     sheet: PriceSheet, fmt: OutputFormat, *, width: int = 80, color: bool = False
 ) -> str:
     """A sheet's routes in any format."""
-    return _render(sheet, fmt, json.render_routes, "routes_report", width, color)
+    return _listing(sheet, fmt, "routes", width, color)
 
 
 def render_protocols(
     sheet: PriceSheet, fmt: OutputFormat, *, width: int = 80, color: bool = False
 ) -> str:
     """A sheet's protocols in any format."""
-    return _render(sheet, fmt, json.render_protocols, "protocols_report", width, color)
+    return _listing(sheet, fmt, "protocols", width, color)
+
+
+def render_addons(
+    sheet: PriceSheet, fmt: OutputFormat, *, width: int = 80, color: bool = False
+) -> str:
+    """A sheet's add-ons in any format."""
+    return _listing(sheet, fmt, "addons", width, color)

@@ -90,3 +90,13 @@ def render_protocols(sheet: PriceSheet) -> str:
         ]
         protocols.append({"id": protocol_id, **data})
     return _dumps({**_sheet(sheet), "protocols": protocols})
+
+
+def render_addons(sheet: PriceSheet) -> str:
+    """The sheet's add-ons with prices in cents and their sources."""
+    addons = []
+    for addon_id, addon in sheet.addons.items():
+        data = addon.model_dump(mode="json")
+        data["price"] = _money(addon.price)
+        addons.append({"id": addon_id, **data})
+    return _dumps({**_sheet(sheet), "addons": addons})

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from ketcost import wording
-from ketcost.models import Cases, Estimate, LineItem, PriceSheet, Range, Sourced
+from ketcost.models import Addon, Cases, Estimate, LineItem, PriceSheet, Range, Sourced
 from ketcost.payment import to_cents
 
 if TYPE_CHECKING:
@@ -334,6 +334,46 @@ def protocols_report(sheet: PriceSheet) -> Report:
             Column("Schedule", "schedule"),
         ),
         rows=tuple(rows),
+        notes_title="Sources",
+        notes=tuple(notes),
+    )
+
+
+def addons_report(sheet: PriceSheet) -> Report:
+    """Each add-on with its price, how often it is billed and whether insurance may cover it."""
+    notes = [_sheet_note(sheet)]
+    for addon_id, addon in sheet.addons.items():
+        notes.append(f"{addon_id}: {source_text(addon)}")
+        if addon.notes:
+            notes.append(f"{addon_id}: {addon.notes}")
+
+    def insurance(addon: Addon) -> str:
+        if addon.insurance_eligible:
+            return "eligible"
+        if addon.insurance_eligible_routes:
+            return f"with {', '.join(addon.insurance_eligible_routes)}"
+        return "not eligible"
+
+    return Report(
+        title="Add-ons (--with NAME)",
+        currency=sheet.currency,
+        columns=(
+            Column("Add-on", "addon"),
+            Column("Label", "label"),
+            Column("Price", "price", "money"),
+            Column("Per", "per"),
+            Column("Insurance", "insurance"),
+        ),
+        rows=tuple(
+            (
+                addon_id,
+                addon.label,
+                Range[Decimal].of(to_cents(addon.price.low), to_cents(addon.price.high)),
+                "course (once)" if addon.per == "course" else "session",
+                insurance(addon),
+            )
+            for addon_id, addon in sheet.addons.items()
+        ),
         notes_title="Sources",
         notes=tuple(notes),
     )
