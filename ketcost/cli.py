@@ -34,7 +34,7 @@ from ketcost.errors import (
 )
 from ketcost.files import to_stdout
 from ketcost.models import Estimate, Plan, PriceSheet
-from ketcost.options import PlanInputs, option_error, plan_options, scenario
+from ketcost.options import PlanInputs, complete_routes, option_error, plan_options, scenario
 from ketcost.payment import to_cents
 from ketcost.pricing import estimate as price
 from ketcost.pricing import rank, schedule_warnings
@@ -54,6 +54,17 @@ from ketcost.sheets import load_price_sheet, stale_warning
 
 EXIT_OK, EXIT_FILE, EXIT_USAGE, EXIT_BUDGET = 0, 1, 2, 3
 
+
+def _plain_usage_name(self: typer.core.TyperArgument) -> str:
+    """`FILE` for a required argument in usage lines, as in every other tool (typer writes
+    `{FILE}`); `[FILE]` when it is optional."""
+    name: str = self.display_name_raw
+    return name if self.required else f"[{name}]"
+
+
+if hasattr(typer.core.TyperArgument, "_usage_display_name"):  # a test checks the usage lines
+    typer.core.TyperArgument._usage_display_name = _plain_usage_name  # type: ignore[method-assign]
+
 app = typer.Typer(
     name="ketcost",
     help=(
@@ -63,7 +74,7 @@ app = typer.Typer(
         "  ketcost compare --weeks 4 --deductible 1000 --coinsurance 20"
     ),
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -151,7 +162,11 @@ def _root(
 RouteOption = Annotated[
     str | None,
     typer.Option(
-        "--route", "-r", metavar="ROUTE", help="Route id or alias, any case (see `ketcost routes`)."
+        "--route",
+        "-r",
+        metavar="ROUTE",
+        help="Route id or alias, any case (see `ketcost routes`).",
+        autocompletion=complete_routes,
     ),
 ]
 ScenarioPricesOption = Annotated[
@@ -276,6 +291,7 @@ def compare(
             metavar="ROUTE",
             help="A route to compare (repeatable) [default: the plan's, else every route in the "
             "sheet].",
+            autocompletion=complete_routes,
         ),
     ] = None,
     prices: Annotated[
@@ -592,6 +608,7 @@ class SchemaName(StrEnum):
 
     PLAN = "plan"
     ESTIMATE = "estimate"
+    TIMELINE = "timeline"
     PRICE_SHEET = "price-sheet"
 
 
@@ -602,7 +619,8 @@ def schema(
     """Print a JSON Schema (draft 2020-12) generated from ketcost's models.
 
     `plan` describes a plan file or batch record, `estimate` the output of `estimate --json`
-    (and each item of `compare --json` and `batch`), `price-sheet` a price-sheet file.
+    (and each item of `compare --json` and `batch`), `timeline` the output of `timeline --json`,
+    `price-sheet` a price-sheet file.
 
     \b
     Example:

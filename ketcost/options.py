@@ -70,6 +70,39 @@ class PlanInputs:
         return given
 
 
+def _names(kind: str, incomplete: str) -> list[str]:
+    """Names from the price sheet in use ($KETCOST_PRICES, else the shipped one) that start with
+    what has been typed, for shell completion; none when the sheet cannot be read."""
+    from ketcost.errors import KetcostError
+    from ketcost.sheets import load_price_sheet
+
+    try:
+        sheet = load_price_sheet(os.environ.get("KETCOST_PRICES") or None)
+    except KetcostError:
+        return []
+    names = {
+        "routes": sheet.route_names(),
+        "protocols": list(sheet.protocols),
+        "addons": list(sheet.addons),
+    }[kind]
+    return [name for name in names if name.startswith(incomplete)]
+
+
+def complete_routes(incomplete: str) -> list[str]:
+    """Shell completion for --route."""
+    return _names("routes", incomplete)
+
+
+def complete_protocols(incomplete: str) -> list[str]:
+    """Shell completion for --protocol."""
+    return _names("protocols", incomplete)
+
+
+def complete_addons(incomplete: str) -> list[str]:
+    """Shell completion for --with."""
+    return _names("addons", incomplete)
+
+
 def _option(*names: str, metavar: str | None = None, **kwargs: Any) -> Any:
     return typer.Option(*names, metavar=metavar, **kwargs)
 
@@ -89,6 +122,7 @@ _SHARED: dict[str, Any] = {
             "--protocol",
             "-p",
             metavar="NAME",
+            autocompletion=complete_protocols,
             help="Protocol (see `ketcost protocols`) [default: the route's own: spravato-label "
             "for esketamine, standard for IV and oral].",
         ),
@@ -140,6 +174,7 @@ _SHARED: dict[str, Any] = {
         _option(
             "--with",
             metavar="ADDON",
+            autocompletion=complete_addons,
             help="Add a price-sheet add-on, e.g. consultation (repeatable).",
         ),
     ],

@@ -148,6 +148,31 @@ def estimate_schema() -> dict[str, Any]:
     return schema
 
 
+def timeline_schema() -> dict[str, Any]:
+    """What `timeline --json` prints: the estimate's headline keys and the months."""
+    from ketcost.timeline import Month
+
+    estimate = estimate_schema()
+    month = Month.model_json_schema(mode="serialization")
+    defs = {**estimate.get("$defs", {}), **month.pop("$defs", {}), "Month": month}
+    keys = ("schema_version", "currency", "route", "protocol")
+    totals = ("total", "out_of_pocket", "installments", "disclaimer")
+    properties = {
+        **{key: estimate["properties"][key] for key in keys},
+        "months": {"type": "array", "items": {"$ref": "#/$defs/Month"}},
+        **{key: estimate["properties"][key] for key in totals},
+    }
+    schema = {
+        "title": "Timeline",
+        "type": "object",
+        "properties": properties,
+        "required": [*keys, "months", "total", "out_of_pocket", "disclaimer"],
+        "$defs": defs,
+    }
+    _drop_closed(schema)
+    return schema
+
+
 def price_sheet_schema() -> dict[str, Any]:
     """A price-sheet file: ranges may also be written as one number or [low, high]."""
     schema = PriceSheet.model_json_schema(by_alias=True)
@@ -165,7 +190,12 @@ def price_sheet_schema() -> dict[str, Any]:
     return schema
 
 
-_SCHEMAS = {"plan": plan_schema, "estimate": estimate_schema, "price-sheet": price_sheet_schema}
+_SCHEMAS = {
+    "plan": plan_schema,
+    "estimate": estimate_schema,
+    "timeline": timeline_schema,
+    "price-sheet": price_sheet_schema,
+}
 
 
 def schema(name: str) -> dict[str, Any]:

@@ -44,6 +44,23 @@ def test_estimate_output_validates(cli: RunCli, args: list[str]) -> None:
     check(json.loads(cli("estimate", *args, "--json").out), schema_of(cli, "estimate"))
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-r", "iv", "--months", "3"],
+        ["-r", "esketamine", "--months", "14", "--start", "2026-12-01", "--deductible", "500",
+         "--coinsurance", "20", "--plan-year-renews", "01-01", "--installments", "6"],
+    ],
+)  # fmt: skip
+def test_timeline_output_validates(cli: RunCli, args: list[str]) -> None:
+    schema = schema_of(cli, "timeline")
+    data = json.loads(cli("timeline", *args, "--json").out)
+    check(data, schema)
+    del data["months"]
+    with pytest.raises(jsonschema.ValidationError):
+        check(data, schema)
+
+
 def test_compare_output_validates(cli: RunCli) -> None:
     schema = schema_of(cli, "estimate")
     items = json.loads(cli("compare", "--weeks", "4", "--deductible", "500", "--json").out)
