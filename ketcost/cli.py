@@ -659,6 +659,15 @@ def plan_init(
         typer.echo(f"wrote {file}", err=True)
 
 
+def _listing(
+    render: Callable[..., str], prices: str | None, fmt: OutputFormat | None, as_json: bool
+) -> None:
+    """Print one of the sheet's listings (routes, add-ons, protocols) in the asked format."""
+    output = _output_format(fmt, as_json)
+    width, color = _terminal()
+    to_stdout(render(_sheet(prices), output, width=width, color=color))
+
+
 @app.command()
 def routes(
     prices: PricesOption = None, fmt: FormatOption = None, as_json: JsonOption = False
@@ -669,9 +678,7 @@ def routes(
     Example:
       ketcost routes --format markdown
     """
-    output = _output_format(fmt, as_json)
-    width, color = _terminal()
-    to_stdout(render_routes(_sheet(prices), output, width=width, color=color))
+    _listing(render_routes, prices, fmt, as_json)
 
 
 @app.command()
@@ -684,9 +691,7 @@ def addons(
     Example:
       ketcost addons --format csv
     """
-    output = _output_format(fmt, as_json)
-    width, color = _terminal()
-    to_stdout(render_addons(_sheet(prices), output, width=width, color=color))
+    _listing(render_addons, prices, fmt, as_json)
 
 
 @app.command()
@@ -699,9 +704,7 @@ def protocols(
     Example:
       ketcost protocols
     """
-    output = _output_format(fmt, as_json)
-    width, color = _terminal()
-    to_stdout(render_protocols(_sheet(prices), output, width=width, color=color))
+    _listing(render_protocols, prices, fmt, as_json)
 
 
 @app.command("check-prices")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from ketcost import wording
-from ketcost.models import Addon, Cases, Estimate, LineItem, PriceSheet, Range, Sourced
+from ketcost.models import Addon, Cases, Estimate, LineItem, PriceSheet, Range, Route, Sourced
 from ketcost.payment import to_cents
 
 if TYPE_CHECKING:
@@ -280,13 +281,19 @@ def source_text(item: Sourced) -> str:
     return text
 
 
+def _source_notes(sheet: PriceSheet, items: Mapping[str, Route | Addon]) -> list[str]:
+    """The sheet's own source, then each item's source and notes."""
+    notes = [_sheet_note(sheet)]
+    for key, item in items.items():
+        notes.append(f"{key}: {source_text(item)}")
+        if item.notes:
+            notes.append(f"{key}: {item.notes}")
+    return notes
+
+
 def routes_report(sheet: PriceSheet) -> Report:
     """Each route with its price, session length and insurance eligibility; sources as notes."""
-    notes = [_sheet_note(sheet)]
-    for route_id, route in sheet.routes.items():
-        notes.append(f"{route_id}: {source_text(route)}")
-        if route.notes:
-            notes.append(f"{route_id}: {route.notes}")
+    notes = _source_notes(sheet, sheet.routes)
     return Report(
         title="Routes",
         currency=sheet.currency,
@@ -341,11 +348,7 @@ def protocols_report(sheet: PriceSheet) -> Report:
 
 def addons_report(sheet: PriceSheet) -> Report:
     """Each add-on with its price, how often it is billed and whether insurance may cover it."""
-    notes = [_sheet_note(sheet)]
-    for addon_id, addon in sheet.addons.items():
-        notes.append(f"{addon_id}: {source_text(addon)}")
-        if addon.notes:
-            notes.append(f"{addon_id}: {addon.notes}")
+    notes = _source_notes(sheet, sheet.addons)
 
     def insurance(addon: Addon) -> str:
         if addon.insurance_eligible:
