@@ -409,9 +409,6 @@ def quote(
         str | None, typer.Option(metavar="NAME", help="Who prepared it.")
     ] = None,
     clinic: Annotated[str | None, typer.Option(metavar="NAME", help="The clinic.")] = None,
-    valid_days: Annotated[
-        str | None, typer.Option(metavar="N", help="Days the quote holds, 1–365 [default: 30].")
-    ] = None,
     fmt: Annotated[
         QuoteFormat | None,
         typer.Option(
@@ -433,9 +430,7 @@ def quote(
 
     kind = _quote_format(fmt, output)
     chosen = scenario(inputs, route=route, prices=prices, budget=budget, installments=installments)
-    details = _quote_details(
-        chosen.quote, client=client, prepared_by=prepared_by, clinic=clinic, valid_days=valid_days
-    )
+    details = _quote_details(chosen.quote, client=client, prepared_by=prepared_by, clinic=clinic)
     sheet = _sheet(chosen.prices)
     months = month_by_month(chosen.plan, sheet, _priced(chosen.plan, sheet))
     document = build_quote(chosen.plan, months, details, date.today())

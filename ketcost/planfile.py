@@ -32,6 +32,8 @@ class QuoteInfo(BaseModel):
     client: Clean | None = None
     prepared_by: Clean | None = None
     clinic: Clean | None = None
+    # Accepted so that older plan files still read; an estimate is not a price quote, so it
+    # names no validity date.
     valid_days: Annotated[int, BeforeValidator(_whole_number(*VALID_DAYS_BOUNDS))] = 30
     notes: Clean | None = None
 
@@ -283,6 +285,5 @@ maintenance_months = 0          # months of maintenance to include
 # client = "A. Client"
 # prepared_by = "Your name"
 # clinic = "Clinic name"
-valid_days = 30
 # notes = "Anything the client should know."
 """

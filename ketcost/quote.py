@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from ketcost import wording
 from ketcost.models import Estimate, Plan
@@ -32,6 +32,15 @@ BEFORE_YOU_START = (
 
 CRISIS_LINE = "If you are in crisis, call or text 988 (US), the Suicide & Crisis Lifeline."
 
+# Said near the top of every counselor's estimate, so it is never taken for the provider's
+# document the No Surprises Act requires (45 CFR 149.610).
+NOT_A_GFE = (
+    "This is not a Good Faith Estimate under the No Surprises Act. If you are uninsured or paying "
+    "for yourself, ask the provider for one before scheduling: it is the provider's own list of "
+    "expected charges, and it gives you the right to dispute a bill $400 or more above it. This "
+    "estimate is for planning and comparing options, from published price ranges."
+)
+
 
 @dataclass(frozen=True)
 class Quote:
@@ -39,7 +48,6 @@ class Quote:
 
     title: str
     issued: date
-    valid_until: date
     reference: str
     details: QuoteInfo
     estimate: Estimate
@@ -48,10 +56,11 @@ class Quote:
     terms: tuple[str, ...]
     before_you_start: tuple[str, ...] = BEFORE_YOU_START
     crisis_line: str = CRISIS_LINE
+    not_a_gfe: str = NOT_A_GFE
 
 
 def reference(plan: Plan, result: Estimate) -> str:
-    """A short reference derived from the inputs and the sheet: same inputs, same reference."""
+    """The estimate's own id, derived from the inputs and the sheet: same inputs, same id."""
     payload = {
         "plan": plan.model_dump(mode="json", by_alias=True),
         "sheet": result.price_sheet.model_dump(mode="json"),
@@ -107,7 +116,6 @@ def build_quote(plan: Plan, timeline: Timeline, details: QuoteInfo, today: date)
     return Quote(
         title=TITLE,
         issued=today,
-        valid_until=today + timedelta(days=details.valid_days),
         reference=reference(plan, result),
         details=details,
         estimate=result,

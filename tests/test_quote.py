@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -38,13 +38,15 @@ def make_quote(cli: RunCli, tmp_path: Path, *args: str, name: str = "q.html") ->
 def test_html_quote_content(cli: RunCli, tmp_path: Path) -> None:
     page = make_quote(
         cli, tmp_path, "--client", "Ana Díaz", "--prepared-by", "J. Counselor", "--clinic",
-        "Example Clinic", "--valid-days", "14",
+        "Example Clinic",
     )  # fmt: skip
     today = date.today()
+    assert "Valid until" not in page
     for text in (
         "Estimated cost of ketamine treatment",
+        "This is not a Good Faith Estimate under the No Surprises Act",
         today.isoformat(),
-        (today + timedelta(days=14)).isoformat(),
+        "Prices as of</b> 2026-11-01",
         "Ana Díaz",
         "J. Counselor",
         "Example Clinic",
@@ -63,7 +65,7 @@ def test_html_quote_content(cli: RunCli, tmp_path: Path) -> None:
         "ketcost default US price ranges",
     ):
         assert text in page, text
-    assert re.search(r"Reference</b> KC-[0-9A-F]{8}", page)
+    assert re.search(r"Estimate ID</b> KC-[0-9A-F]{8}", page)
 
 
 def test_user_text_is_escaped(cli: RunCli, tmp_path: Path) -> None:
@@ -104,22 +106,23 @@ def test_same_inputs_same_reference(sheet: PriceSheet) -> None:
 
 
 def test_quote_dates_come_from_the_issue_date(sheet: PriceSheet) -> None:
-    """A quote built for a given day says that day and, by default, 30 days later, whatever
-    today is."""
+    """A quote built for a given day says that day, whatever today is, and no validity date."""
     plan = Plan(route="oral", weeks=4)
     result = estimate(plan, sheet)
     months = timeline(plan, sheet, result)
     built = build_quote(plan, months, QuoteInfo(client="X"), date(2026, 1, 2))
     for text in (render.html(built), render.markdown(built)):
         assert "2026-01-02" in text
-        assert "2026-02-01" in text
+        assert "2026-02-01" not in text
         assert reference(plan, result) in text
 
 
 def test_bad_quote_details(cli: RunCli, tmp_path: Path) -> None:
-    run = cli("quote", "-r", "iv", "--valid-days", "0", "-o", str(tmp_path / "q.md"))
+    plan = tmp_path / "p.toml"
+    plan.write_text('route = "iv"\n[quote]\nclient = 5\n')
+    run = cli("quote", "--plan", str(plan), "-o", str(tmp_path / "q.md"))
     assert (run.code, run.out) == (2, "")
-    assert run.err.startswith("error: invalid value '0' for --valid-days: expected a whole number")
+    assert "quote.client" in run.err
     assert not (tmp_path / "q.md").exists()
 
 

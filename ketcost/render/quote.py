@@ -124,14 +124,15 @@ def markdown(quote: Quote) -> str:
     details = quote.details
     lines = [f"# {quote.title}", ""]
     facts = [
-        ("Date", quote.issued.isoformat()),
-        ("Valid until", quote.valid_until.isoformat()),
-        ("Reference", quote.reference),
+        ("Prepared", quote.issued.isoformat()),
+        ("Prices as of", result.price_sheet.as_of.isoformat()),
+        ("Estimate ID", quote.reference),
         ("Client", details.client),
         ("Prepared by", details.prepared_by),
         ("Clinic", details.clinic),
     ]
     lines += [f"- **{label}:** {md.escape(value)}" for label, value in facts if value]
+    lines += ["", f"> {md.escape(quote.not_a_gfe)}"]
     lines += [
         "",
         f"## You pay: {wording.money_span(result.out_of_pocket, result.currency)}",
