@@ -9,21 +9,37 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import sys
 import traceback
-from collections.abc import Callable, Iterator
-from datetime import date
-from decimal import Decimal
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
+from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from typer.exceptions import TyperException
 
-from ketcost import __version__, wording
+from ketcost import __version__
+from ketcost.commands.batch import LIVE_PROGRESS, batch
+from ketcost.commands.common import (
+    EXIT_FILE,
+    EXIT_OK,
+    EXIT_USAGE,
+    BudgetOption,
+    ForceOption,
+    FormatOption,
+    InstallmentsOption,
+    JsonOption,
+    PricesOption,
+    RouteOption,
+    ScenarioPricesOption,
+    output_format,
+    over_budget,
+    priced,
+    sheet_for,
+    terminal,
+)
+from ketcost.commands.quote import check_bill, quote
 from ketcost.errors import (
     FileProblemsError,
     InputError,
@@ -33,14 +49,8 @@ from ketcost.errors import (
     Terminated,
 )
 from ketcost.files import to_stdout
-from ketcost.models import Estimate, Plan, PriceSheet
-from ketcost.options import PlanInputs, complete_routes, option_error, plan_options, scenario
-from ketcost.payment import to_cents
-from ketcost.pricing import estimate as price
-from ketcost.pricing import rank, schedule_warnings
-
-if TYPE_CHECKING:
-    from ketcost.planfile import QuoteInfo
+from ketcost.options import PlanInputs, complete_routes, plan_options, scenario
+from ketcost.pricing import rank
 from ketcost.render import (
     OutputFormat,
     render_addons,
@@ -50,9 +60,6 @@ from ketcost.render import (
     render_routes,
     render_timeline,
 )
-from ketcost.sheets import load_price_sheet, stale_warning
-
-EXIT_OK, EXIT_FILE, EXIT_USAGE, EXIT_BUDGET = 0, 1, 2, 3
 
 
 def _plain_usage_name(self: typer.core.TyperArgument) -> str:
@@ -86,47 +93,6 @@ class _State:
     debug = False
 
 
-# --- shared options ----------------------------------------------------------------------------
-
-PricesOption = Annotated[
-    str | None,
-    typer.Option(
-        "--prices",
-        metavar="FILE",
-        envvar="KETCOST_PRICES",
-        show_envvar=True,
-        help="A price-sheet TOML file to use instead of the shipped one.",
-    ),
-]
-FormatOption = Annotated[
-    OutputFormat | None,
-    typer.Option("--format", "-f", case_sensitive=False, help="Output format [default: table]."),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
-
-
-def _output_format(fmt: OutputFormat | None, as_json: bool) -> OutputFormat:
-    if as_json and fmt not in (None, OutputFormat.JSON):
-        raise InputError(f"--json and --format {fmt} conflict; give one of them")
-    return OutputFormat.JSON if as_json else (fmt or OutputFormat.TABLE)
-
-
-def _terminal() -> tuple[int, bool]:
-    """Width and whether to colour: plain 80-column text unless stdout is a terminal."""
-    tty = sys.stdout.isatty()
-    color = tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    width = shutil.get_terminal_size((80, 24)).columns if tty or "COLUMNS" in os.environ else 80
-    return max(width, 40), color
-
-
-def _sheet(prices: str | None) -> PriceSheet:
-    sheet = load_price_sheet(prices or None)
-    warning = stale_warning(sheet, date.today())
-    if warning:
-        typer.echo(warning, err=True)
-    return sheet
-
-
 # --- commands ----------------------------------------------------------------------------------
 
 
@@ -157,71 +123,6 @@ def _root(
     if ctx.invoked_subcommand is None:
         to_stdout(ctx.get_help() + "\n")
         raise typer.Exit()
-
-
-RouteOption = Annotated[
-    str | None,
-    typer.Option(
-        "--route",
-        "-r",
-        metavar="ROUTE",
-        help="Route id or alias, any case (see `ketcost routes`).",
-        autocompletion=complete_routes,
-    ),
-]
-ScenarioPricesOption = Annotated[
-    str | None,
-    typer.Option(
-        "--prices",
-        metavar="FILE",
-        help="A price-sheet TOML file [default: the plan's, else $KETCOST_PRICES, else the "
-        "shipped one].",
-    ),
-]
-BudgetOption = Annotated[
-    str | None,
-    typer.Option(
-        metavar="AMOUNT",
-        help=f"Warn on stderr and exit {EXIT_BUDGET} when the out-of-pocket may exceed this.",
-    ),
-]
-InstallmentsOption = Annotated[
-    str | None,
-    typer.Option(metavar="N", help="Split what you pay into N equal monthly payments, 1–120."),
-]
-ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
-
-
-def _priced(plan: Plan, sheet: PriceSheet) -> Estimate:
-    """The estimate, after a warning line on stderr for each way its schedule is outside the
-    route's label or usual practice."""
-    result = price(plan, sheet)
-    for line in schedule_warnings(plan, sheet):
-        typer.echo(line, err=True)
-    return result
-
-
-def _over_budget(results: list[Estimate], budget: Decimal | None) -> int:
-    """Warn when an out-of-pocket range reaches above the budget; the exit code to return."""
-    if budget is None:
-        return EXIT_OK
-    over = [r for r in results if r.out_of_pocket.high > budget]
-    if not over:
-        return EXIT_OK
-    limit = wording.money(to_cents(budget), results[0].currency)
-    if len(results) == 1:
-        verb = "exceeds" if over[0].out_of_pocket.low > budget else "may exceed"
-        span = wording.money_span(over[0].out_of_pocket, over[0].currency)
-        message = f"warning: the out-of-pocket cost ({span}) {verb} the budget of {limit}"
-        typer.echo(message, err=True)
-    else:
-        names = ", ".join(r.route for r in over)
-        typer.echo(
-            f"warning: {len(over)} of {len(results)} options may exceed the budget of {limit}: "
-            f"{names}",
-            err=True,
-        )
-    return EXIT_BUDGET
 
 
 def _saved_prices(prices: str | None, plan_path: str) -> str | None:
@@ -258,9 +159,9 @@ def estimate(
       ketcost estimate -r oral --weeks 4 --with consultation --discount 10 --json
       ketcost estimate --plan client.toml --installments 6
     """
-    output = _output_format(fmt, as_json)
+    output = output_format(fmt, as_json)
     chosen = scenario(inputs, route=route, prices=prices, budget=budget, installments=installments)
-    result = _priced(chosen.plan, _sheet(chosen.prices))
+    result = priced(chosen.plan, sheet_for(chosen.prices))
     if save_plan is not None:
         from ketcost.files import write_text
         from ketcost.planfile import plan_data, plan_text
@@ -274,9 +175,9 @@ def estimate(
         write_text(save_plan, plan_text(data), force=force)
         if save_plan != "-":
             typer.echo(f"wrote the plan to {save_plan}", err=True)
-    width, color = _terminal()
+    width, color = terminal()
     to_stdout(render_estimate(result, output, width=width, color=color))
-    return _over_budget([result], chosen.budget)
+    return over_budget([result], chosen.budget)
 
 
 @app.command()
@@ -315,9 +216,9 @@ def compare(
       ketcost compare -r iv -r esketamine --deductible 1000 --coinsurance 20
       ketcost compare -r iv --prices clinic-a.toml --prices clinic-b.toml --format markdown
     """
-    output = _output_format(fmt, as_json)
+    output = output_format(fmt, as_json)
     chosen = scenario(inputs, budget=budget)
-    sheets = [_sheet(path or None) for path in (prices or [chosen.prices or ""])]
+    sheets = [sheet_for(path or None) for path in (prices or [chosen.prices or ""])]
     currencies = list(dict.fromkeys(sheet.currency for sheet in sheets))
     if len(currencies) > 1:
         raise InputError(
@@ -325,13 +226,13 @@ def compare(
             "compare sheets in one currency"
         )
     results = [
-        _priced(chosen.plan.model_copy(update={"route": name}), sheet)
+        priced(chosen.plan.model_copy(update={"route": name}), sheet)
         for sheet in sheets
         for name in (route or ([chosen.plan.route] if chosen.plan.route else list(sheet.routes)))
     ]
-    width, color = _terminal()
+    width, color = terminal()
     to_stdout(render_comparison(rank(results), output, width=width, color=color))
-    return _over_budget(results, chosen.budget)
+    return over_budget(results, chosen.budget)
 
 
 @app.command()
@@ -352,250 +253,20 @@ def timeline(
       ketcost timeline -r esketamine -p spravato-label --maintenance-months 6
       ketcost timeline --plan client.toml --installments 12 --json
     """
-    output = _output_format(fmt, as_json)
+    output = output_format(fmt, as_json)
     chosen = scenario(inputs, route=route, prices=prices, budget=budget, installments=installments)
     from ketcost.timeline import timeline as month_by_month
 
-    sheet = _sheet(chosen.prices)
-    months = month_by_month(chosen.plan, sheet, _priced(chosen.plan, sheet))
-    width, color = _terminal()
+    sheet = sheet_for(chosen.prices)
+    months = month_by_month(chosen.plan, sheet, priced(chosen.plan, sheet))
+    width, color = terminal()
     to_stdout(render_timeline(months, output, width=width, color=color))
-    return _over_budget([months.estimate], chosen.budget)
+    return over_budget([months.estimate], chosen.budget)
 
 
-class QuoteFormat(StrEnum):
-    """What a quote can be written as."""
-
-    HTML = "html"
-    MARKDOWN = "markdown"
-
-
-def _quote_format(fmt: QuoteFormat | None, output: str) -> QuoteFormat:
-    if fmt is not None:
-        return fmt
-    suffix = Path(output).suffix.lower()
-    if suffix in (".html", ".htm"):
-        return QuoteFormat.HTML
-    if suffix in (".md", ".markdown"):
-        return QuoteFormat.MARKDOWN
-    if output == "-":
-        return QuoteFormat.MARKDOWN
-    raise InputError(
-        f"cannot tell the format of {output!r} from its extension; give --format html or markdown"
-    )
-
-
-@app.command()
-@plan_options
-def quote(
-    inputs: PlanInputs,
-    route: RouteOption = None,
-    output: Annotated[
-        str,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Where to write the quote [default: - (stdout), as Markdown].",
-        ),
-    ] = "-",
-    prices: ScenarioPricesOption = None,
-    budget: BudgetOption = None,
-    installments: InstallmentsOption = None,
-    client: Annotated[
-        str | None, typer.Option(metavar="NAME", help="Who the quote is for.")
-    ] = None,
-    prepared_by: Annotated[
-        str | None, typer.Option(metavar="NAME", help="Who prepared it.")
-    ] = None,
-    clinic: Annotated[str | None, typer.Option(metavar="NAME", help="The clinic.")] = None,
-    fmt: Annotated[
-        QuoteFormat | None,
-        typer.Option(
-            "--format", "-f", case_sensitive=False, help="[default: from the file's extension]"
-        ),
-    ] = None,
-    force: ForceOption = False,
-) -> int:
-    """Write a printable quote (HTML or Markdown) a counselor can hand over.
-
-    \b
-    Examples:
-      ketcost quote --plan client.toml -o client-quote.html
-      ketcost quote -r esketamine --weeks 4 --deductible 1000 --client "A. Client" -o quote.md
-    """
-    from ketcost.files import write_text
-    from ketcost.quote import build_quote
-    from ketcost.timeline import timeline as month_by_month
-
-    kind = _quote_format(fmt, output)
-    chosen = scenario(inputs, route=route, prices=prices, budget=budget, installments=installments)
-    details = _quote_details(chosen.quote, client=client, prepared_by=prepared_by, clinic=clinic)
-    sheet = _sheet(chosen.prices)
-    months = month_by_month(chosen.plan, sheet, _priced(chosen.plan, sheet))
-    document = build_quote(chosen.plan, months, details, date.today())
-    from ketcost.render import quote as quotes
-
-    text = quotes.html(document) if kind is QuoteFormat.HTML else quotes.markdown(document)
-    write_text(output, text, force=force)
-    return _over_budget([months.estimate], chosen.budget)
-
-
-def _quote_details(base: QuoteInfo | None, **given: str | None) -> QuoteInfo:
-    from ketcost.planfile import QuoteInfo
-
-    base = base or QuoteInfo()
-    values = {k: v for k, v in given.items() if v is not None}
-    try:
-        return QuoteInfo.model_validate({**base.model_dump(), **values})
-    except ValidationError as error:
-        raise option_error(error, values) from None
-
-
-class RecordFormatOption(StrEnum):
-    """Record formats for batch input and output."""
-
-    JSONL = "jsonl"
-    CSV = "csv"
-
-
-def _record_format(given: RecordFormatOption | None, path: str) -> RecordFormatOption:
-    if given is not None:
-        return given
-    suffix = Path(path).suffix.lower()
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        return RecordFormatOption.JSONL
-    if suffix == ".csv":
-        return RecordFormatOption.CSV
-    if path == "-":
-        return RecordFormatOption.JSONL
-    raise InputError(
-        f"cannot tell the format of {path!r} from its extension; give --input-format jsonl or csv"
-    )
-
-
-@app.command()
-def batch(
-    file: Annotated[
-        str, typer.Argument(metavar="FILE", help="Records to price; - (the default) reads stdin.")
-    ] = "-",
-    input_format: Annotated[
-        RecordFormatOption | None,
-        typer.Option(
-            case_sensitive=False, help="Record format [default: from FILE's extension; jsonl]."
-        ),
-    ] = None,
-    fmt: Annotated[
-        RecordFormatOption,
-        typer.Option("--format", "-f", case_sensitive=False, help="Output format."),
-    ] = RecordFormatOption.JSONL,
-    prices: PricesOption = None,
-    prices_dir: Annotated[
-        str | None,
-        typer.Option(
-            metavar="DIR",
-            help="Where records' own `prices` paths are read from [default: FILE's folder; "
-            "the current folder for stdin].",
-        ),
-    ] = None,
-    output: Annotated[
-        str, typer.Option("--output", "-o", metavar="FILE", help="Where to write; - is stdout.")
-    ] = "-",
-    jobs: Annotated[
-        int,
-        typer.Option(metavar="N", min=0, max=64, help="Worker processes, 0–64; 0: one per CPU."),
-    ] = 0,
-    force: ForceOption = False,
-) -> int:
-    """Price many scenarios: one output record per input record, in order, streaming.
-
-    Each JSON Lines or CSV record (one line, at most 1 MiB) holds a plan file's keys and an
-    optional `id`, echoed as given. A record that fails gives {"line": N, "id": ..., "error":
-    "..."} in its place; the run goes on and exits 1 at the end.
-
-    \b
-    Examples:
-      ketcost batch referrals.jsonl > estimates.jsonl
-      ketcost batch scenarios.csv --format csv -o results.csv
-      cat plans.jsonl | ketcost batch - --prices clinic.toml
-    """
-    from ketcost import batch as batches
-    from ketcost.files import atomic_output
-
-    kind = _record_format(input_format, file)
-    if prices:
-        load_price_sheet(prices)  # a bad sheet is one error up front, not one per record
-    base = prices_dir or (str(Path(file).parent) if file != "-" else ".")
-    if prices_dir is not None and not Path(prices_dir).is_dir():
-        raise InputError(f"invalid value {prices_dir[:80]!r} for --prices-dir: not a folder")
-    progress = _progress if sys.stderr.isatty() else None
-    with _input(file) as stream, atomic_output(output, force=force) as out:
-        tally = batches.run(
-            stream,
-            out.write,
-            input_format=kind.value,
-            output_format=fmt.value,
-            prices=prices,
-            jobs=jobs or _cpus(),
-            base=base,
-            progress=progress,
-        )
-    ok = tally.records - tally.failed
-    typer.echo(f"batch: {tally.records} records, {ok} estimated, {tally.failed} failed", err=True)
-    return EXIT_FILE if tally.failed else EXIT_OK
-
-
-def _cpus() -> int:
-    """The CPUs this process may run on (a container's or taskset's share, not the machine's)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(len(os.sched_getaffinity(0)), 1)
-    return os.cpu_count() or 1
-
-
-@contextlib.contextmanager
-def _input(path: str) -> Iterator[BinaryIO]:
-    """The records as bytes (decoding is per record, so one bad line is one error record)."""
-    if path == "-":
-        yield sys.stdin.buffer
-        return
-    from ketcost.files import reason
-
-    if not path:
-        raise InputError("no file name given")
-    try:
-        handle = Path(path).open("rb")  # noqa: SIM115 - closed below, after the run
-    except FileNotFoundError:
-        raise KetcostError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise KetcostError(f"{path}: is a folder, not a file of records") from None
-    except OSError as error:
-        raise KetcostError(f"{path}: cannot be read ({reason(error)})") from None
-    with handle:
-        yield handle
-
-
-_LIVE_PROGRESS: list[Callable[[], None]] = []
-
-
-def _progress() -> Callable[[int], None]:
-    """A records counter drawn on stderr (a terminal), stopped when the command ends."""
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn
-
-    bar = Progress(
-        SpinnerColumn(),
-        TextColumn("{task.completed:,} records priced"),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task = bar.add_task("batch", total=None)
-    bar.start()
-    _LIVE_PROGRESS.append(bar.stop)
-
-    def update(done: int) -> None:
-        bar.update(task, completed=done)
-
-    return update
+app.command()(quote)
+app.command("check-bill")(check_bill)
+app.command()(batch)
 
 
 class SchemaName(StrEnum):
@@ -658,9 +329,9 @@ def _listing(
     render: Callable[..., str], prices: str | None, fmt: OutputFormat | None, as_json: bool
 ) -> None:
     """Print one of the sheet's listings (routes, add-ons, protocols) in the asked format."""
-    output = _output_format(fmt, as_json)
-    width, color = _terminal()
-    to_stdout(render(_sheet(prices), output, width=width, color=color))
+    output = output_format(fmt, as_json)
+    width, color = terminal()
+    to_stdout(render(sheet_for(prices), output, width=width, color=color))
 
 
 @app.command()
@@ -715,14 +386,14 @@ def check_prices(
     """
     from ketcost.sheets import oldest_published
 
-    sheet = _sheet(file)
+    sheet = sheet_for(file)
     lines = [f"ok: {len(sheet.routes)} routes, {len(sheet.protocols)} protocols"]
     oldest = oldest_published(sheet)
     if oldest is not None:
         lines.append(f"oldest published source: {oldest[0].isoformat()} ({oldest[1]})")
     import textwrap
 
-    width, _ = _terminal()
+    width, _ = terminal()
     to_stdout("".join(f"{part}\n" for line in lines for part in textwrap.wrap(line, width)))
 
 
@@ -768,8 +439,8 @@ def main(argv: list[str] | None = None) -> int:
         code = EXIT_TERMINATED
     finally:
         signal.signal(signal.SIGTERM, previous)
-        while _LIVE_PROGRESS:
-            _LIVE_PROGRESS.pop()()
+        while LIVE_PROGRESS:
+            LIVE_PROGRESS.pop()()
     if code in (OutputClosed.exit_code, EXIT_FILE):
         _quiet_stdout()
     return code

@@ -204,6 +204,20 @@ class Sourced(BaseModel):
     published: date | None = None
 
 
+def _code(value: str) -> str:
+    if not re.fullmatch(r"[A-Z0-9]{4,7}", value):
+        raise ValueError(f"{value[:20]!r} is not a service code (HCPCS or CPT, e.g. G2082)")
+    return value
+
+
+ServiceCode = Annotated[str, AfterValidator(_code)]
+
+
+def _sourced_codes(codes: tuple[str, ...], source: str | None) -> None:
+    if codes and source is None:
+        raise ValueError("service_codes need a service_codes_source saying where they come from")
+
+
 class Route(Sourced):
     """A way of giving treatment, with its published price per session."""
 
@@ -216,12 +230,15 @@ class Route(Sourced):
     default_protocol: str | None = None
     max_per_week: PositiveQuantity | None = None
     max_per_week_source: Text | None = None
+    service_codes: tuple[ServiceCode, ...] = ()
+    service_codes_source: Text | None = None
     notes: Clean | None = None
 
     @model_validator(mode="after")
     def _sourced_limit(self) -> Route:
         if self.max_per_week is not None and self.max_per_week_source is None:
             raise ValueError("max_per_week needs a max_per_week_source saying where it comes from")
+        _sourced_codes(self.service_codes, self.service_codes_source)
         return self
 
 
@@ -234,7 +251,14 @@ class Addon(Sourced):
     insurance_eligible: bool = False
     # Routes with which insurance may cover it even when `insurance_eligible` is false.
     insurance_eligible_routes: tuple[str, ...] = ()
+    service_codes: tuple[ServiceCode, ...] = ()
+    service_codes_source: Text | None = None
     notes: Clean | None = None
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Addon:
+        _sourced_codes(self.service_codes, self.service_codes_source)
+        return self
 
     def eligible_with(self, route_id: str) -> bool:
         """Whether insurance may cover this add-on beside the route `route_id`."""

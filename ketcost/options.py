@@ -21,6 +21,7 @@ from ketcost.errors import InputError
 from ketcost.models import RANGE_HELP, Maintenance, Plan, parse_amount, quoted
 
 if TYPE_CHECKING:
+    from ketcost.gfe import ProviderInfo
     from ketcost.planfile import QuoteInfo
 
 RANGE = "RANGE"
@@ -366,6 +367,7 @@ class Scenario:
     prices: str | None
     budget: Decimal | None
     quote: QuoteInfo | None  # None: no plan file, so no quote details
+    provider: ProviderInfo | None = None  # a plan file's [provider], for a Good Faith Estimate
 
 
 def budget_amount(text: str | None) -> Decimal | None:
@@ -404,4 +406,5 @@ def scenario(
         prices=prices or file.prices or os.environ.get("KETCOST_PRICES") or None,
         budget=file.budget if limit is None else limit,
         quote=file.quote,
+        provider=file.provider,
     )

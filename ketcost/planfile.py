@@ -18,7 +18,8 @@ from pydantic_core import ErrorDetails
 
 from ketcost.errors import PlanError
 from ketcost.files import ReadProblem, read_text
-from ketcost.models import Amount, Clean, Plan, Range, _whole_number
+from ketcost.gfe import ProviderInfo
+from ketcost.models import Amount, Clean, Day, Plan, Range, _whole_number
 from ketcost.sheets import TOO_DEEP, key_path, load_toml
 
 VALID_DAYS_BOUNDS = (1, 365)
@@ -32,6 +33,9 @@ class QuoteInfo(BaseModel):
     client: Clean | None = None
     prepared_by: Clean | None = None
     clinic: Clean | None = None
+    client_dob: Day | None = None  # for a Good Faith Estimate
+    scheduled: Day | None = None
+    diagnosis: tuple[str, ...] = ()
     # Accepted so that older plan files still read; an estimate is not a price quote, so it
     # names no validity date.
     valid_days: Annotated[int, BeforeValidator(_whole_number(*VALID_DAYS_BOUNDS))] = 30
@@ -46,9 +50,10 @@ class _Extras(BaseModel):
     prices: str | None = None
     budget: Amount | None = None
     quote: QuoteInfo = QuoteInfo()
+    provider: ProviderInfo | None = None
 
 
-_EXTRA_KEYS = ("prices", "budget", "quote")
+_EXTRA_KEYS = ("prices", "budget", "quote", "provider")
 _MESSAGES = {"extra_forbidden": "unknown key (check the spelling)"}
 
 
@@ -60,6 +65,7 @@ class PlanFile:
     prices: str | None = None
     budget: Decimal | None = None
     quote: QuoteInfo = field(default_factory=QuoteInfo)
+    provider: ProviderInfo | None = None
 
 
 def read_plan(path: str | Path) -> PlanFile:
@@ -74,7 +80,7 @@ def read_plan(path: str | Path) -> PlanFile:
     if plan.prices is not None and not Path(plan.prices).is_absolute():
         # The same folder `--save-plan` made the path relative to: the real one, links resolved.
         resolved = str(Path(origin).resolve().parent / plan.prices)
-        plan = PlanFile(plan.fields, resolved, plan.budget, plan.quote)
+        plan = PlanFile(plan.fields, resolved, plan.budget, plan.quote, plan.provider)
     return plan
 
 
@@ -97,7 +103,7 @@ def parse_plan(text: str, origin: str) -> PlanFile:
         problems += _problems(error, text, origin)
     if problems:
         raise PlanError(origin, problems)
-    return PlanFile(fields, extras.prices, extras.budget, extras.quote)
+    return PlanFile(fields, extras.prices, extras.budget, extras.quote, extras.provider)
 
 
 def plan_from_mapping(data: dict[str, Any]) -> tuple[Plan, str | None]:

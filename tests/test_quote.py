@@ -137,7 +137,7 @@ def test_quote_to_stdout(cli: RunCli) -> None:
 def test_format_follows_the_extension(cli: RunCli, tmp_path: Path) -> None:
     run = cli("quote", "-r", "iv", "-o", str(tmp_path / "q.pdf"))
     assert run.code == 2
-    assert "give --format html or markdown" in run.err
+    assert "give --format html, markdown or json" in run.err
     assert not (tmp_path / "q.pdf").exists()
 
 

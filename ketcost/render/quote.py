@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ketcost import wording
-from ketcost.quote import Quote
+from ketcost.quote import CRISIS_LINE, Quote
 from ketcost.render import markdown as md
 from ketcost.render.report import Cell, Report, itemized_report, timeline_report
 from ketcost.render.table import cell_text
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from ketcost.gfe import GoodFaithEstimate
 
 CHART_WIDTH, CHART_HEIGHT = 640, 200
 PLOT_LEFT, PLOT_BOTTOM, PLOT_TOP = 84, 176, 12
@@ -90,11 +96,10 @@ def _cells(report: Report) -> tuple[list[list[str]], list[list[str]]]:
     return texts(report.rows), texts(report.totals)
 
 
-def html(quote: Quote) -> str:
-    """The quote as one HTML page: inline CSS and SVG, no scripts, nothing fetched."""
+def _templates() -> Environment:
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    env = Environment(
+    return Environment(
         loader=PackageLoader("ketcost", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
@@ -102,6 +107,11 @@ def html(quote: Quote) -> str:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+def html(quote: Quote) -> str:
+    """The quote as one HTML page: inline CSS and SVG, no scripts, nothing fetched."""
+    env = _templates()
     items = itemized_report(quote.estimate)
     rows, totals = _cells(items)
     result = quote.estimate
@@ -169,3 +179,98 @@ def markdown(quote: Quote) -> str:
 
 def _without_notes(report: Report, title: str) -> Report:
     return replace(report, title=title, notes=(), footer=None, bars=())
+
+
+def json_text(quote: Quote) -> str:
+    """The counselor's estimate as JSON (`kind: estimate`), for scripts and `check-bill`."""
+    from ketcost.gfe import EstimateDocument
+
+    document = EstimateDocument(
+        id=quote.reference,
+        prepared=quote.issued,
+        client=quote.details.client,
+        prepared_by=quote.details.prepared_by,
+        clinic=quote.details.clinic,
+        not_a_gfe=quote.not_a_gfe,
+        estimate=quote.estimate,
+    )
+    return document.model_dump_json(indent=2) + "\n"
+
+
+def gfe_json(gfe: GoodFaithEstimate) -> str:
+    """The Good Faith Estimate as JSON (`kind: good_faith_estimate`)."""
+    return gfe.model_dump_json(indent=2) + "\n"
+
+
+def gfe_html(gfe: GoodFaithEstimate) -> str:
+    """The Good Faith Estimate as one self-contained HTML page."""
+    return (
+        _templates()
+        .get_template("gfe.html.j2")
+        .render(
+            g=gfe,
+            total=wording.money(gfe.total_expected_charges, gfe.currency),
+            money=lambda value: wording.money(value, gfe.currency),
+            crisis=CRISIS_LINE,
+        )
+    )
+
+
+def gfe_markdown(gfe: GoodFaithEstimate) -> str:
+    """The Good Faith Estimate as Markdown: every element the rule requires, in order."""
+    money = gfe.currency
+
+    def cash(value: Decimal) -> str:
+        return wording.money(value, money)
+
+    scheduled = gfe.scheduled.isoformat() if gfe.scheduled else "not yet scheduled"
+    lines = [
+        "# Good Faith Estimate",
+        "",
+        f"- **Issued:** {gfe.issued.isoformat()}",
+        f"- **Estimate ID:** {gfe.id}",
+        f"- **Patient:** {md.escape(gfe.patient.name)}",
+        f"- **Date of birth:** {gfe.patient.date_of_birth.isoformat()}",
+        f"- **Primary service:** {md.escape(gfe.primary_service)}",
+        f"- **Scheduled:** {scheduled}",
+        f"- **Period of care:** {gfe.period}",
+        f"- **Diagnosis codes:** {', '.join(gfe.diagnosis_codes)}",
+        "",
+        f"## Total expected charges: {cash(gfe.total_expected_charges)}",
+    ]
+    if gfe.follow_up:
+        lines += ["", gfe.follow_up]
+    for charges in gfe.providers:
+        who = charges.provider
+        lines += [
+            "",
+            f"## {md.escape(who.name)}",
+            "",
+            f"NPI {who.npi}, TIN {who.tin}, {md.escape(who.address)}, {who.state}",
+            "",
+            "| Item or service | Service codes | Quantity | Each | Expected charge |",
+            "| --- | --- | ---: | ---: | ---: |",
+        ]
+        lines += [
+            f"| {md.escape(i.description)} | {', '.join(i.service_codes)} | {i.quantity} | "
+            f"{cash(i.unit_charge)} | {cash(i.expected_charge)} |"
+            for i in charges.items
+        ]
+        lines.append(
+            f"| **Expected charges, {md.escape(who.name)}** |  |  |  | "
+            f"**{cash(charges.expected_charges)}** |"
+        )
+    lines += ["", "## Items and services scheduled separately", ""]
+    lines += [f"- {md.escape(line)}" for line in gfe.separately_scheduled]
+    lines += ["", "## Disclaimers", ""] + [f"- {md.escape(line)}" for line in gfe.disclaimers]
+    lines += [
+        "",
+        f'Prices from "{md.escape(gfe.price_sheet.name)}", as of '
+        f"{gfe.price_sheet.as_of.isoformat()}.",
+        "",
+        "**Treatment happens only under licensed medical supervision. This document gives no "
+        "medical advice.**",
+        "",
+        f"**{CRISIS_LINE}**",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,162 @@
+"""`ketcost batch`: the command's options and its input and progress display."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, BinaryIO
+
+import typer
+
+from ketcost.commands.common import EXIT_FILE, EXIT_OK, ForceOption, PricesOption
+from ketcost.errors import InputError, KetcostError
+from ketcost.sheets import load_price_sheet
+
+
+class RecordFormatOption(StrEnum):
+    """Record formats for batch input and output."""
+
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+def _record_format(given: RecordFormatOption | None, path: str) -> RecordFormatOption:
+    if given is not None:
+        return given
+    suffix = Path(path).suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return RecordFormatOption.JSONL
+    if suffix == ".csv":
+        return RecordFormatOption.CSV
+    if path == "-":
+        return RecordFormatOption.JSONL
+    raise InputError(
+        f"cannot tell the format of {path!r} from its extension; give --input-format jsonl or csv"
+    )
+
+
+def batch(
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="Records to price; - (the default) reads stdin.")
+    ] = "-",
+    input_format: Annotated[
+        RecordFormatOption | None,
+        typer.Option(
+            case_sensitive=False, help="Record format [default: from FILE's extension; jsonl]."
+        ),
+    ] = None,
+    fmt: Annotated[
+        RecordFormatOption,
+        typer.Option("--format", "-f", case_sensitive=False, help="Output format."),
+    ] = RecordFormatOption.JSONL,
+    prices: PricesOption = None,
+    prices_dir: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DIR",
+            help="Where records' own `prices` paths are read from [default: FILE's folder; "
+            "the current folder for stdin].",
+        ),
+    ] = None,
+    output: Annotated[
+        str, typer.Option("--output", "-o", metavar="FILE", help="Where to write; - is stdout.")
+    ] = "-",
+    jobs: Annotated[
+        int,
+        typer.Option(metavar="N", min=0, max=64, help="Worker processes, 0–64; 0: one per CPU."),
+    ] = 0,
+    force: ForceOption = False,
+) -> int:
+    """Price many scenarios: one output record per input record, in order, streaming.
+
+    Each JSON Lines or CSV record (one line, at most 1 MiB) holds a plan file's keys and an
+    optional `id`, echoed as given. A record that fails gives {"line": N, "id": ..., "error":
+    "..."} in its place; the run goes on and exits 1 at the end.
+
+    \b
+    Examples:
+      ketcost batch referrals.jsonl > estimates.jsonl
+      ketcost batch scenarios.csv --format csv -o results.csv
+      cat plans.jsonl | ketcost batch - --prices clinic.toml
+    """
+    from ketcost import batch as batches
+    from ketcost.files import atomic_output
+
+    kind = _record_format(input_format, file)
+    if prices:
+        load_price_sheet(prices)  # a bad sheet is one error up front, not one per record
+    base = prices_dir or (str(Path(file).parent) if file != "-" else ".")
+    if prices_dir is not None and not Path(prices_dir).is_dir():
+        raise InputError(f"invalid value {prices_dir[:80]!r} for --prices-dir: not a folder")
+    progress = _progress if sys.stderr.isatty() else None
+    with _input(file) as stream, atomic_output(output, force=force) as out:
+        tally = batches.run(
+            stream,
+            out.write,
+            input_format=kind.value,
+            output_format=fmt.value,
+            prices=prices,
+            jobs=jobs or _cpus(),
+            base=base,
+            progress=progress,
+        )
+    ok = tally.records - tally.failed
+    typer.echo(f"batch: {tally.records} records, {ok} estimated, {tally.failed} failed", err=True)
+    return EXIT_FILE if tally.failed else EXIT_OK
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (a container's or taskset's share, not the machine's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(len(os.sched_getaffinity(0)), 1)
+    return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def _input(path: str) -> Iterator[BinaryIO]:
+    """The records as bytes (decoding is per record, so one bad line is one error record)."""
+    if path == "-":
+        yield sys.stdin.buffer
+        return
+    from ketcost.files import reason
+
+    if not path:
+        raise InputError("no file name given")
+    try:
+        handle = Path(path).open("rb")  # noqa: SIM115 - closed below, after the run
+    except FileNotFoundError:
+        raise KetcostError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise KetcostError(f"{path}: is a folder, not a file of records") from None
+    except OSError as error:
+        raise KetcostError(f"{path}: cannot be read ({reason(error)})") from None
+    with handle:
+        yield handle
+
+
+LIVE_PROGRESS: list[Callable[[], None]] = []
+
+
+def _progress() -> Callable[[int], None]:
+    """A records counter drawn on stderr (a terminal), stopped when the command ends."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.completed:,} records priced"),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("batch", total=None)
+    bar.start()
+    LIVE_PROGRESS.append(bar.stop)
+
+    def update(done: int) -> None:
+        bar.update(task, completed=done)
+
+    return update

@@ -1,0 +1,304 @@
+"""`ketcost quote` (the counselor's estimate, or a provider's Good Faith Estimate) and
+`ketcost check-bill` (a bill compared with either)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+from ketcost import wording
+from ketcost.commands.common import (
+    EXIT_BUDGET,
+    EXIT_OK,
+    BudgetOption,
+    ForceOption,
+    InstallmentsOption,
+    RouteOption,
+    ScenarioPricesOption,
+    over_budget,
+    priced,
+    sheet_for,
+)
+from ketcost.errors import InputError
+from ketcost.files import ReadProblem, read_text, to_stdout
+from ketcost.models import parse_amount, parse_date
+from ketcost.options import PlanInputs, option_error, plan_options, scenario
+
+if TYPE_CHECKING:
+    from ketcost.gfe import BillCheck, ProviderInfo
+    from ketcost.planfile import QuoteInfo
+
+
+class QuoteFormat(StrEnum):
+    """What a quote can be written as."""
+
+    HTML = "html"
+    MARKDOWN = "markdown"
+    JSON = "json"
+
+
+def _quote_format(fmt: QuoteFormat | None, output: str) -> QuoteFormat:
+    if fmt is not None:
+        return fmt
+    suffix = Path(output).suffix.lower()
+    if suffix in (".html", ".htm"):
+        return QuoteFormat.HTML
+    if suffix in (".md", ".markdown"):
+        return QuoteFormat.MARKDOWN
+    if suffix == ".json":
+        return QuoteFormat.JSON
+    if output == "-":
+        return QuoteFormat.MARKDOWN
+    raise InputError(
+        f"cannot tell the format of {output!r} from its extension; give --format html, markdown "
+        "or json"
+    )
+
+
+@plan_options
+def quote(
+    inputs: PlanInputs,
+    route: RouteOption = None,
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Where to write the quote [default: - (stdout), as Markdown].",
+        ),
+    ] = "-",
+    prices: ScenarioPricesOption = None,
+    budget: BudgetOption = None,
+    installments: InstallmentsOption = None,
+    client: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Who the quote is for (the patient).")
+    ] = None,
+    prepared_by: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Who prepared it.")
+    ] = None,
+    clinic: Annotated[str | None, typer.Option(metavar="NAME", help="The clinic.")] = None,
+    gfe: Annotated[
+        bool,
+        typer.Option(
+            "--gfe",
+            help="Issue a provider's Good Faith Estimate (No Surprises Act) instead: needs "
+            "--client, --client-dob, --diagnosis, --provider, single prices and counts.",
+        ),
+    ] = False,
+    client_dob: Annotated[
+        str | None, typer.Option(metavar="DATE", help="GFE: the patient's date of birth.")
+    ] = None,
+    scheduled: Annotated[
+        str | None, typer.Option(metavar="DATE", help="GFE: the first session's date, if known.")
+    ] = None,
+    diagnosis: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="CODE", help="GFE: an ICD-10 diagnosis code, e.g. F33.2 (repeatable)."
+        ),
+    ] = None,
+    provider: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE",
+            help="GFE: a TOML file with the provider's name, npi, tin, address and state "
+            "[default: the plan's [provider] table].",
+        ),
+    ] = None,
+    fmt: Annotated[
+        QuoteFormat | None,
+        typer.Option(
+            "--format", "-f", case_sensitive=False, help="[default: from the file's extension]"
+        ),
+    ] = None,
+    force: ForceOption = False,
+) -> int:
+    """Write a counselor's estimate (HTML, Markdown or JSON), or with --gfe a provider's Good
+    Faith Estimate.
+
+    \b
+    Examples:
+      ketcost quote --plan client.toml -o client-quote.html
+      ketcost quote -r esketamine --weeks 4 --deductible 1000 --client "A. Client" -o quote.md
+      ketcost quote --gfe --plan client.toml --prices clinic.toml --client-dob 1980-04-02 \\
+          --diagnosis F33.2 --provider clinic-provider.toml -o gfe.html
+    """
+    from ketcost.files import write_text
+    from ketcost.render import quote as quotes
+
+    kind = _quote_format(fmt, output)
+    chosen = scenario(inputs, route=route, prices=prices, budget=budget, installments=installments)
+    details = _quote_details(chosen.quote, client=client, prepared_by=prepared_by, clinic=clinic)
+    sheet = sheet_for(chosen.prices)
+    if gfe:
+        from ketcost.gfe import GfeInputs, build_gfe
+
+        values: dict[str, Any] = {
+            "client": details.client,
+            "client_dob": client_dob if client_dob is not None else details.client_dob,
+            "scheduled": scheduled if scheduled is not None else details.scheduled,
+            "diagnosis": tuple(diagnosis or details.diagnosis),
+            "provider": _provider(provider) if provider else chosen.provider,
+        }
+        try:
+            gfe_inputs = GfeInputs.model_validate(values)
+        except ValidationError as error:
+            raise _gfe_error(error) from None
+        document = build_gfe(chosen.plan, sheet, gfe_inputs, date.today())
+        renderers = {
+            QuoteFormat.HTML: quotes.gfe_html,
+            QuoteFormat.MARKDOWN: quotes.gfe_markdown,
+            QuoteFormat.JSON: quotes.gfe_json,
+        }
+        write_text(output, renderers[kind](document), force=force)
+        return EXIT_OK
+    from ketcost.quote import build_quote
+    from ketcost.timeline import timeline as month_by_month
+
+    months = month_by_month(chosen.plan, sheet, priced(chosen.plan, sheet))
+    counselors = build_quote(chosen.plan, months, details, date.today())
+    estimate_renderers = {
+        QuoteFormat.HTML: quotes.html,
+        QuoteFormat.MARKDOWN: quotes.markdown,
+        QuoteFormat.JSON: quotes.json_text,
+    }
+    write_text(output, estimate_renderers[kind](counselors), force=force)
+    return over_budget([months.estimate], chosen.budget)
+
+
+_GFE_FLAGS = {"client_dob": "--client-dob", "scheduled": "--scheduled", "diagnosis": "--diagnosis"}
+
+
+def _gfe_error(error: ValidationError) -> InputError:
+    detail = error.errors()[0]
+    field = str(detail["loc"][0]) if detail["loc"] else ""
+    message = detail["msg"].removeprefix("Value error, ")
+    where = _GFE_FLAGS.get(field, f"the provider's {'.'.join(map(str, detail['loc'][1:]))}")
+    return InputError(f"invalid value for {where}: {message}")
+
+
+def _provider(path: str) -> ProviderInfo:
+    """The provider from a TOML file of its own: name, npi, tin, address, state."""
+    from ketcost.errors import PlanError
+    from ketcost.gfe import ProviderInfo
+    from ketcost.planfile import key_problem
+    from ketcost.sheets import load_toml
+
+    try:
+        text = read_text(path)
+    except ReadProblem as problem:
+        raise PlanError(path, [f"{path}: {problem}"]) from None
+    data = load_toml(text, path, PlanError)
+    try:
+        return ProviderInfo.model_validate(data)
+    except ValidationError as error:
+        raise PlanError(path, [f"{path}: {key_problem(d)}" for d in error.errors()]) from None
+
+
+def _quote_details(base: QuoteInfo | None, **given: str | None) -> QuoteInfo:
+    from ketcost.planfile import QuoteInfo
+
+    base = base or QuoteInfo()
+    values = {k: v for k, v in given.items() if v is not None}
+    try:
+        return QuoteInfo.model_validate({**base.model_dump(), **values})
+    except ValidationError as error:
+        raise option_error(error, values) from None
+
+
+def check_bill(
+    estimate_file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE", help="The estimate's JSON (`ketcost quote -f json`), a GFE or not."
+        ),
+    ],
+    bill_date: Annotated[
+        str, typer.Option(metavar="DATE", help="The date on the bill, YYYY-MM-DD.")
+    ],
+    billed: Annotated[
+        str | None,
+        typer.Option(metavar="AMOUNT", help="What was billed in all (one provider)."),
+    ] = None,
+    provider: Annotated[
+        list[str] | None,
+        typer.Option(metavar="NPI=AMOUNT", help="What one provider billed, by NPI (repeatable)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the check as JSON.")] = False,
+) -> int:
+    """Check a bill against a Good Faith Estimate: $400 or more over any one provider's expected
+    charges opens patient-provider dispute resolution, within 120 days of the bill's date.
+
+    Exit 0 when no provider is $400 over, 3 when one is, 2 for bad input. Against a counselor's
+    estimate (not a GFE) it compares with the high case; only a GFE gives the dispute right.
+
+    \b
+    Example:
+      ketcost check-bill gfe.json --billed 4050 --bill-date 2027-02-01
+    """
+    from ketcost.gfe import check_bill as compare_bill
+
+    try:
+        document = json.loads(read_text(estimate_file), parse_float=Decimal)
+    except ReadProblem as problem:
+        raise InputError(f"{estimate_file}: {problem}") from None
+    except (json.JSONDecodeError, RecursionError):
+        raise InputError(
+            f"{estimate_file}: not JSON; give the JSON of `ketcost quote -f json`"
+        ) from None
+    if not isinstance(document, dict):
+        raise InputError(f"{estimate_file}: not an estimate ketcost wrote")
+    try:
+        when = parse_date(bill_date)
+        total = None if billed is None else parse_amount(billed)
+        by_provider = dict(_provider_amount(item) for item in provider or ())
+    except ValueError as error:
+        raise InputError(f"invalid value: {error}") from None
+    try:
+        result = compare_bill(document, total, by_provider, when)
+    except ValidationError:
+        raise InputError(f"{estimate_file}: not an estimate ketcost wrote") from None
+    to_stdout(result.model_dump_json(indent=2) + "\n" if as_json else _bill_text(result))
+    return EXIT_BUDGET if result.eligible else EXIT_OK
+
+
+def _provider_amount(text: str) -> tuple[str, Decimal]:
+    npi, equals, amount = text.partition("=")
+    if not equals:
+        raise ValueError(f"{text[:40]!r} for --provider: expected NPI=AMOUNT, e.g. 1234567893=4050")
+    return npi.strip(), parse_amount(amount)
+
+
+def _bill_text(result: BillCheck) -> str:
+    money = result.currency
+    lines = [
+        f"Bill of {result.bill_date.isoformat()} against {result.estimate_id} "
+        f"({'Good Faith Estimate' if result.kind == 'good_faith_estimate' else 'an estimate'}):"
+    ]
+    for row in result.providers:
+        who = f"{row.provider} (NPI {row.npi})" if row.npi else row.provider
+        expected = "expected" if result.kind == "good_faith_estimate" else "high case"
+        lines.append(
+            f"- {who}: {expected} {wording.money(row.expected, money)}, billed "
+            f"{wording.money(row.billed, money)}, difference "
+            f"{'-' if row.difference < 0 else ''}{wording.money(abs(row.difference), money)}"
+            + (" (at least $400 over)" if row.eligible else "")
+        )
+    if result.kind == "good_faith_estimate":
+        if result.eligible and result.last_day_to_dispute is not None:
+            lines.append(
+                "Eligible for patient-provider dispute resolution: start it by "
+                f"{result.last_day_to_dispute.isoformat()} (120 days from the bill's date)."
+            )
+        else:
+            lines.append("Not eligible for dispute resolution: no provider is $400 or more over.")
+    lines.extend(result.notes)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,465 @@
+"""Good Faith Estimates (No Surprises Act, 45 CFR 149.610) and the bill check. Pure: no I/O.
+
+A GFE is the provider's document for an uninsured or self-pay patient: one expected charge per
+item, with service and diagnosis codes, the provider's identifiers, what will be scheduled
+separately, and the disclaimers the rule lists. `build_gfe` refuses, naming what is missing,
+unless it has every element; `check_bill` compares a bill with it, provider by provider.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+
+from ketcost import wording
+from ketcost.errors import InputError
+from ketcost.models import Clean, Day, Estimate, Plan, PriceSheet, SheetInfo, Text
+from ketcost.pricing import WEEKS_PER_MONTH, course, resolve
+from ketcost.pricing import estimate as price
+
+DISPUTE_THRESHOLD = Decimal(400)  # 45 CFR 149.620: at least $400 over one provider's charges
+DISPUTE_DAYS = 120  # days from the bill's date to start patient-provider dispute resolution
+MAX_MONTHS = 12  # recurring care: a GFE covers at most 12 months, then a new one follows
+WHERE_TO_DISPUTE = (
+    "To learn how to start patient-provider dispute resolution, visit www.cms.gov/nosurprises "
+    "or call the No Surprises Help Desk at 1-800-985-3059."
+)
+DISCLAIMERS = (
+    "There may be other items or services the provider recommends as part of your care that "
+    "must be scheduled or requested separately; they are not in this Good Faith Estimate.",
+    "This Good Faith Estimate is an estimate: the items, services and charges you actually "
+    "receive may differ. It is based on what was known when it was created.",
+    "If you are billed at least $400 more than the expected charges of any one provider or "
+    "facility in this Good Faith Estimate, you have the right to start patient-provider dispute "
+    "resolution. You must start it within 120 calendar days of the date on the bill. "
+    + WHERE_TO_DISPUTE,
+    "Starting dispute resolution will not affect the quality of the care you receive.",
+    "This Good Faith Estimate is not a contract and does not require you to obtain the items or "
+    "services from any of the providers or facilities named in it.",
+)
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+def npi_valid(npi: str) -> bool:
+    """Whether a 10-digit NPI's last digit is its check digit: the Luhn rule over the first nine
+    digits with the prefix 80840 (the NPI standard, 45 CFR 162.406)."""
+    if not re.fullmatch(r"[0-9]{10}", npi, re.ASCII):
+        return False
+    digits = [int(d) for d in "80840" + npi[:9]]
+    total = 0
+    for index, digit in enumerate(reversed(digits)):
+        if index % 2 == 0:  # every second digit from the right, starting with the rightmost
+            digit *= 2
+            digit = digit - 9 if digit > 9 else digit
+        total += digit
+    return (10 - total % 10) % 10 == int(npi[9])
+
+
+def _npi(value: Any) -> str:
+    text = str(value).strip() if isinstance(value, str | int) else ""
+    if not npi_valid(text):
+        raise ValueError("an NPI is 10 digits whose last is its check digit (e.g. 1234567893)")
+    return text
+
+
+def _tin(value: Any) -> str:
+    text = str(value).strip() if isinstance(value, str | int) else ""
+    if not re.fullmatch(r"[0-9]{2}-?[0-9]{7}", text, re.ASCII):
+        raise ValueError("a TIN is nine digits, written 12-3456789 or 123456789")
+    return f"{text.replace('-', '')[:2]}-{text.replace('-', '')[2:]}"
+
+
+def _state(value: str) -> str:
+    if not re.fullmatch(r"[A-Z]{2}", value):
+        raise ValueError("a state is its two-letter code in capitals, e.g. CA")
+    return value
+
+
+class ProviderInfo(BaseModel):
+    """The provider or facility that issues the GFE."""
+
+    model_config = _FROZEN
+
+    name: Text
+    npi: Annotated[str, BeforeValidator(_npi)]
+    tin: Annotated[str, BeforeValidator(_tin)]
+    address: Text
+    state: Annotated[Text, AfterValidator(_state)]
+
+
+class Patient(BaseModel):
+    model_config = _FROZEN
+
+    name: str
+    date_of_birth: date
+
+
+class GfeItem(BaseModel):
+    """One item or service: its codes and one expected charge."""
+
+    model_config = _FROZEN
+
+    description: str
+    service_codes: tuple[str, ...]
+    quantity: int
+    unit_charge: Decimal
+    expected_charge: Decimal
+
+
+class ProviderCharges(BaseModel):
+    """A provider's items and their expected charges in all."""
+
+    model_config = _FROZEN
+
+    provider: ProviderInfo
+    items: tuple[GfeItem, ...]
+    expected_charges: Decimal
+
+
+class GoodFaithEstimate(BaseModel):
+    """The Good Faith Estimate; also its machine-readable copy (`quote --gfe -f json`)."""
+
+    model_config = _FROZEN
+
+    kind: Literal["good_faith_estimate"] = "good_faith_estimate"
+    id: str
+    issued: date
+    currency: str
+    patient: Patient
+    primary_service: str
+    scheduled: date | None
+    diagnosis_codes: tuple[str, ...]
+    providers: tuple[ProviderCharges, ...]
+    period: str
+    follow_up: str | None
+    separately_scheduled: tuple[str, ...]
+    total_expected_charges: Decimal
+    disclaimers: tuple[str, ...]
+    price_sheet: SheetInfo
+
+
+class EstimateDocument(BaseModel):
+    """A counselor's estimate's machine-readable copy (`quote -f json`): not a GFE."""
+
+    model_config = _FROZEN
+
+    kind: Literal["estimate"] = "estimate"
+    id: str
+    prepared: date
+    client: str | None
+    prepared_by: str | None
+    clinic: str | None
+    not_a_gfe: str
+    estimate: Estimate
+
+
+def _diagnosis(value: str) -> str:
+    code = value.strip().upper()
+    if not re.fullmatch(r"[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?", code, re.ASCII):
+        raise ValueError(f"{value[:20]!r} is not an ICD-10 diagnosis code such as F33.2")
+    return code
+
+
+class GfeInputs(BaseModel):
+    """What the provider gives beside the plan: who the patient is and the diagnosis codes."""
+
+    model_config = _FROZEN
+
+    client: Clean | None = None
+    client_dob: Day | None = None
+    scheduled: Day | None = None
+    diagnosis: tuple[Annotated[str, AfterValidator(_diagnosis)], ...] = ()
+    provider: ProviderInfo | None = None
+
+
+def _missing(inputs: GfeInputs) -> list[str]:
+    wanted = [
+        (inputs.client, "the patient's name (--client NAME)"),
+        (inputs.client_dob, "the patient's date of birth (--client-dob DATE)"),
+        (inputs.diagnosis, "a diagnosis code (--diagnosis CODE, e.g. F33.2)"),
+        (inputs.provider, "the provider (--provider FILE, or [provider] in the plan)"),
+    ]
+    return [what for value, what in wanted if not value]
+
+
+def _capped(plan: Plan, sheet: PriceSheet) -> tuple[Plan, bool]:
+    """The plan for at most the first 12 months, and whether it was cut."""
+    _, protocol_id = resolve(plan, sheet)
+    length = course(plan, protocol_id, sheet.protocols[protocol_id]).weeks("high")
+    if length <= MAX_MONTHS * WEEKS_PER_MONTH:
+        return plan, False
+    cut = plan.model_copy(update={"months": MAX_MONTHS, "maintenance_months": None})
+    return cut, True
+
+
+def _single(what: str, low: Decimal | int, high: Decimal | int, fix: str) -> None:
+    if low != high:
+        raise InputError(
+            f"a Good Faith Estimate lists one expected charge per item, but {what} is a range "
+            f"({low}–{high}); {fix}"
+        )
+
+
+def build_gfe(plan: Plan, sheet: PriceSheet, inputs: GfeInputs, today: date) -> GoodFaithEstimate:
+    """The GFE for `plan` under the provider's own sheet, or an InputError naming what is
+    missing: an element the rule requires, a price or count that is a range, a service code."""
+    missing = _missing(inputs)
+    if missing:
+        raise InputError(f"a Good Faith Estimate needs {'; '.join(missing)}")
+    assert inputs.provider is not None
+    assert inputs.client
+    assert inputs.client_dob
+    self_pay = plan.model_copy(update={"insurance": None, "assistance": Decimal(0)})
+    capped, was_cut = _capped(self_pay, sheet)
+    route_id, protocol_id = resolve(capped, sheet)
+    route = sheet.routes[route_id]
+    _single(
+        f"the price of {route.label}",
+        route.session_price.low,
+        route.session_price.high,
+        "use the clinic's own price sheet with one price (session_price = 450)",
+    )
+    result = price(capped, sheet)
+    _single(
+        "the number of sessions",
+        result.sessions.low,
+        result.sessions.high,
+        "give --sessions N, or one --weeks and --per-week, or a protocol with fixed counts",
+    )
+    items = _items(capped, sheet, route_id, result)
+    total = sum((item.expected_charge for item in items), Decimal(0))
+    weeks = course(capped, protocol_id, sheet.protocols[protocol_id]).weeks("high")
+    period = f"{wording.weeks_span((weeks, weeks))} weeks from the first session"
+    chosen = {name.casefold() for name in capped.with_}
+    separate = [
+        f"{addon.label} (if your care needs it; scheduled separately, not in this estimate)"
+        for addon_id, addon in sheet.addons.items()
+        if addon_id.casefold() not in chosen
+    ]
+    separate.append(
+        "Psychotherapy or other care by another provider or facility, scheduled separately."
+    )
+    payload = {"plan": capped.model_dump(mode="json"), "inputs": inputs.model_dump(mode="json")}
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    return GoodFaithEstimate(
+        id=f"GFE-{digest[:8].upper()}",
+        issued=today,
+        currency=sheet.currency,
+        patient=Patient(name=inputs.client, date_of_birth=inputs.client_dob),
+        primary_service=(
+            f"{route.label}, a course of {result.sessions.low} treatment sessions under licensed "
+            f"medical supervision ({sheet.protocols[protocol_id].label})"
+        ),
+        scheduled=inputs.scheduled,
+        diagnosis_codes=inputs.diagnosis,
+        providers=(ProviderCharges(provider=inputs.provider, items=items, expected_charges=total),),
+        period=period,
+        follow_up=(
+            f"This estimate covers the first {MAX_MONTHS} months of recurring care; a new Good "
+            "Faith Estimate will follow for the care after them."
+            if was_cut
+            else None
+        ),
+        separately_scheduled=tuple(separate),
+        total_expected_charges=total,
+        disclaimers=DISCLAIMERS,
+        price_sheet=result.price_sheet,
+    )
+
+
+def _items(plan: Plan, sheet: PriceSheet, route_id: str, result: Estimate) -> tuple[GfeItem, ...]:
+    route = sheet.routes[route_id]
+    if not route.service_codes:
+        raise InputError(
+            f"a Good Faith Estimate gives each item a service code, and the price sheet has none "
+            f"for {route.label}; add service_codes (with service_codes_source) to the route"
+        )
+    if plan.extra:
+        raise InputError(
+            "--extra items have no service code for a Good Faith Estimate; add them to the price "
+            "sheet as add-ons with service_codes"
+        )
+    sessions = result.sessions.low
+    fee = (
+        next((i.amount.low for i in result.line_items if i.kind == "discount"), Decimal(0))
+        / max(sessions, 1)
+        + route.session_price.low
+    )
+    items = [
+        GfeItem(
+            description=f"{route.label} treatment session",
+            service_codes=route.service_codes,
+            quantity=sessions,
+            unit_charge=_cents(fee),
+            expected_charge=_cents(fee * sessions),
+        )
+    ]
+    chosen = list(dict.fromkeys(sheet.find_addon(n) or n for n in plan.with_))
+    for addon_id in chosen:
+        addon = sheet.addons[addon_id]
+        _single(
+            f"the price of {addon.label}",
+            addon.price.low,
+            addon.price.high,
+            "give the add-on one price in the clinic's sheet",
+        )
+        if not addon.service_codes:
+            raise InputError(
+                f"a Good Faith Estimate gives each item a service code, and the price sheet has "
+                f"none for {addon.label}; add service_codes to the add-on"
+            )
+        count = sessions if addon.per == "session" else 1
+        items.append(
+            GfeItem(
+                description=addon.label,
+                service_codes=addon.service_codes,
+                quantity=count,
+                unit_charge=_cents(addon.price.low),
+                expected_charge=_cents(addon.price.low * count),
+            )
+        )
+    return tuple(items)
+
+
+def _cents(value: Decimal) -> Decimal:
+    from ketcost.payment import to_cents
+
+    return to_cents(value)
+
+
+# --- the bill check ----------------------------------------------------------------------------
+
+
+class ProviderCheck(BaseModel):
+    """One provider's expected charges, what was billed, and the difference."""
+
+    model_config = _FROZEN
+
+    provider: str
+    npi: str | None
+    expected: Decimal
+    billed: Decimal
+    difference: Decimal
+    eligible: bool
+
+
+class BillCheck(BaseModel):
+    """The bill compared with the estimate."""
+
+    model_config = _FROZEN
+
+    kind: Literal["good_faith_estimate", "estimate"]
+    estimate_id: str
+    bill_date: date
+    currency: str
+    providers: tuple[ProviderCheck, ...]
+    eligible: bool
+    last_day_to_dispute: date | None
+    notes: tuple[str, ...]
+
+
+def check_bill(
+    document: dict[str, Any],
+    billed: Decimal | None,
+    by_provider: dict[str, Decimal],
+    bill_date: date,
+) -> BillCheck:
+    """Compare a bill with a GFE (per provider, the $400 rule) or with a counselor's estimate
+    (its high case; no dispute right follows from it)."""
+    if document.get("kind") == "good_faith_estimate":
+        gfe = GoodFaithEstimate.model_validate(document)
+        return _check_gfe(gfe, billed, by_provider, bill_date)
+    if document.get("kind") == "estimate":
+        estimate = EstimateDocument.model_validate(document)
+        return _check_estimate(estimate, billed, bill_date)
+    raise InputError(
+        "not an estimate ketcost wrote: expected the JSON of `ketcost quote -f json` "
+        "(a Good Faith Estimate or a counselor's estimate)"
+    )
+
+
+def _check_gfe(
+    gfe: GoodFaithEstimate,
+    billed: Decimal | None,
+    by_provider: dict[str, Decimal],
+    bill_date: date,
+) -> BillCheck:
+    known = {p.provider.npi: p for p in gfe.providers}
+    unknown = [npi for npi in by_provider if npi not in known]
+    if unknown:
+        raise InputError(f"NPI {unknown[0]} is not a provider in {gfe.id}; providers: "
+                         f"{', '.join(known)}")  # fmt: skip
+    if billed is not None:
+        if len(known) > 1:
+            raise InputError("the estimate names several providers; give --provider NPI=AMOUNT")
+        by_provider = {next(iter(known)): billed}
+    if not by_provider:
+        raise InputError("give what was billed: --billed AMOUNT or --provider NPI=AMOUNT")
+    rows = []
+    for npi, amount in by_provider.items():
+        charges = known[npi]
+        difference = amount - charges.expected_charges
+        rows.append(
+            ProviderCheck(
+                provider=charges.provider.name,
+                npi=npi,
+                expected=charges.expected_charges,
+                billed=amount,
+                difference=difference,
+                eligible=difference >= DISPUTE_THRESHOLD,
+            )
+        )
+    eligible = any(row.eligible for row in rows)
+    notes = [
+        "Patient-provider dispute resolution is open when a bill is at least $400 over the "
+        "expected charges of any one provider in the Good Faith Estimate, within 120 days of "
+        "the bill's date.",
+        WHERE_TO_DISPUTE,
+        "ketcost does not file a dispute, and this is not legal advice.",
+    ]
+    return BillCheck(
+        kind="good_faith_estimate",
+        estimate_id=gfe.id,
+        bill_date=bill_date,
+        currency=gfe.currency,
+        providers=tuple(rows),
+        eligible=eligible,
+        last_day_to_dispute=bill_date + timedelta(days=DISPUTE_DAYS),
+        notes=tuple(notes),
+    )
+
+
+def _check_estimate(
+    document: EstimateDocument, billed: Decimal | None, bill_date: date
+) -> BillCheck:
+    if billed is None:
+        raise InputError("give what was billed: --billed AMOUNT")
+    high = document.estimate.total.high
+    row = ProviderCheck(
+        provider=document.clinic or "the clinic",
+        npi=None,
+        expected=high,
+        billed=billed,
+        difference=billed - high,
+        eligible=False,
+    )
+    return BillCheck(
+        kind="estimate",
+        estimate_id=document.id,
+        bill_date=bill_date,
+        currency=document.estimate.currency,
+        providers=(row,),
+        eligible=False,
+        last_day_to_dispute=None,
+        notes=(
+            "Compared with the high case of a counselor's estimate. Only a provider's Good Faith "
+            "Estimate gives the right to dispute a bill; ask the provider for one.",
+            "ketcost does not file a dispute, and this is not legal advice.",
+        ),
+    )
