@@ -275,6 +275,7 @@ class SchemaName(StrEnum):
     PLAN = "plan"
     ESTIMATE = "estimate"
     TIMELINE = "timeline"
+    QUOTE = "quote"
     PRICE_SHEET = "price-sheet"
 
 
@@ -286,6 +287,7 @@ def schema(
 
     `plan` describes a plan file or batch record, `estimate` the output of `estimate --json`
     (and each item of `compare --json` and `batch`), `timeline` the output of `timeline --json`,
+    `quote` what `quote -f json` writes (a Good Faith Estimate or a counselor's estimate),
     `price-sheet` a price-sheet file.
 
     \b

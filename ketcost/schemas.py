@@ -173,6 +173,23 @@ def timeline_schema() -> dict[str, Any]:
     return schema
 
 
+def quote_schema() -> dict[str, Any]:
+    """What `quote -f json` writes: a Good Faith Estimate, or a counselor's estimate."""
+    from ketcost.gfe import EstimateDocument, GoodFaithEstimate
+
+    gfe = GoodFaithEstimate.model_json_schema(mode="serialization")
+    estimate = EstimateDocument.model_json_schema(mode="serialization")
+    defs = {**gfe.pop("$defs", {}), **estimate.pop("$defs", {})}
+    defs["GoodFaithEstimate"], defs["EstimateDocument"] = gfe, estimate
+    schema = {
+        "title": "Quote",
+        "anyOf": [{"$ref": "#/$defs/GoodFaithEstimate"}, {"$ref": "#/$defs/EstimateDocument"}],
+        "$defs": defs,
+    }
+    _drop_closed(schema)
+    return schema
+
+
 def price_sheet_schema() -> dict[str, Any]:
     """A price-sheet file: ranges may also be written as one number or [low, high]."""
     schema = PriceSheet.model_json_schema(by_alias=True)
@@ -194,6 +211,7 @@ _SCHEMAS = {
     "plan": plan_schema,
     "estimate": estimate_schema,
     "timeline": timeline_schema,
+    "quote": quote_schema,
     "price-sheet": price_sheet_schema,
 }
 
