@@ -20,8 +20,6 @@ from ketcost.commands.common import (
     BudgetOption,
     ForceOption,
     InstallmentsOption,
-    RouteOption,
-    ScenarioPricesOption,
     over_budget,
     priced,
     sheet_for,
@@ -29,7 +27,7 @@ from ketcost.commands.common import (
 from ketcost.errors import InputError
 from ketcost.files import ReadProblem, read_text, to_stdout
 from ketcost.models import parse_amount, parse_date
-from ketcost.options import PlanInputs, option_error, plan_options, scenario
+from ketcost.options import PlanInputs, complete_routes, option_error, plan_options, scenario
 
 if TYPE_CHECKING:
     from ketcost.gfe import BillCheck, ProviderInfo
@@ -65,7 +63,16 @@ def _quote_format(fmt: QuoteFormat | None, output: str) -> QuoteFormat:
 @plan_options
 def quote(
     inputs: PlanInputs,
-    route: RouteOption = None,
+    route: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--route",
+            "-r",
+            metavar="ROUTE",
+            help="Route id or alias (repeatable: options side by side, one section each).",
+            autocompletion=complete_routes,
+        ),
+    ] = None,
     output: Annotated[
         str,
         typer.Option(
@@ -75,7 +82,15 @@ def quote(
             help="Where to write the quote [default: - (stdout), as Markdown].",
         ),
     ] = "-",
-    prices: ScenarioPricesOption = None,
+    prices: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--prices",
+            metavar="FILE",
+            help="A price sheet (repeatable, e.g. one per clinic) [default: the plan's, else "
+            "$KETCOST_PRICES, else the shipped one].",
+        ),
+    ] = None,
     budget: BudgetOption = None,
     installments: InstallmentsOption = None,
     client: Annotated[
@@ -128,6 +143,7 @@ def quote(
     Examples:
       ketcost quote --plan client.toml -o client-quote.html
       ketcost quote -r esketamine --weeks 4 --deductible 1000 --client "A. Client" -o quote.md
+      ketcost quote -r iv -r esketamine --weeks 4 --client "A. Client" -o options.html
       ketcost quote --gfe --plan client.toml --prices clinic.toml --client-dob 1980-04-02 \\
           --diagnosis F33.2 --provider clinic-provider.toml -o gfe.html
     """
@@ -135,7 +151,17 @@ def quote(
     from ketcost.render import quote as quotes
 
     kind = _quote_format(fmt, output)
-    chosen = scenario(inputs, route=route, prices=prices, budget=budget, installments=installments)
+    routes: list[str | None] = [*route] if route else [None]
+    sheets: list[str | None] = [*prices] if prices else [None]
+    several = len(routes) > 1 or len(sheets) > 1
+    if gfe and several:
+        raise InputError("a Good Faith Estimate is one provider's, for one plan: give one --route "
+                         "and one --prices")  # fmt: skip
+    if several and kind is QuoteFormat.JSON:
+        raise InputError("-f json writes one estimate; give one --route and one --prices")
+    chosen = scenario(
+        inputs, route=routes[0], prices=sheets[0], budget=budget, installments=installments
+    )
     details = _quote_details(chosen.quote, client=client, prepared_by=prepared_by, clinic=clinic)
     sheet = sheet_for(chosen.prices)
     if gfe:
@@ -163,15 +189,23 @@ def quote(
     from ketcost.quote import build_quote
     from ketcost.timeline import timeline as month_by_month
 
-    months = month_by_month(chosen.plan, sheet, priced(chosen.plan, sheet))
-    counselors = build_quote(chosen.plan, months, details, date.today())
-    estimate_renderers = {
-        QuoteFormat.HTML: quotes.html,
-        QuoteFormat.MARKDOWN: quotes.markdown,
-        QuoteFormat.JSON: quotes.json_text,
-    }
-    write_text(output, estimate_renderers[kind](counselors), force=force)
-    return over_budget([months.estimate], chosen.budget)
+    options = []
+    for path in sheets:
+        option_sheet = sheet if path == sheets[0] else sheet_for(path)
+        for name in routes:
+            plan = chosen.plan if name is None else chosen.plan.model_copy(update={"route": name})
+            months = month_by_month(plan, option_sheet, priced(plan, option_sheet))
+            options.append(build_quote(plan, months, details, date.today()))
+    if len({o.estimate.currency for o in options}) > 1:
+        raise InputError("the price sheets are in different currencies; quote sheets in one")
+    if kind is QuoteFormat.JSON:
+        text = quotes.json_text(options[0])
+    elif kind is QuoteFormat.HTML:
+        text = quotes.html(*options)
+    else:
+        text = quotes.markdown(*options)
+    write_text(output, text, force=force)
+    return over_budget([o.estimate for o in options], chosen.budget)
 
 
 _GFE_FLAGS = {"client_dob": "--client-dob", "scheduled": "--scheduled", "diagnosis": "--diagnosis"}

@@ -109,27 +109,56 @@ def _templates() -> Environment:
     )
 
 
-def html(quote: Quote) -> str:
-    """The quote as one HTML page: inline CSS and SVG, no scripts, nothing fetched."""
-    env = _templates()
-    items = itemized_report(quote.estimate)
-    rows, totals = _cells(items)
+def option_name(quote: Quote, all_quotes: tuple[Quote, ...]) -> str:
+    """How an option is named in a comparison: route and protocol, and the sheet when the
+    options come from more than one."""
     result = quote.estimate
-    return env.get_template("quote.html.j2").render(
-        q=quote,
-        r=result,
-        headline=wording.money_span(result.out_of_pocket, result.currency),
-        total=wording.money_span(result.total, result.currency),
-        columns=[c.header for c in items.columns],
-        numeric=[c.kind != "text" for c in items.columns],
-        rows=rows,
-        totals=totals,
-        chart=chart(quote),
+    name = f"{result.route_label}, {result.protocol_label}"
+    if len({q.estimate.price_sheet.name for q in all_quotes}) > 1:
+        name += f" ({result.price_sheet.name})"
+    return name
+
+
+def _option(quote: Quote, all_quotes: tuple[Quote, ...]) -> dict[str, object]:
+    """What the template shows of one option."""
+    result = quote.estimate
+    items = itemized_report(result)
+    rows, totals = _cells(items)
+    months = timeline_report(quote.timeline)
+    month_rows, _ = _cells(months)
+    return {
+        "q": quote,
+        "r": result,
+        "name": option_name(quote, all_quotes),
+        "sessions": wording.span(result.sessions),
+        "headline": wording.money_span(result.out_of_pocket, result.currency),
+        "total": wording.money_span(result.total, result.currency),
+        "columns": [c.header for c in items.columns],
+        "numeric": [c.kind != "text" for c in items.columns],
+        "rows": rows,
+        "totals": totals,
+        "chart": chart(quote),
+        "month_columns": [c.header for c in months.columns],
+        "month_rows": month_rows,
+    }
+
+
+def html(quote: Quote, *others: Quote) -> str:
+    """The quote as one HTML page: inline CSS and SVG, no scripts, nothing fetched. With
+    `others`, the options side by side first, then a section for each."""
+    all_quotes = (quote, *others)
+    return (
+        _templates()
+        .get_template("quote.html.j2")
+        .render(q=quote, options=[_option(q, all_quotes) for q in all_quotes])
     )
 
 
-def markdown(quote: Quote) -> str:
-    """The quote as Markdown: the same content, the chart as a month table."""
+def markdown(quote: Quote, *others: Quote) -> str:
+    """The quote as Markdown: the same content, the chart as a month table. With `others`, a
+    line per option first, then a section for each."""
+    if others:
+        return _markdown_options((quote, *others))
     result = quote.estimate
     details = quote.details
     lines = [f"# {quote.title}", ""]
@@ -273,4 +302,37 @@ def gfe_markdown(gfe: GoodFaithEstimate) -> str:
         "",
         f"**{CRISIS_LINE}**",
     ]
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_options(quotes: tuple[Quote, ...]) -> str:
+    """Several options: the comparison, then each option's own quote under its heading."""
+    first = quotes[0]
+    lines = [
+        f"# {first.title}",
+        "",
+        f"> {md.escape(first.not_a_gfe)}",
+        "",
+        "## Options compared",
+        "",
+    ]
+    for number, option in enumerate(quotes, start=1):
+        result = option.estimate
+        lines.append(
+            f"{number}. {md.escape(option_name(option, quotes))}: "
+            f"{wording.span(result.sessions)} sessions; total cost of care "
+            f"{wording.money_span(result.total, result.currency)}; you pay "
+            f"{wording.money_span(result.out_of_pocket, result.currency)}"
+        )
+    lines += [
+        "",
+        "Routes differ in approval, eligibility and evidence and are not interchangeable: which "
+        "one fits is a clinical decision.",
+    ]
+    for number, option in enumerate(quotes, start=1):
+        body = markdown(option).splitlines()
+        body = body[next(i for i, line in enumerate(body) if line.startswith("## You pay")) :]
+        # each option's own figures, its headings one level down under the option's title
+        lines += ["", f"## Option {number}: {md.escape(option_name(option, quotes))}", ""]
+        lines += [("#" + line) if line.startswith("#") else line for line in body]
     return "\n".join(lines) + "\n"
