@@ -67,9 +67,58 @@ def test_printed_quote_reads_back(standard_quote: Path, tmp_path: Path) -> None:
     assert "not a bill" in flat
     assert "licensed medical supervision" in flat
     assert "call or text 988" in flat
+    assert 1 <= pages(pdf) <= 2
+    first_page = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True
+    ).stdout
+    assert len(first_page.split()) > 250  # the first page is not left half empty
+
+
+def pages(pdf: Path) -> int:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    pages = int(next(x for x in info.stdout.splitlines() if x.startswith("Pages:")).split()[1])
-    assert 1 <= pages <= 2
+    return int(next(x for x in info.stdout.splitlines() if x.startswith("Pages:")).split()[1])
+
+
+def printed(tmp_path: Path, page: Path) -> tuple[str, int]:
+    """The page printed by Chromium to PDF: its text (flattened) and its page count."""
+    pdf = tmp_path / f"{page.stem}.pdf"
+    chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri())
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return " ".join(text.split()), pages(pdf)
+
+
+def test_printed_comparison_has_every_option(cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "options.html"
+    run = cli("quote", "-r", "iv", "-r", "esketamine", "--weeks", "4", "-o", str(path))
+    assert run.code == 0, run.err
+    flat, count = printed(tmp_path, path)
+    assert "Options compared" in flat
+    assert "Option 1: IV infusion" in flat
+    assert "Option 2: Intranasal esketamine (Spravato)" in flat
+    assert "not a Good Faith Estimate" in flat
+    assert count <= 4  # two options, each at most two pages
+
+
+def test_printed_gfe_carries_the_required_texts(cli: RunCli, tmp_path: Path) -> None:
+    from .test_gfe import CLINIC, ELEMENTS, PROVIDER
+
+    (tmp_path / "clinic.toml").write_text(CLINIC)
+    (tmp_path / "provider.toml").write_text(PROVIDER)
+    path = tmp_path / "gfe.html"
+    run = cli(
+        "quote", "--gfe", "--prices", str(tmp_path / "clinic.toml"), "-r", "esketamine",
+        "--client", "Ana Díaz", "--client-dob", "1980-04-02", "--diagnosis", "F33.2",
+        "--provider", str(tmp_path / "provider.toml"), "--scheduled", "2026-12-01",
+        "-o", str(path),
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    flat, count = printed(tmp_path, path)
+    assert count <= 2
+    for element, needles in ELEMENTS.items():
+        for needle in needles:
+            assert needle in flat, (element, needle)
 
 
 def test_screenshot_draws_the_chart(standard_quote: Path, tmp_path: Path) -> None:
