@@ -278,8 +278,20 @@ def session_weeks(plan_course: Course, case: Case) -> Iterator[Fraction]:
 
 
 def session_days(plan_course: Course, case: Case) -> list[int]:
-    """The day of each session, from 0 (the first session's day)."""
-    return [math.floor(7 * week) for week in session_weeks(plan_course, case)]
+    """The day of each session, from 0 (the first session's day): floor(7 x its week), as
+    `session_weeks` places them, in whole-number arithmetic (it runs for every long course)."""
+    days: list[int] = []
+    start = Fraction(0)
+    for item in plan_course.phases:
+        count, length = item.case_sessions(case), item.case_weeks(case)
+        late = 1 if item.phase.starts_one_interval_after else 0
+        if count:
+            # 7 x (start + k x length / count) = (7 x (c·b·n + k·a·d)) / (d·b·n)
+            a, b, c, d = length.numerator, length.denominator, start.numerator, start.denominator
+            base, step, under = 7 * c * b * count, 7 * a * d, d * b * count
+            days.extend((base + (k + late) * step) // under for k in range(count))
+        start += length
+    return days
 
 
 def resolve(plan: Plan, sheet: PriceSheet) -> tuple[str, str]:
@@ -728,7 +740,7 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     if plan.insurance is None:  # no insurance: the patient pays every charge
         patient = total
     else:
-        days = {case: session_days(plan_course, case) for case in CASES}
+        days = _days(plan, plan_course)
         last_day = max([0, *days["low"], *days["high"]])
         windows = plan_years(plan, last_day)
         years = {
@@ -774,6 +786,18 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         ),
         disclaimer=DISCLAIMER,
     )
+
+
+def _days(plan: Plan, plan_course: Course) -> dict[Case, list[int]]:
+    """Each session's day, where it matters: a course that cannot reach a second plan year
+    (the usual case) has every session in the first, and placing them is skipped."""
+    bound = math.floor(7 * max(plan_course.weeks("low"), plan_course.weeks("high")))
+    if len(plan_years(plan, bound)) == 1:
+        return {
+            case: [0] * sum(item.case_sessions(case) for item in plan_course.phases)
+            for case in CASES
+        }
+    return {case: session_days(plan_course, case) for case in CASES}
 
 
 def _insurance_result(
