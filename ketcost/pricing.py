@@ -15,6 +15,7 @@ The arithmetic (also in the README):
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from ketcost.models import (
     Installments,
     InsuranceResult,
     LineItem,
+    Maintenance,
     Money,
     Phase,
     PhaseCost,
@@ -163,6 +165,11 @@ class Course:
     maintenance_weeks: tuple[Fraction, Fraction]
     maintenance_phases: tuple[Phase, ...]  # every maintenance phase, priced or not
 
+    @functools.cached_property
+    def description(self) -> str:
+        """How long the course is and which weeks each part covers (made once per course)."""
+        return _course_line(self)
+
     def weeks(self, case: Case) -> Fraction:
         """The length of the whole course in one case, in weeks."""
         index = 0 if case == "low" else 1
@@ -197,7 +204,54 @@ def _scheduled(
     return Scheduled(phase, phase.course_part, weeks, Count.of(counts[0], counts[1]), whole)
 
 
+class _Same:
+    """A key that is its object's identity: a sheet's protocol is immutable, so a cached course
+    stays right while the protocol lives, and the cache keeps it alive."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.value is self.value
+
+
+COURSE_CACHE_SIZE = 1024  # distinct schedules kept; a batch run sees far fewer
+
+
 def course(plan: Plan, protocol_id: str, protocol: Protocol) -> Course:
+    """The course `plan` schedules on `protocol` (see `_course`), cached on what it depends on:
+    the protocol and the plan's schedule fields, never its prices or insurance."""
+    return _cached_course(
+        _Same(protocol), protocol_id, plan.weeks, plan.per_week, plan.sessions,
+        plan.maintenance, plan.maintenance_months, plan.months,
+    )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=COURSE_CACHE_SIZE)
+def _cached_course(
+    protocol: _Same,
+    protocol_id: str,
+    weeks: Count | None,
+    per_week: Count | None,
+    sessions: Count | None,
+    maintenance: Maintenance | None,
+    maintenance_months: int | None,
+    months: int | None,
+) -> Course:
+    schedule = Plan.model_construct(
+        weeks=weeks, per_week=per_week, sessions=sessions, maintenance=maintenance,
+        maintenance_months=maintenance_months, months=months,
+    )  # fmt: skip
+    assert isinstance(protocol.value, Protocol)
+    return _course(schedule, protocol_id, protocol.value)
+
+
+def _course(plan: Plan, protocol_id: str, protocol: Protocol) -> Course:
     """The protocol's phases with the plan's changes, each with its length and sessions.
 
     The induction runs as the protocol (and --weeks, --per-week, --sessions) says. The
@@ -417,7 +471,7 @@ def _installments(out_of_pocket: Money, count: int | None) -> Installments | Non
     )
 
 
-def _course_line(plan: Plan, plan_course: Course) -> str:
+def _course_line(plan_course: Course) -> str:
     """How long the course is in weeks and months, and which weeks each part covers."""
     low, high = plan_course.weeks("low"), plan_course.weeks("high")
     months = (low / WEEKS_PER_MONTH, high / WEEKS_PER_MONTH)
@@ -528,7 +582,7 @@ def _assumptions(
         f"Prices per session are the published range for {route.label} in "
         f'"{sheet.name}" (as of {sheet.as_of.isoformat()}); a clinic\'s own prices may differ.',
         f"Price source: {route.source}",
-        _course_line(plan, plan_course),
+        plan_course.description,
     ]
     maintenance = _maintenance_line(plan, plan_course)
     if maintenance:
