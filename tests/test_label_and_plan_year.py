@@ -305,3 +305,27 @@ def test_crossing_a_renewal_never_costs_less(
         assert sum(getattr(y.out_of_pocket, case) for y in years) == getattr(
             result.out_of_pocket, case
         )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    route=st.sampled_from(["iv", "esketamine", "oral"]),
+    protocol=st.sampled_from(["standard", "spravato-label", "iv-series"]),
+    maintenance_months=st.integers(0, 60),
+    weeks=st.none() | st.integers(1, 8),
+)
+def test_session_days_in_whole_numbers_match_the_placement(
+    route: str, protocol: str, maintenance_months: int, weeks: int | None
+) -> None:
+    """The fast whole-number day of each session is floor(7 x its week), and the cached course
+    is the course computed afresh."""
+    import math
+
+    from ketcost.pricing import _course, course, session_days, session_weeks
+
+    plan = Plan(route=route, protocol=protocol, maintenance_months=maintenance_months, weeks=weeks)
+    cached = course(plan, protocol, SHEET.protocols[protocol])
+    assert cached == _course(plan, protocol, SHEET.protocols[protocol])
+    for case in ("low", "high"):
+        expected = [math.floor(7 * week) for week in session_weeks(cached, case)]
+        assert session_days(cached, case) == expected
