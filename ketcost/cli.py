@@ -32,7 +32,9 @@ from ketcost.commands.common import (
     JsonOption,
     PricesOption,
     RouteOption,
+    RoutesOption,
     ScenarioPricesOption,
+    SheetsOption,
     output_format,
     over_budget,
     priced,
@@ -49,7 +51,7 @@ from ketcost.errors import (
     Terminated,
 )
 from ketcost.files import to_stdout
-from ketcost.options import PlanInputs, complete_routes, plan_options, scenario
+from ketcost.options import PlanInputs, plan_options, scenario
 from ketcost.pricing import rank
 from ketcost.render import (
     OutputFormat,
@@ -184,26 +186,8 @@ def estimate(
 @plan_options
 def compare(
     inputs: PlanInputs,
-    route: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--route",
-            "-r",
-            metavar="ROUTE",
-            help="A route to compare (repeatable) [default: the plan's, else every route in the "
-            "sheet].",
-            autocompletion=complete_routes,
-        ),
-    ] = None,
-    prices: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--prices",
-            metavar="FILE",
-            help="A price sheet, e.g. one per clinic (repeatable) [default: the plan's, else "
-            "$KETCOST_PRICES, else the shipped one].",
-        ),
-    ] = None,
+    route: RoutesOption = None,
+    prices: SheetsOption = None,
     budget: BudgetOption = None,
     fmt: FormatOption = None,
     as_json: JsonOption = False,

@@ -97,6 +97,26 @@ InstallmentsOption = Annotated[
     typer.Option(metavar="N", help="Split what you pay into N equal monthly payments, 1–120."),
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
+RoutesOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--route",
+        "-r",
+        metavar="ROUTE",
+        help="A route (repeatable: options side by side) [default: the plan's; compare: else "
+        "every route in the sheet].",
+        autocompletion=complete_routes,
+    ),
+]
+SheetsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--prices",
+        metavar="FILE",
+        help="A price sheet, e.g. one per clinic (repeatable) [default: the plan's, else "
+        "$KETCOST_PRICES, else the shipped one].",
+    ),
+]
 
 
 def priced(plan: Plan, sheet: PriceSheet) -> Estimate:

@@ -20,6 +20,8 @@ from ketcost.commands.common import (
     BudgetOption,
     ForceOption,
     InstallmentsOption,
+    RoutesOption,
+    SheetsOption,
     over_budget,
     priced,
     sheet_for,
@@ -27,7 +29,7 @@ from ketcost.commands.common import (
 from ketcost.errors import InputError
 from ketcost.files import ReadProblem, read_text, to_stdout
 from ketcost.models import parse_amount, parse_date
-from ketcost.options import PlanInputs, complete_routes, option_error, plan_options, scenario
+from ketcost.options import PlanInputs, option_error, plan_options, scenario
 
 if TYPE_CHECKING:
     from ketcost.gfe import BillCheck, ProviderInfo
@@ -63,16 +65,7 @@ def _quote_format(fmt: QuoteFormat | None, output: str) -> QuoteFormat:
 @plan_options
 def quote(
     inputs: PlanInputs,
-    route: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--route",
-            "-r",
-            metavar="ROUTE",
-            help="Route id or alias (repeatable: options side by side, one section each).",
-            autocompletion=complete_routes,
-        ),
-    ] = None,
+    route: RoutesOption = None,
     output: Annotated[
         str,
         typer.Option(
@@ -82,15 +75,7 @@ def quote(
             help="Where to write the quote [default: - (stdout), as Markdown].",
         ),
     ] = "-",
-    prices: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--prices",
-            metavar="FILE",
-            help="A price sheet (repeatable, e.g. one per clinic) [default: the plan's, else "
-            "$KETCOST_PRICES, else the shipped one].",
-        ),
-    ] = None,
+    prices: SheetsOption = None,
     budget: BudgetOption = None,
     installments: InstallmentsOption = None,
     client: Annotated[
