@@ -9,17 +9,19 @@ The arithmetic (also in the README):
 - a month is 52/12 weeks; `per_month` m is 12m/52 a week, `per_year` y is y/52,
   `every_weeks` n is 1/n;
 - cost of a phase = sessions x price per session, low with low and high with high;
-- money is quantized to cents, half up; totals are sums over phases.
+- money is quantized to cents, half up; totals are sums over phases;
+- a protocol's phases are its induction, then its maintenance: the maintenance lasts
+  maintenance_months, or what `months` leaves after the induction, each case on its own, its
+  phases in order and the open-ended one filling the rest;
+- insurance is applied per plan year (see `planyear`).
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
@@ -50,8 +52,9 @@ from ketcost.models import (
     SheetInfo,
     build,
 )
-from ketcost.payment import ZERO, AddonCharge, after_assistance, course_patient_pays, to_cents
+from ketcost.payment import ZERO, AddonCharge, after_assistance, to_cents
 from ketcost.payment import installments as split_payments
+from ketcost.planyear import CaseYears, YearWindow, assisted, case_years, plan_years
 
 WEEKS_PER_MONTH = Fraction(52, 12)
 WEEKS_PER_YEAR = Fraction(52)
@@ -96,7 +99,6 @@ def _as_range(value: int | tuple[int, int]) -> Range[Decimal]:
 Case = Literal["low", "high"]
 CASES: tuple[Case, Case] = ("low", "high")
 SESSIONS_PER_WEEK_WITHOUT_LENGTH = 3  # a fixed count with no length: n/3 weeks, rounded up
-DAYS_PER_PLAN_YEAR = 364  # without a renewal date, the plan renews every 52 weeks
 
 
 def weekly_rate(phase: Phase) -> tuple[Fraction, Fraction]:
@@ -618,109 +620,6 @@ def _assumptions(
     return tuple(lines)
 
 
-# --- plan years --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class YearWindow:
-    """A plan year: its first and last day from the first session (0-based), and its dates."""
-
-    first_day: int
-    last_day: int
-    starts: date | int
-    ends: date | int
-
-
-def plan_years(plan: Plan, last_day: int) -> list[YearWindow]:
-    """The plan years a course touches, up to the day `last_day` of the course.
-
-    With a renewal date (MM-DD) the years turn on that date from the start date; without, every
-    52 weeks from the first session, given as week numbers (or dates when the start is known).
-    """
-    renews = plan.insurance.plan_year_renews if plan.insurance else None
-    if renews is None:
-        count = last_day // DAYS_PER_PLAN_YEAR + 1
-        windows = []
-        for k in range(count):
-            first, last = k * DAYS_PER_PLAN_YEAR, (k + 1) * DAYS_PER_PLAN_YEAR - 1
-            if plan.start is not None:
-                starts: date | int = plan.start + timedelta(days=first)
-                ends: date | int = plan.start + timedelta(days=last)
-            else:
-                starts, ends = 52 * k + 1, 52 * (k + 1)
-            windows.append(YearWindow(first, last, starts, ends))
-        return windows
-    if plan.start is None:
-        raise InputError("--plan-year-renews needs the date of the first session (--start)")
-    month, day = (int(part) for part in renews.split("-"))
-    turns = [
-        date(year, month, day)
-        for year in range(plan.start.year, plan.start.year + last_day // 365 + 3)
-        if date(year, month, day) > plan.start
-    ]
-    bounds = [plan.start, *turns]
-    windows = []
-    for index, begins in enumerate(bounds[:-1]):
-        first = (begins - plan.start).days
-        if first > last_day:
-            break
-        ends = bounds[index + 1] - timedelta(days=1)
-        windows.append(YearWindow(first, (ends - plan.start).days, begins, ends))
-    return windows
-
-
-def year_of_day(windows: list[YearWindow], day: int) -> int:
-    """The index of the plan year holding `day`."""
-    return bisect.bisect_right([w.first_day for w in windows], day) - 1
-
-
-@dataclass(frozen=True)
-class CaseYears:
-    """One case of a course, split by plan year: sessions, billed and paid by the patient."""
-
-    sessions: list[int]
-    billed: list[Decimal]
-    patient: list[Decimal]
-
-
-def _case_years(
-    plan: Plan,
-    days: list[int],
-    windows: list[YearWindow],
-    fee: Decimal,
-    covered: bool,
-    addons: list[AddonCharge],
-) -> CaseYears:
-    """What one case bills and the patient pays in each plan year: the deductible and the cap
-    start again from the annual amounts at each renewal; course add-ons fall in the first."""
-    sessions = [0] * len(windows)
-    for day in days:
-        sessions[year_of_day(windows, day)] += 1
-    per_session = [a for a in addons if a.per == "session"]
-    billed, patient = [], []
-    for index, count in enumerate(sessions):
-        own = addons if index == 0 else per_session
-        amount = count * (fee + sum((a.price for a in per_session), ZERO))
-        amount += sum((a.price for a in own if a.per == "course"), ZERO)
-        billed.append(to_cents(amount))
-        terms = plan.insurance
-        if terms is not None and index > 0:
-            terms = terms.renewed()
-        patient.append(course_patient_pays(count, fee, covered, own, terms))
-    return CaseYears(sessions, billed, patient)
-
-
-def assisted(paid: list[Decimal], assistance: Decimal) -> list[Decimal]:
-    """Assistance taken off the earliest amounts first; none goes below zero."""
-    left = assistance
-    after = []
-    for amount in paid:
-        used = min(left, amount)
-        left -= used
-        after.append(after_assistance(amount, used))
-    return after
-
-
 # --- the estimate ------------------------------------------------------------------------------
 
 
@@ -798,7 +697,7 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         last_day = max([0, *days["low"], *days["high"]])
         windows = plan_years(plan, last_day)
         years = {
-            case: _case_years(
+            case: case_years(
                 plan, days[case], windows, getattr(fee, case), covered,
                 addon_charges(extras, case),
             )

@@ -26,20 +26,18 @@ from ketcost.payment import (
     patient_parts,
     to_cents,
 )
+from ketcost.planyear import assisted, plan_years, year_of_day
 from ketcost.pricing import (
     WEEKS_PER_MONTH,
     Case,
     Course,
     addon_charges,
-    assisted,
     course,
-    plan_years,
     resolve,
     resolve_addons,
     session_days,
     session_fee,
     session_weeks,
-    year_of_day,
 )
 
 
