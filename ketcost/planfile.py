@@ -266,12 +266,14 @@ PLAN_TEMPLATE = """\
 # Ranges are a whole number (4) or [low, high] or "2-4"; amounts are numbers (1000, 250.50).
 
 route = "iv"                    # iv, esketamine or oral (see `ketcost routes`)
-protocol = "standard"           # see `ketcost protocols`
+# protocol = "standard"         # see `ketcost protocols` (default: the route's own)
 weeks = [2, 4]                  # weeks of the first phase
 # per_week = [2, 3]             # sessions a week in the first phase
 # sessions = 6                  # or a fixed number of sessions instead
 # maintenance = "monthly"       # monthly, biweekly, weekly or monthly-biweekly
-maintenance_months = 0          # months of maintenance to include
+maintenance_months = 0          # months of maintenance after the induction
+# months = 6                    # or: the whole course, in months (not with maintenance_months)
+# start = 2026-12-01            # the date of the first session
 # with = ["consultation"]       # add-ons from the price sheet
 # extra = ["psychotherapy=150-250/session"]
 # discount = 10                 # percent off session fees
@@ -286,10 +288,23 @@ maintenance_months = 0          # months of maintenance to include
 # copay = 0                     # per covered charge
 # oop_max = 3000                # what remains of the out-of-pocket maximum
 # covered = true                # default: the route's usual coverage
+# plan_year_renews = "01-01"    # when the deductible and cap reset (default: every 52 weeks)
+# annual_deductible = 1500      # the deductible after each renewal (default: deductible)
+# annual_oop_max = 4000         # the cap after each renewal (default: oop_max)
 
 [quote]
 # client = "A. Client"
 # prepared_by = "Your name"
 # clinic = "Clinic name"
 # notes = "Anything the client should know."
+# client_dob = 1980-04-02       # for a Good Faith Estimate (quote --gfe), with:
+# diagnosis = ["F33.2"]         # ICD-10 codes, from the provider
+# scheduled = 2026-12-01
+
+# [provider]                    # for a Good Faith Estimate: who issues it
+# name = "Example Clinic"
+# npi = "1234567893"
+# tin = "12-3456789"
+# address = "1 Main Street, Springfield"
+# state = "IL"
 """
