@@ -20,7 +20,7 @@ import re
 import signal
 import sys
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from multiprocessing.connection import Connection
@@ -31,7 +31,7 @@ from pydantic import ValidationError
 
 from ketcost.errors import InputError, KetcostError, SheetError
 from ketcost.files import ReadProblem, read_text
-from ketcost.models import Insurance, Plan, PriceSheet
+from ketcost.models import Estimate, Insurance, Plan, PriceSheet
 from ketcost.planfile import key_problem, plan_from_mapping
 from ketcost.pricing import estimate
 from ketcost.render.csv import safe_cell
@@ -122,16 +122,15 @@ def csv_records(stream: BinaryIO) -> Iterator[tuple[int, Raw]]:
     """(line number, record) for every non-empty CSV row after the header: empty cells are left
     out, `with` and `extra` split on `;`, insurance columns gathered into `insurance`.
 
-    The header is checked when the first record is asked for, before anything is priced: a
-    missing header or an unknown column raises InputError once for the whole file.
+    The header is read and checked here, before any record is asked for: a missing header or an
+    unknown column raises InputError once for the whole file, before anything is priced.
     """
     lines = (item for item in physical_lines(stream) if not _blank(item[1]))
     first = next(lines, None)
     if first is None:
-        return
+        return iter(())
     names = csv_header(first[1])
-    for number, line in lines:
-        yield number, _csv_line(names, line)
+    return ((number, _csv_line(names, line)) for number, line in lines)
 
 
 def csv_header(line: bytes | BadRecord) -> list[str]:
@@ -249,7 +248,7 @@ class Pricer:
         except Exception as error:  # a bug must cost one record, not the run
             return Outcome(line, record_id, error=f"internal error: {type(error).__name__}")
 
-    def price(self, data: dict[str, Any]) -> Any:
+    def price(self, data: dict[str, Any]) -> Estimate:
         try:
             plan, prices = plan_from_mapping(data)
         except ValidationError as error:
@@ -575,12 +574,10 @@ def run(
     makes a progress callback once the workers are started. A CSV file's header is checked
     before anything is written.
     """
-    if input_format == "jsonl":
-        records: Iterator[tuple[int, Raw]] = jsonl_records(stream)
-    else:
-        records = csv_records(stream)
-        first = next(records, None)  # reads and checks the header (InputError: exit 2)
-        records = _prepend(first, records)
+    pricer = Pricer(prices, base)
+    if prices is not None:
+        pricer.sheet(None)  # a bad default sheet is one error up front, not one per record
+    records = jsonl_records(stream) if input_format == "jsonl" else csv_records(stream)
     tally = Tally()
     if output_format == "csv":
         buffer = io.StringIO()
@@ -592,9 +589,6 @@ def run(
         if progress is not None:
             report.append(progress())
 
-    pricer = Pricer(prices, base)
-    if prices is not None:
-        pricer.sheet(None)  # a bad default sheet is one error up front, not one per record
     for done in priced_chunks(records, pricer, jobs, output_format, started):
         write(done.data)
         tally.records += done.records
@@ -602,11 +596,3 @@ def run(
         for update in report:
             update(tally.records)
     return tally
-
-
-def _prepend(
-    first: tuple[int, Raw] | None, rest: Iterable[tuple[int, Raw]]
-) -> Iterator[tuple[int, Raw]]:
-    if first is not None:
-        yield first
-    yield from rest

@@ -20,7 +20,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 from ketcost import wording
 from ketcost.errors import InputError
 from ketcost.models import Clean, Day, Estimate, Plan, PriceSheet, SheetInfo, Text
-from ketcost.pricing import WEEKS_PER_MONTH, course, resolve
+from ketcost.payment import to_cents
+from ketcost.pricing import WEEKS_PER_MONTH, course, resolve, session_fee
 from ketcost.pricing import estimate as price
 
 DISPUTE_THRESHOLD = Decimal(400)  # 45 CFR 149.620: at least $400 over one provider's charges
@@ -286,18 +287,14 @@ def _items(plan: Plan, sheet: PriceSheet, route_id: str, result: Estimate) -> tu
             "sheet as add-ons with service_codes"
         )
     sessions = result.sessions.low
-    fee = (
-        next((i.amount.low for i in result.line_items if i.kind == "discount"), Decimal(0))
-        / max(sessions, 1)
-        + route.session_price.low
-    )
+    fee = session_fee(route.session_price, plan.discount).low  # the one discount rule
     items = [
         GfeItem(
             description=f"{route.label} treatment session",
             service_codes=route.service_codes,
             quantity=sessions,
-            unit_charge=_cents(fee),
-            expected_charge=_cents(fee * sessions),
+            unit_charge=fee,
+            expected_charge=to_cents(fee * sessions),
         )
     ]
     chosen = list(dict.fromkeys(sheet.find_addon(n) or n for n in plan.with_))
@@ -320,17 +317,11 @@ def _items(plan: Plan, sheet: PriceSheet, route_id: str, result: Estimate) -> tu
                 description=addon.label,
                 service_codes=addon.service_codes,
                 quantity=count,
-                unit_charge=_cents(addon.price.low),
-                expected_charge=_cents(addon.price.low * count),
+                unit_charge=to_cents(addon.price.low),
+                expected_charge=to_cents(addon.price.low * count),
             )
         )
     return tuple(items)
-
-
-def _cents(value: Decimal) -> Decimal:
-    from ketcost.payment import to_cents
-
-    return to_cents(value)
 
 
 # --- the bill check ----------------------------------------------------------------------------

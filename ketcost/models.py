@@ -84,10 +84,7 @@ def _price(value: Range[Any]) -> Range[Any]:
     """A price: above zero, whole cents, at most MAX_AMOUNT (so every total adds up exactly)."""
     _positive(value)
     for end in (value.low, value.high):
-        if end > MAX_AMOUNT:
-            raise ValueError(f"must be at most {MAX_AMOUNT:,}, got {quoted(end)}")
-        if Decimal(end) != Decimal(end).quantize(Decimal("0.01")):
-            raise ValueError(f"prices are in whole cents (at most two decimals), got {end}")
+        _bounded_amount(end, MAX_AMOUNT, f"got {quoted(end)}", f"must be at most {MAX_AMOUNT:,}")
     return value
 
 
@@ -506,18 +503,21 @@ def parse_amount(
     what: str = "an amount",
     example: str = AMOUNT_EXAMPLE,
     maximum: Decimal = MAX_AMOUNT,
+    over: str | None = None,
 ) -> Decimal:
     """A non-negative amount with at most two decimals and at most `maximum`, from text (a `$`
-    in front and thousands separators in their places are fine) or an exact number."""
+    in front and thousands separators in their places are fine) or an exact number. `over` is
+    the message for an amount above the maximum."""
     expected = f"expected {what}, {example}"
+    over = over or f"must be at most {maximum:,}"
     if isinstance(value, bool):
         raise ValueError(expected)
     if isinstance(value, int):
-        amount = _bounded_amount(value, maximum, expected)
+        amount = _bounded_amount(value, maximum, expected, over)
     elif isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError(expected)
-        amount = _bounded_amount(value, maximum, expected)
+        amount = _bounded_amount(value, maximum, expected, over)
     elif isinstance(value, str):
         text = value.strip().removeprefix("$").strip()
         match = _MONEY_TEXT.fullmatch(text)
@@ -529,19 +529,20 @@ def parse_amount(
             if re.fullmatch(r"[0-9,]+(\.[0-9]+)?", text, re.ASCII) and "," in text:
                 raise ValueError(f"commas go between groups of three digits only; {expected}")
             if re.fullmatch(r"[0-9]{13,}(\.[0-9]+)?", text, re.ASCII):
-                raise ValueError(f"must be at most {maximum:,}")
+                raise ValueError(over)
             raise ValueError(expected)
-        amount = _bounded_amount(Decimal(text.replace(",", "")), maximum, expected)
+        amount = _bounded_amount(Decimal(text.replace(",", "")), maximum, expected, over)
     else:
         raise ValueError(expected)
     return amount
 
 
-def _bounded_amount(value: int | Decimal, maximum: Decimal, expected: str) -> Decimal:
+def _bounded_amount(value: int | Decimal, maximum: Decimal, expected: str, over: str) -> Decimal:
+    """`value` as an amount of whole cents from 0 to `maximum`, or a ValueError saying why."""
     if value < 0:
         raise ValueError(f"must not be negative; {expected}")
     if value > maximum:
-        raise ValueError(f"must be at most {maximum:,}")
+        raise ValueError(over)
     amount = Decimal(value)
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError(f"at most two decimals (whole cents); {expected}")
@@ -551,12 +552,13 @@ def _bounded_amount(value: int | Decimal, maximum: Decimal, expected: str) -> De
 def _percentage(value: Any) -> Decimal:
     if isinstance(value, str):
         value = value.strip().removesuffix("%")
-    try:
-        return parse_amount(value, "a percentage from 0 to 100", PERCENT_EXAMPLE, Decimal(100))
-    except ValueError as error:
-        if str(error).startswith("must be at most"):
-            raise ValueError("must be a percentage from 0 to 100") from None
-        raise
+    return parse_amount(
+        value,
+        "a percentage from 0 to 100",
+        PERCENT_EXAMPLE,
+        Decimal(100),
+        over="must be a percentage from 0 to 100",
+    )
 
 
 Amount = Annotated[Decimal, BeforeValidator(parse_amount)]

@@ -693,9 +693,7 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     if plan.insurance is None:  # no insurance: the patient pays every charge
         patient = total
     else:
-        days = _days(plan, plan_course)
-        last_day = max([0, *days["low"], *days["high"]])
-        windows = plan_years(plan, last_day)
+        windows, days = course_years(plan, plan_course)
         years = {
             case: case_years(
                 plan, days[case], windows, getattr(fee, case), covered,
@@ -741,16 +739,18 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     )
 
 
-def _days(plan: Plan, plan_course: Course) -> dict[Case, list[int]]:
-    """Each session's day, where it matters: a course that cannot reach a second plan year
-    (the usual case) has every session in the first, and placing them is skipped."""
+def course_years(plan: Plan, plan_course: Course) -> tuple[list[YearWindow], dict[Case, list[int]]]:
+    """The plan years a course's sessions fall in, and each session's day for the placing.
+
+    A course that cannot reach a second plan year (the usual case) has every session in the
+    first, and placing them is skipped: its days are given as 0."""
     bound = math.floor(7 * max(plan_course.weeks("low"), plan_course.weeks("high")))
-    if len(plan_years(plan, bound)) == 1:
-        return {
-            case: [0] * sum(item.case_sessions(case) for item in plan_course.phases)
-            for case in CASES
-        }
-    return {case: session_days(plan_course, case) for case in CASES}
+    windows = plan_years(plan, bound)
+    if len(windows) == 1:
+        counts = {case: sum(i.case_sessions(case) for i in plan_course.phases) for case in CASES}
+        return windows, {case: [0] * counts[case] for case in CASES}
+    days = {case: session_days(plan_course, case) for case in CASES}
+    return plan_years(plan, max([0, *days["low"], *days["high"]])), days
 
 
 def _insurance_result(

@@ -26,13 +26,14 @@ from ketcost.payment import (
     patient_parts,
     to_cents,
 )
-from ketcost.planyear import assisted, plan_years, year_of_day
+from ketcost.planyear import assisted, year_of_day
 from ketcost.pricing import (
     WEEKS_PER_MONTH,
     Case,
     Course,
     addon_charges,
     course,
+    course_years,
     resolve,
     resolve_addons,
     session_days,
@@ -131,8 +132,7 @@ def _patient_parts(
     plan-year renewal, as the estimate counts them."""
     if plan.insurance is None:
         return [charge.amount for charge in billed]
-    last_day = max([0, *session_days(plan_course, "low"), *session_days(plan_course, "high")])
-    windows = plan_years(plan, last_day)
+    windows, _ = course_years(plan, plan_course)
     years = _charge_months([year_of_day(windows, d) for d in days], addons, billed)
     parts: list[Decimal] = []
     for year in range(len(windows)):

@@ -122,6 +122,14 @@ def test_the_gfe_lists_one_charge_per_item_by_provider(cli: RunCli, files: dict[
     assert "Integration therapy" in " ".join(data["separately_scheduled"])
 
 
+def test_a_discount_lowers_each_session_charge(cli: RunCli, files: dict[str, str]) -> None:
+    """The package discount is the one used everywhere: 33% off $450.00 is $301.50 a session."""
+    item = gfe_json(cli, files, "--discount", "33")["providers"][0]["items"][0]
+    assert (item["unit_charge"], item["quantity"], item["expected_charge"]) == (
+        "301.50", 8, "2412.00",
+    )  # fmt: skip
+
+
 # Each element 45 CFR 149.610 requires, and the text that carries it in every form.
 ELEMENTS = {
     "1 patient name and date of birth": ["Ana Díaz", "1980-04-02"],
@@ -151,9 +159,10 @@ def test_every_required_element_is_in_every_form(
     run = cli(*gfe_args(files), "-f", fmt)
     assert run.code == 0, run.err
     text = run.out.replace("&#39;", "'")
-    if fmt == "json":
-        text = text.replace('"3600.00"', '"3,600.00"')
-        text += "Primary service"  # the key is primary_service
+    if fmt == "json":  # the same elements, as keys and plain decimals
+        text = text.replace('"3600.00"', '"3,600.00"').replace(
+            '"primary_service"', "Primary service"
+        )
     for element, needles in ELEMENTS.items():
         for needle in needles:
             assert needle in text, (fmt, element, needle)

@@ -552,3 +552,12 @@ def test_sheets_are_bounded(
     run = cli("check-prices", str(path))
     assert (run.code, run.out) == (1, "")
     assert message in run.err
+
+
+def test_a_bad_default_sheet_is_one_error_before_any_output(cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text("x = 1\n")
+    records = tmp_path / "in.csv"
+    records.write_text("id,route\na,iv\n")
+    run = cli("batch", str(records), "-f", "csv", "--prices", str(tmp_path / "bad.toml"))
+    assert (run.code, run.out) == (1, "")  # not even the CSV header
+    assert run.err.startswith(f"error: {tmp_path / 'bad.toml'}: name: required key is missing")

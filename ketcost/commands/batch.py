@@ -14,7 +14,6 @@ import typer
 
 from ketcost.commands.common import EXIT_FILE, EXIT_OK, ForceOption, PricesOption
 from ketcost.errors import InputError, KetcostError
-from ketcost.sheets import load_price_sheet
 
 
 class RecordFormatOption(StrEnum):
@@ -87,8 +86,6 @@ def batch(
     from ketcost.files import atomic_output
 
     kind = _record_format(input_format, file)
-    if prices:
-        load_price_sheet(prices)  # a bad sheet is one error up front, not one per record
     base = prices_dir or (str(Path(file).parent) if file != "-" else ".")
     if prices_dir is not None and not Path(prices_dir).is_dir():
         raise InputError(f"invalid value {prices_dir[:80]!r} for --prices-dir: not a folder")
