@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import os
 
-from ketcost.models import (
+from ketcost.models import Extra, Insurance, Plan, PriceSheet, Range
+from ketcost.pricing import estimate as _price
+from ketcost.results import (
+    CaseCount,
     Cases,
+    Count,
     Estimate,
-    Extra,
     Installments,
-    Insurance,
     InsuranceResult,
     LineItem,
+    Money,
     PhaseCost,
-    Plan,
-    PriceSheet,
-    Range,
+    PlanYear,
     SheetInfo,
 )
-from ketcost.pricing import estimate as _price
 from ketcost.sheets import load_price_sheet
 
 __version__ = "0.1.0"
@@ -39,15 +39,19 @@ def estimate(plan: Plan, sheet: PriceSheet | str | os.PathLike[str] | None = Non
 
 
 __all__ = [
+    "CaseCount",
     "Cases",
+    "Count",
     "Estimate",
     "Extra",
     "Installments",
     "Insurance",
     "InsuranceResult",
     "LineItem",
+    "Money",
     "PhaseCost",
     "Plan",
+    "PlanYear",
     "PriceSheet",
     "Range",
     "SheetInfo",

@@ -16,10 +16,9 @@ import csv
 import io
 import json
 import os
-import re
 import signal
 import sys
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,18 +30,18 @@ from pydantic import ValidationError
 
 from ketcost.errors import InputError, KetcostError, SheetError
 from ketcost.files import ReadProblem, read_text
-from ketcost.models import Estimate, Insurance, Plan, PriceSheet
+from ketcost.models import Insurance, Plan, PriceSheet
 from ketcost.planfile import key_problem, plan_from_mapping
 from ketcost.pricing import estimate
 from ketcost.render.csv import safe_cell
-from ketcost.render.json import estimate_payload
+from ketcost.render.json import escaped, estimate_json
+from ketcost.results import Estimate
 from ketcost.sheets import load_price_sheet, parse_price_sheet
 
 RecordFormat = Literal["jsonl", "csv"]
 CHUNK = 1000  # records per unit of work at most
 CHUNK_BYTES = 4 * 1024 * 1024  # input bytes per unit of work at most (2 units in flight a job)
 MAX_RECORD_BYTES = 1024 * 1024  # one record (one line); a longer line is an error record
-CACHE_SIZE = 512  # priced scenarios kept per process, so repeated scenarios are priced once
 INSURANCE_COLUMNS = tuple(Insurance.model_fields)
 LIST_COLUMNS = ("with", "extra")
 CSV_COLUMNS = frozenset(
@@ -182,7 +181,7 @@ def _csv_line(names: list[str], line: bytes | BadRecord) -> dict[str, Any] | Bad
 
 
 class Pricer:
-    """Prices records against a default sheet, caching sheets and repeated scenarios.
+    """Prices records against a default sheet, caching the sheets it reads.
 
     A record's own `prices` is read only as a relative path inside `base` (the input file's
     folder, or --prices-dir), only as a regular file under the size limit; its problems are
@@ -193,7 +192,6 @@ class Pricer:
         self.default = prices
         self.base = Path(base).resolve()
         self.sheets: dict[str | None, PriceSheet | str] = {}
-        self.cache: OrderedDict[str, str] = OrderedDict()
 
     def sheet(self, path: str | None) -> PriceSheet:
         if path not in self.sheets:
@@ -231,16 +229,7 @@ class Pricer:
         try:
             data = _record(raw)
             record_id = data.pop("id", None)
-            key = json.dumps(data, sort_keys=True, default=str)
-            payload = self.cache.get(key)
-            if payload is None:
-                payload = json.dumps(
-                    estimate_payload(self.price(data)), ensure_ascii=False, separators=(",", ":")
-                )
-                self.cache[key] = payload
-                if len(self.cache) > CACHE_SIZE:
-                    self.cache.popitem(last=False)
-            return Outcome(line, record_id, payload=payload)
+            return Outcome(line, record_id, payload=estimate_json(self.price(data)))
         except (RecordError, KetcostError) as error:
             return Outcome(line, record_id, error=_message(error))
         except RecursionError:
@@ -502,30 +491,17 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-# Characters JSON may hold raw but that other tools take as line breaks or terminal controls:
-# written as \u escapes (they only ever occur inside strings), so one record is one line.
-_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
-
-
-def _escaped(text: str) -> str:
-    if _UNSAFE.search(text) is None:
-        return text
-    return _UNSAFE.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
-
-
 def jsonl_line(outcome: Outcome) -> str:
-    """The output line for one outcome: the estimate (with `id` first when given) or an error."""
-    return _escaped(_jsonl_line(outcome))
-
-
-def _jsonl_line(outcome: Outcome) -> str:
+    """The output line for one outcome: the estimate (with `id` first when given) or an error.
+    Raw line separators and C1 controls are written as escapes (see `render.json.escaped`);
+    the estimate's own text is escaped where it is written."""
     try:
-        record_id = json_text(outcome.id)
+        record_id = escaped(json_text(outcome.id))
     except (RecursionError, ValueError):
         record_id = "null"
         outcome = Outcome(outcome.line, None, error="the id cannot be written back as JSON")
     if outcome.error is not None:
-        error = json.dumps(outcome.error, ensure_ascii=False)
+        error = escaped(json.dumps(outcome.error, ensure_ascii=False))
         return f'{{"line":{outcome.line},"id":{record_id},"error":{error}}}\n'
     assert outcome.payload is not None
     if outcome.id is None:

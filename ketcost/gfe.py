@@ -19,10 +19,11 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
 from ketcost import wording
 from ketcost.errors import InputError
-from ketcost.models import Clean, Day, Estimate, Plan, PriceSheet, SheetInfo, Text
-from ketcost.payment import to_cents
+from ketcost.models import Clean, Day, Plan, PriceSheet, Text
+from ketcost.payment import decimal, to_cents
 from ketcost.pricing import WEEKS_PER_MONTH, course, resolve, session_fee
 from ketcost.pricing import estimate as price
+from ketcost.results import Estimate, SheetInfo
 
 DISPUTE_THRESHOLD = Decimal(400)  # 45 CFR 149.620: at least $400 over one provider's charges
 DISPUTE_DAYS = 120  # days from the bill's date to start patient-provider dispute resolution
@@ -287,7 +288,7 @@ def _items(plan: Plan, sheet: PriceSheet, route_id: str, result: Estimate) -> tu
             "sheet as add-ons with service_codes"
         )
     sessions = result.sessions.low
-    fee = session_fee(route.session_price, plan.discount).low  # the one discount rule
+    fee = decimal(session_fee(route.session_price, plan.discount)[0])  # the one discount rule
     items = [
         GfeItem(
             description=f"{route.label} treatment session",

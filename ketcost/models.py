@@ -27,7 +27,7 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid")
 M = TypeVar("M", bound=BaseModel)
 
 
-def build(cls: type[M], **values: Any) -> M:
+def _trusted(cls: type[M], **values: Any) -> M:
     """A model from trusted values, every field given: what `model_construct` does for such
     models, without its per-field bookkeeping, which costs more than the pricing itself."""
     made = cls.__new__(cls)
@@ -69,9 +69,9 @@ class Range(BaseModel, Generic[N]):
     def of(cls, low: N, high: N | None = None) -> Range[N]:
         """A range built in code, where the values are already known to be valid.
 
-        Built with `build`: the engine makes hundreds of thousands of ranges in a batch run.
+        Made without validation: the engine's inputs make many of these.
         """
-        return build(cls, low=low, high=low if high is None else high)
+        return _trusted(cls, low=low, high=low if high is None else high)
 
 
 def _positive(value: Range[Any]) -> Range[Any]:
@@ -646,11 +646,15 @@ class Insurance(BaseModel):
     annual_deductible: Amount | None = None
     annual_oop_max: Amount | None = None
 
-    def renewed(self) -> Insurance:
-        """The terms in a plan year after a renewal: the annual amounts (default: the same)."""
-        deductible = self.deductible if self.annual_deductible is None else self.annual_deductible
-        oop_max = self.oop_max if self.annual_oop_max is None else self.annual_oop_max
-        return self.model_copy(update={"deductible": deductible, "oop_max": oop_max})
+    @property
+    def renewed_deductible(self) -> Decimal:
+        """The deductible after a renewal: the annual one (default: the same as now)."""
+        return self.deductible if self.annual_deductible is None else self.annual_deductible
+
+    @property
+    def renewed_oop_max(self) -> Decimal | None:
+        """The out-of-pocket maximum after a renewal: the annual one (default: the same)."""
+        return self.oop_max if self.annual_oop_max is None else self.annual_oop_max
 
 
 class Plan(BaseModel):
@@ -695,127 +699,3 @@ class Plan(BaseModel):
     def maintenance_length(self) -> int:
         """Months of maintenance asked for with maintenance_months (0: none)."""
         return self.maintenance_months or 0
-
-
-# --- results -----------------------------------------------------------------------------------
-
-
-class SheetInfo(BaseModel):
-    """Which price sheet an estimate used."""
-
-    model_config = _FROZEN
-
-    name: str
-    as_of: date
-    source: str
-
-
-class PhaseCost(BaseModel):
-    """One phase of an estimate."""
-
-    model_config = _FROZEN
-
-    name: str
-    part: Literal["induction", "maintenance"]
-    schedule: str
-    sessions: Count
-    price_per_session: Money
-    cost: Money
-
-
-class Cases(BaseModel):
-    """Money in the low case and the high case; unlike a Range, a discount's high case is the
-    larger reduction, so `high` may be below `low`."""
-
-    model_config = _FROZEN
-
-    low: Decimal
-    high: Decimal
-
-
-class LineItem(BaseModel):
-    """One billed line: a phase of sessions, an add-on, or the discount (a negative amount)."""
-
-    model_config = _FROZEN
-
-    label: str
-    kind: Literal["session", "addon", "discount"]
-    quantity: Count
-    unit_price: Cases
-    amount: Cases
-
-
-class CaseCount(BaseModel):
-    """A count in the low case and the high case, each on its own (low may be above high)."""
-
-    model_config = _FROZEN
-
-    low: int
-    high: int
-
-
-class PlanYear(BaseModel):
-    """One plan year of a course: when it runs (dates when the course has a start date, else
-    week numbers from the first session), its sessions and who pays what, low and high case."""
-
-    model_config = _FROZEN
-
-    starts: date | int
-    ends: date | int
-    sessions: CaseCount
-    out_of_pocket: Cases
-    insurer_pays: Cases
-
-
-class InsuranceResult(BaseModel):
-    """The insurance terms applied and what the insurer pays."""
-
-    model_config = _FROZEN
-
-    covered: bool
-    deductible: Decimal
-    coinsurance: Decimal
-    copay: Decimal
-    oop_max: Decimal | None
-    insurer_pays: Money
-    annual_deductible: Decimal
-    annual_oop_max: Decimal | None
-    plan_year_renews: str | None
-    plan_years: tuple[PlanYear, ...]
-
-
-class Installments(BaseModel):
-    """The out-of-pocket range in equal monthly payments; the last absorbs the rounding."""
-
-    model_config = _FROZEN
-
-    count: int
-    payment: Money
-    last_payment: Money
-
-
-class Estimate(BaseModel):
-    """The result: sessions and cost per phase and in total, as low–high ranges."""
-
-    model_config = _FROZEN
-
-    schema_version: Literal[1] = 1
-    currency: str
-    route: str
-    route_label: str
-    protocol: str
-    protocol_label: str
-    price_sheet: SheetInfo
-    phases: tuple[PhaseCost, ...]
-    sessions: Count
-    line_items: tuple[LineItem, ...]
-    total: Money
-    insurance: InsuranceResult | None
-    assistance: Money
-    out_of_pocket: Money
-    installments: Installments | None = None
-    maintenance_months: int
-    months: int | None = None
-    start: date | None = None
-    assumptions: tuple[str, ...]
-    disclaimer: str

@@ -1,18 +1,20 @@
 """What the patient pays: add-ons, the discount, insurance charge by charge, and assistance. Pure.
 
+All money here is integer cents; `to_cents` and `cents` are where Decimal text turns into it.
+
 The insurance rule, per covered charge in the order the sessions happen: the remaining
 deductible takes what it can; of the rest, the copay (at most the rest); of what remains, the
-coinsurance share; the patient's running total for covered charges is capped at the out-of-pocket
-maximum. Charges that are not covered are paid in full and count toward neither the deductible
-nor the cap. The discount applies before insurance; assistance applies last and never takes the
-total below zero.
+coinsurance share, rounded to the cent half up; the patient's running total for covered charges
+is capped at the out-of-pocket maximum. Charges that are not covered are paid in full and count
+toward neither the deductible nor the cap. The discount applies before insurance; assistance
+applies last and never takes the total below zero.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from ketcost.models import Insurance
@@ -26,25 +28,90 @@ def to_cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-@dataclass(frozen=True)
-class Charge:
-    """One thing billed, in the order it happens, and whether insurance covers it."""
+def cents(amount: Decimal) -> int:
+    """A Decimal amount as whole cents, rounded half up (validated amounts are whole cents)."""
+    return int(to_cents(amount).scaleb(2))
 
-    amount: Decimal
+
+_DECIMALS: dict[int, Decimal] = {}
+
+
+def decimal(amount: int) -> Decimal:
+    """Whole cents as a Decimal with two places (`12345` -> `123.45`), made once per value."""
+    found = _DECIMALS.get(amount)
+    if found is None:
+        if len(_DECIMALS) > 65536:  # bounded: a batch run sees far fewer distinct amounts
+            _DECIMALS.clear()
+        found = _DECIMALS[amount] = Decimal(amount).scaleb(-2)
+    return found
+
+
+def half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded to the nearest whole number, halves up (both >= 0)."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def percent_of(amount: int, hundredths: int) -> int:
+    """`hundredths`/100 percent of `amount` cents, in cents, half up (20% is 2000)."""
+    return (2 * amount * hundredths + 10000) // 20000
+
+
+def hundredths(percentage: Decimal) -> int:
+    """A percentage with at most two decimals as hundredths of a percent (`12.5` -> `1250`)."""
+    return int(percentage.scaleb(2))
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """Insurance terms in cents (coinsurance in hundredths of a percent)."""
+
+    deductible: int
+    coinsurance: int
+    copay: int
+    oop_max: int | None
+
+    @classmethod
+    def of(cls, insurance: Insurance) -> Terms:
+        """The terms for the current plan year."""
+        oop_max = insurance.oop_max
+        return cls(
+            cents(insurance.deductible),
+            hundredths(insurance.coinsurance),
+            cents(insurance.copay),
+            None if oop_max is None else cents(oop_max),
+        )
+
+    @classmethod
+    def renewed(cls, insurance: Insurance) -> Terms:
+        """The terms after a renewal: the annual amounts (default: the same as now)."""
+        oop_max = insurance.renewed_oop_max
+        return cls(
+            cents(insurance.renewed_deductible),
+            hundredths(insurance.coinsurance),
+            cents(insurance.copay),
+            None if oop_max is None else cents(oop_max),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """One thing billed, in cents, in the order it happens, and whether insurance covers it."""
+
+    amount: int
     covered: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AddonCharge:
-    """An add-on's price for one case (low or high) and whether insurance may cover it."""
+    """An add-on's price in cents for one case (low or high) and whether insurance may cover it."""
 
-    price: Decimal
+    price: int
     per: Literal["session", "course"]
     covered: bool
 
 
 def charges(
-    sessions: int, session_fee: Decimal, sessions_covered: bool, addons: list[AddonCharge]
+    sessions: int, session_fee: int, sessions_covered: bool, addons: list[AddonCharge]
 ) -> Iterator[Charge]:
     """Every charge of one case in order: course add-ons, then each session and its add-ons."""
     for addon in addons:
@@ -57,7 +124,7 @@ def charges(
             yield Charge(addon.price, addon.covered)
 
 
-def patient_parts(billed: Iterable[Charge], terms: Insurance | None) -> Iterator[Decimal]:
+def patient_parts(billed: Iterable[Charge], terms: Terms | None) -> Iterator[int]:
     """What the patient pays of each charge, in order, under the terms (None: no insurance)."""
     if terms is None:
         yield from (charge.amount for charge in billed)
@@ -69,31 +136,31 @@ def patient_parts(billed: Iterable[Charge], terms: Insurance | None) -> Iterator
         yield state.covered_paid + state.uncovered - before
 
 
-def patient_pays(billed: Iterable[Charge], terms: Insurance | None) -> Decimal:
+def patient_pays(billed: Iterable[Charge], terms: Terms | None) -> int:
     """What the patient pays for the charges under the terms (None: no insurance), in cents."""
-    return to_cents(sum(patient_parts(billed, terms), ZERO))
+    return sum(patient_parts(billed, terms))
 
 
-def after_assistance(amount: Decimal, assistance: Decimal) -> Decimal:
+def after_assistance(amount: int, assistance: int) -> int:
     """What is left to pay once assistance is applied; never below zero."""
-    return max(amount - assistance, ZERO)
+    return max(amount - assistance, 0)
 
 
-def installments(amount: Decimal, count: int) -> tuple[Decimal, Decimal]:
+def installments(amount: int, count: int) -> tuple[int, int]:
     """`count` equal monthly payments of `amount`: (each payment, the last one). Each is cut
     down to the cent and the last takes the remainder, so they add up to `amount` exactly and
     the last is never smaller than the others."""
-    each = (amount / count).quantize(CENT, rounding=ROUND_DOWN)
+    each = amount // count
     return each, amount - each * (count - 1)
 
 
 def course_patient_pays(
     sessions: int,
-    session_fee: Decimal,
+    session_fee: int,
     sessions_covered: bool,
     addons: list[AddonCharge],
-    terms: Insurance | None,
-) -> Decimal:
+    terms: Terms | None,
+) -> int:
     """What the patient pays for a whole course: the same as `patient_pays` over `charges(...)`,
     without walking every session once the deductible is used up.
 
@@ -101,9 +168,10 @@ def course_patient_pays(
     until the out-of-pocket maximum is reached, and after that only its uncovered charges; so
     those sessions are counted in bulk and only the sessions around each turn are walked.
     """
-    if terms is None:
-        return patient_pays(charges(sessions, session_fee, sessions_covered, addons), None)
     per_session = [a for a in addons if a.per == "session"]
+    if terms is None:
+        course = sum(a.price for a in addons if a.per == "course")
+        return course + sessions * (session_fee + sum(a.price for a in per_session))
     group = [
         Charge(session_fee, sessions_covered),
         *(Charge(a.price, a.covered) for a in per_session),
@@ -112,18 +180,27 @@ def course_patient_pays(
     for addon in addons:
         if addon.per == "course":
             state.pay(Charge(addon.price, addon.covered))
+    covered_sum = sum(c.amount for c in group if c.covered)
     done = 0
-    while done < sessions and state.deductible_left > 0:
+    if covered_sum > 0:
+        # whole sessions the deductible takes in full (and the cap has room for)
+        done = min(sessions, state.deductible_left // covered_sum)
+        if terms.oop_max is not None:
+            done = min(done, max(terms.oop_max - state.covered_paid, 0) // covered_sum)
+        state.deductible_left -= done * covered_sum
+        state.covered_paid += done * covered_sum
+        state.uncovered += done * sum(c.amount for c in group if not c.covered)
+    while done < sessions and state.deductible_left > 0 and covered_sum > 0:
         for charge in group:
             state.pay(charge)
         done += 1
-    covered_part = sum((state.share_after_deductible(c.amount) for c in group if c.covered), ZERO)
-    uncovered_part = sum((c.amount for c in group if not c.covered), ZERO)
+    covered_part = sum(state.share_after_deductible(c.amount) for c in group if c.covered)
+    uncovered_part = sum(c.amount for c in group if not c.covered)
     left = sessions - done
     if left and covered_part > 0 and terms.oop_max is not None:
         # whole sessions that fit under the cap, then walk the one that reaches it
-        room = max(terms.oop_max - state.covered_paid, ZERO)
-        fit = min(left, int(room // covered_part))
+        room = max(terms.oop_max - state.covered_paid, 0)
+        fit = min(left, room // covered_part)
         state.covered_paid += fit * covered_part
         state.uncovered += fit * uncovered_part
         left -= fit
@@ -135,22 +212,23 @@ def course_patient_pays(
     else:
         state.covered_paid += left * covered_part
         state.uncovered += left * uncovered_part
-    return to_cents(state.covered_paid + state.uncovered)
+    return state.covered_paid + state.uncovered
 
 
 class _Running:
     """The patient's running totals while charges are paid one by one under `terms`."""
 
-    def __init__(self, terms: Insurance) -> None:
+    __slots__ = ("covered_paid", "deductible_left", "terms", "uncovered")
+
+    def __init__(self, terms: Terms) -> None:
         self.terms = terms
         self.deductible_left = terms.deductible
-        self.covered_paid = ZERO
-        self.uncovered = ZERO
-        self.share = terms.coinsurance / 100
+        self.covered_paid = 0
+        self.uncovered = 0
 
-    def share_after_deductible(self, amount: Decimal) -> Decimal:
+    def share_after_deductible(self, amount: int) -> int:
         copay = min(self.terms.copay, amount)
-        return copay + to_cents((amount - copay) * self.share)
+        return copay + percent_of(amount - copay, self.terms.coinsurance)
 
     def pay(self, charge: Charge) -> None:
         if not charge.covered:
@@ -160,5 +238,5 @@ class _Running:
         self.deductible_left -= from_deductible
         part = from_deductible + self.share_after_deductible(charge.amount - from_deductible)
         if self.terms.oop_max is not None:
-            part = min(part, max(self.terms.oop_max - self.covered_paid, ZERO))
+            part = min(part, max(self.terms.oop_max - self.covered_paid, 0))
         self.covered_paid += part

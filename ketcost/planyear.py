@@ -10,11 +10,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 from ketcost.errors import InputError
 from ketcost.models import Plan
-from ketcost.payment import ZERO, AddonCharge, after_assistance, course_patient_pays, to_cents
+from ketcost.payment import AddonCharge, Terms, after_assistance, course_patient_pays
 
 DAYS_PER_PLAN_YEAR = 364  # without a renewal date, the plan renews every 52 weeks
 
@@ -72,43 +71,50 @@ def year_of_day(windows: list[YearWindow], day: int) -> int:
     return bisect.bisect_right([w.first_day for w in windows], day) - 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CaseYears:
-    """One case of a course, split by plan year: sessions, billed and paid by the patient."""
+    """One case of a course, split by plan year: sessions, and cents billed and paid by the
+    patient."""
 
     sessions: list[int]
-    billed: list[Decimal]
-    patient: list[Decimal]
+    billed: list[int]
+    patient: list[int]
 
 
 def case_years(
-    plan: Plan,
-    days: list[int],
+    days: list[int] | None,
     windows: list[YearWindow],
-    fee: Decimal,
+    sessions_in_all: int,
+    fee: int,
     covered: bool,
     addons: list[AddonCharge],
+    terms: Terms | None,
+    renewed: Terms | None,
 ) -> CaseYears:
     """What one case bills and the patient pays in each plan year: the deductible and the cap
-    start again from the annual amounts at each renewal; course add-ons fall in the first."""
+    start again from the annual amounts at each renewal; course add-ons fall in the first.
+    `days` is each session's day, or None when every session is in the one plan year; `terms`
+    apply in the first plan year and `renewed` after each renewal (None: no insurance)."""
     sessions = [0] * len(windows)
-    for day in days:
-        sessions[year_of_day(windows, day)] += 1
+    if days is None:
+        sessions[0] = sessions_in_all
+    else:
+        firsts = [w.first_day for w in windows]
+        for day in days:
+            sessions[bisect.bisect_right(firsts, day) - 1] += 1
     per_session = [a for a in addons if a.per == "session"]
+    each = fee + sum(a.price for a in per_session)
+    course = sum(a.price for a in addons if a.per == "course")
     billed, patient = [], []
     for index, count in enumerate(sessions):
         own = addons if index == 0 else per_session
-        amount = count * (fee + sum((a.price for a in per_session), ZERO))
-        amount += sum((a.price for a in own if a.per == "course"), ZERO)
-        billed.append(to_cents(amount))
-        terms = plan.insurance
-        if terms is not None and index > 0:
-            terms = terms.renewed()
-        patient.append(course_patient_pays(count, fee, covered, own, terms))
+        billed.append(count * each + (course if index == 0 else 0))
+        year_terms = terms if index == 0 else renewed
+        patient.append(course_patient_pays(count, fee, covered, own, year_terms))
     return CaseYears(sessions, billed, patient)
 
 
-def assisted(paid: list[Decimal], assistance: Decimal) -> list[Decimal]:
+def assisted(paid: list[int], assistance: int) -> list[int]:
     """Assistance taken off the earliest amounts first; none goes below zero."""
     left = assistance
     after = []

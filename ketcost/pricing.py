@@ -1,15 +1,20 @@
 """The pricing engine: a Plan and a PriceSheet in, an Estimate out. Pure: no CLI, no I/O.
 
-Result models are built with `models.build`, without validation: their values come from
-validated inputs and this arithmetic, and validating them again costs more than the arithmetic.
+One engine for estimate, compare, timeline, quote, batch and the Python API. Inside it money is
+integer cents and time is whole units of a week (1/12 week, or finer when a sheet's phases have
+decimals), so every figure is exact without Decimal or Fraction on the hot path; Decimal appears
+only where results are made. What depends only on the sheet (lookups, prices in cents, the text
+of assumptions) is prepared once per sheet, and each course (its phases' sessions and schedule
+text) is cached per sheet on everything it depends on.
 
 The arithmetic (also in the README):
 - sessions in a phase = round-half-up(duration in weeks x sessions per week), low ends together
-  and high ends together, computed with exact fractions and rounded once per phase;
+  and high ends together, computed exactly and rounded once per phase;
 - a month is 52/12 weeks; `per_month` m is 12m/52 a week, `per_year` y is y/52,
   `every_weeks` n is 1/n;
 - cost of a phase = sessions x price per session, low with low and high with high;
-- money is quantized to cents, half up; totals are sums over phases;
+- money is in whole cents, rounded half up where a share or discount makes a fraction of one;
+  totals are sums over phases;
 - a protocol's phases are its induction, then its maintenance: the maintenance lasts
   maintenance_months, or what `months` leaves after the induction, each case on its own, its
   phases in order and the open-ended one filling the rest;
@@ -18,43 +23,49 @@ The arithmetic (also in the README):
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 from ketcost import wording
 from ketcost.errors import InputError
 from ketcost.models import (
     FREQUENCY_KEYS,
     MAX_PHASE_SESSIONS,
-    CaseCount,
-    Cases,
-    Count,
-    Estimate,
-    Extra,
-    Installments,
-    InsuranceResult,
-    LineItem,
-    Maintenance,
-    Money,
+    Insurance,
     Phase,
-    PhaseCost,
     Plan,
-    PlanYear,
     PriceSheet,
     Protocol,
     Range,
     Route,
-    SheetInfo,
-    build,
 )
-from ketcost.payment import ZERO, AddonCharge, after_assistance, to_cents
-from ketcost.payment import installments as split_payments
+from ketcost.payment import (
+    AddonCharge,
+    Terms,
+    after_assistance,
+    cents,
+    decimal,
+    half_up,
+    installments,
+)
 from ketcost.planyear import CaseYears, YearWindow, assisted, case_years, plan_years
+from ketcost.results import (
+    CaseCount,
+    Cases,
+    Count,
+    Estimate,
+    Installments,
+    InsuranceResult,
+    LineItem,
+    Money,
+    PhaseCost,
+    PlanYear,
+    SheetInfo,
+)
 
 WEEKS_PER_MONTH = Fraction(52, 12)
 WEEKS_PER_YEAR = Fraction(52)
@@ -71,34 +82,15 @@ _MAINTENANCE_RATES: dict[str, dict[str, int | tuple[int, int]]] = {
     "monthly-biweekly": {"per_year": (12, 26)},
 }
 
+Case = Literal["low", "high"]
+CASES: tuple[Case, Case] = ("low", "high")
+SESSIONS_PER_WEEK_WITHOUT_LENGTH = 3  # a fixed count with no length: n/3 weeks, rounded up
+Pair = tuple[int, int]
+
 
 def round_half_up(value: Fraction) -> int:
     """The nearest whole number, halves rounded up (6.5 -> 7); value is never negative here."""
     return math.floor(value + Fraction(1, 2))
-
-
-def phase_cost(sessions: Count, price: Money) -> Money:
-    """Low sessions at the low price, high sessions at the high price, in cents."""
-    return Money.of(to_cents(sessions.low * price.low), to_cents(sessions.high * price.high))
-
-
-def _decimal_range(value: Count) -> Range[Decimal]:
-    return Money.of(Decimal(value.low), Decimal(value.high))
-
-
-def _with_frequency(phase: Phase, **frequency: object) -> Phase:
-    cleared: dict[str, object] = dict.fromkeys((*FREQUENCY_KEYS, "sessions"))
-    return phase.model_copy(update={**cleared, **frequency})
-
-
-def _as_range(value: int | tuple[int, int]) -> Range[Decimal]:
-    low, high = value if isinstance(value, tuple) else (value, value)
-    return Money.of(Decimal(low), Decimal(high))
-
-
-Case = Literal["low", "high"]
-CASES: tuple[Case, Case] = ("low", "high")
-SESSIONS_PER_WEEK_WITHOUT_LENGTH = 3  # a fixed count with no length: n/3 weeks, rounded up
 
 
 def weekly_rate(phase: Phase) -> tuple[Fraction, Fraction]:
@@ -140,156 +132,273 @@ def own_weeks(phase: Phase) -> tuple[Fraction, Fraction] | None:
     return None
 
 
-@dataclass(frozen=True)
+# --- the course: phases, their length and sessions, in whole units of a week -----------------
+
+
+def _unit(phases: Iterable[Phase]) -> int:
+    """Units per week that make every length in these phases whole: 12 (so a month, 52/12
+    weeks, is 52 units), times 10 for each decimal place a sheet's weeks or months have."""
+    places = 0
+    for phase in phases:
+        for value in (phase.weeks, phase.months):
+            if value is not None:
+                for end in (value.low, value.high):
+                    exponent = end.normalize().as_tuple().exponent
+                    assert isinstance(exponent, int)  # validated: finite
+                    places = max(places, -exponent)
+    unit: int = 12 * 10**places
+    return unit
+
+
+def _units(weeks: Fraction, unit: int) -> int:
+    exact = weeks * unit
+    assert exact.denominator == 1, "lengths are whole units by the choice of unit"
+    return int(exact)
+
+
+@dataclass(frozen=True, slots=True)
 class Scheduled:
-    """A phase as the plan schedules it: how long it lasts and how many sessions it holds in
-    each case (a phase cut by the end of the course holds its sessions pro rata)."""
+    """A phase as the plan schedules it: how long it lasts (in the course's units of a week)
+    and how many sessions it holds in each case (a phase cut by the end of the course holds its
+    sessions pro rata), with its schedule in words."""
 
     phase: Phase
     part: Literal["induction", "maintenance"]
-    weeks: tuple[Fraction, Fraction]
-    sessions: Count
+    length: Pair
+    sessions: Pair
     whole: bool  # runs its own full length (not open-ended, not cut short)
-
-    def case_weeks(self, case: Case) -> Fraction:
-        return self.weeks[0] if case == "low" else self.weeks[1]
+    schedule: str
+    count: Count
 
     def case_sessions(self, case: Case) -> int:
-        return self.sessions.low if case == "low" else self.sessions.high
+        return self.sessions[0] if case == "low" else self.sessions[1]
+
+    def case_length(self, case: Case) -> int:
+        return self.length[0] if case == "low" else self.length[1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Course:
-    """The course a plan prices: its phases, and the length of each part, low and high case."""
+    """The course a plan prices: its phases, the length of each part (in `unit`ths of a week),
+    and its text: how long it is and what its maintenance is."""
 
+    unit: int
     phases: tuple[Scheduled, ...]
-    induction_weeks: tuple[Fraction, Fraction]
-    maintenance_weeks: tuple[Fraction, Fraction]
+    induction: Pair
+    maintenance: Pair
     maintenance_phases: tuple[Phase, ...]  # every maintenance phase, priced or not
+    sessions: Count
+    description: str
+    maintenance_line: str | None
 
-    @functools.cached_property
-    def description(self) -> str:
-        """How long the course is and which weeks each part covers (made once per course)."""
-        return _course_line(self)
+    def length(self, case: Case) -> int:
+        """The whole course in one case, in units."""
+        index = 0 if case == "low" else 1
+        return self.induction[index] + self.maintenance[index]
 
     def weeks(self, case: Case) -> Fraction:
         """The length of the whole course in one case, in weeks."""
-        index = 0 if case == "low" else 1
-        return self.induction_weeks[index] + self.maintenance_weeks[index]
+        return Fraction(self.length(case), self.unit)
 
 
-def _sessions_in(phase: Phase, weeks: Fraction, full: Fraction | None, case: Case) -> int:
-    """The sessions of `phase` over `weeks` of it in one case; a fixed count pro rata when the
-    phase is cut short of its `full` length."""
+def _rate(phase: Phase, case: int, unit: int) -> Fraction:
+    """Sessions per unit of a week."""
+    return weekly_rate(phase)[case] / unit
+
+
+def _sessions_in(phase: Phase, taken: int, full: int | None, case: int, unit: int) -> int:
+    """The sessions of `phase` over `taken` units of it in one case; a fixed count pro rata when
+    the phase is cut short of its `full` length."""
     if phase.sessions is not None:
-        count = phase.sessions.low if case == "low" else phase.sessions.high
-        if full is None or weeks >= full:
+        count = phase.sessions.low if case == 0 else phase.sessions.high
+        if full is None or taken >= full:
             return count
-        return round_half_up(count * weeks / full)
-    rate_low, rate_high = weekly_rate(phase)
-    return round_half_up(weeks * (rate_low if case == "low" else rate_high))
+        return half_up(count * taken, full)
+    rate = _rate(phase, case, unit)
+    return half_up(taken * rate.numerator, rate.denominator)
 
 
-def _scheduled(
-    phase: Phase, weeks: tuple[Fraction, Fraction], full: tuple[Fraction, Fraction] | None
-) -> Scheduled:
-    counts = [
-        _sessions_in(phase, weeks[i], None if full is None else full[i], case)
-        for i, case in enumerate(CASES)
-    ]
+def _scheduled(phase: Phase, taken: Pair, full: Pair | None, unit: int) -> Scheduled:
+    counts = (
+        _sessions_in(phase, taken[0], None if full is None else full[0], 0, unit),
+        _sessions_in(phase, taken[1], None if full is None else full[1], 1, unit),
+    )
     if counts[1] > MAX_PHASE_SESSIONS:
         raise InputError(
             f"phase {phase.name!r} would hold {counts[1]:,} sessions; "
             f"a phase holds at most {MAX_PHASE_SESSIONS:,}"
         )
-    whole = not phase.open_ended and (full is None or tuple(weeks) == tuple(full))
-    return Scheduled(phase, phase.course_part, weeks, Count.of(counts[0], counts[1]), whole)
+    whole = not phase.open_ended and (full is None or taken == full)
+    weeks = (Fraction(taken[0], unit), Fraction(taken[1], unit))
+    text = wording.scheduled(phase, weeks, whole)
+    return Scheduled(
+        phase, phase.course_part, taken, counts, whole, text, Count(counts[0], counts[1])
+    )
 
 
-class _Same:
-    """A key that is its object's identity: a sheet's protocol is immutable, so a cached course
-    stays right while the protocol lives, and the cache keeps it alive."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-    def __hash__(self) -> int:
-        return id(self.value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.value is self.value
+def _own_units(phase: Phase, unit: int) -> Pair | None:
+    weeks = own_weeks(phase)
+    return None if weeks is None else (_units(weeks[0], unit), _units(weeks[1], unit))
 
 
-COURSE_CACHE_SIZE = 1024  # distinct schedules kept; a batch run sees far fewer
+class _Memo:
+    """A bounded cache: cleared when full, so a run with endless distinct schedules stays small."""
+
+    __slots__ = ("items", "size")
+
+    def __init__(self, size: int) -> None:
+        self.items: dict[Any, Any] = {}
+        self.size = size
+
+    def get(self, key: Any) -> Any:
+        return self.items.get(key)
+
+    def put(self, key: Any, value: Any) -> Any:
+        if len(self.items) >= self.size:
+            self.items.clear()
+        self.items[key] = value
+        return value
 
 
-def course(plan: Plan, protocol_id: str, protocol: Protocol) -> Course:
-    """The course `plan` schedules on `protocol` (see `_course`), cached on what it depends on:
-    the protocol and the plan's schedule fields, never its prices or insurance."""
-    return _cached_course(
-        _Same(protocol), protocol_id, plan.weeks, plan.per_week, plan.sessions,
+def _ends(value: Range[int] | None) -> tuple[int, int] | None:
+    return None if value is None else (value.low, value.high)
+
+
+def _schedule_key(plan: Plan, protocol_id: str) -> tuple[Any, ...]:
+    """Everything a course depends on besides its protocol, as plain values (fast to hash)."""
+    return (
+        protocol_id, _ends(plan.weeks), _ends(plan.per_week), _ends(plan.sessions),
         plan.maintenance, plan.maintenance_months, plan.months,
     )  # fmt: skip
 
 
-@functools.lru_cache(maxsize=COURSE_CACHE_SIZE)
-def _cached_course(
-    protocol: _Same,
-    protocol_id: str,
-    weeks: Count | None,
-    per_week: Count | None,
-    sessions: Count | None,
-    maintenance: Maintenance | None,
-    maintenance_months: int | None,
-    months: int | None,
-) -> Course:
-    schedule = Plan.model_construct(
-        weeks=weeks, per_week=per_week, sessions=sessions, maintenance=maintenance,
-        maintenance_months=maintenance_months, months=months,
-    )  # fmt: skip
-    assert isinstance(protocol.value, Protocol)
-    return _course(schedule, protocol_id, protocol.value)
+class _Pieces:
+    """The parts of courses on one sheet's protocols, each cached on what it depends on: the
+    protocol's phases as the plan changes them, each phase's sessions and schedule text for a
+    length and a cut, and the course's text."""
+
+    def __init__(self) -> None:
+        self.adjusted = _Memo(1024)
+        self.same = _Memo(1024)  # one object for equal phases, so `phases` can key on identity
+        self.phases = _Memo(4096)
+        self.lines = _Memo(4096)
+
+    def phases_for(
+        self, plan: Plan, protocol_id: str, protocol: Protocol
+    ) -> tuple[tuple[Phase, ...], int, tuple[Pair | None, ...]]:
+        """The adjusted phases, the course's unit and each phase's own length in units."""
+        key = _schedule_key(plan, protocol_id)[:5]
+        found = self.adjusted.get(key)
+        if found is None:
+            phases = tuple(
+                self.same.get(p) or self.same.put(p, p)
+                for p in adjusted_phases(plan, protocol_id, protocol)
+            )
+            unit = _unit(phases)
+            found = self.adjusted.put(
+                key, (phases, unit, tuple(_own_units(p, unit) for p in phases))
+            )
+        return found  # type: ignore[no-any-return]
+
+    def scheduled(self, phase: Phase, taken: Pair, full: Pair | None, unit: int) -> Scheduled:
+        # Keyed on the phase's identity (hashing a model is slow); checked, since an id can be
+        # reused once a phase is gone from the cache above.
+        key = (id(phase), taken, full, unit)
+        found: Scheduled | None = self.phases.get(key)
+        if found is None or found.phase is not phase:
+            found = self.phases.put(key, _scheduled(phase, taken, full, unit))
+        return found
+
+    def text(self, key: tuple[Any, ...], make: Any) -> Any:
+        found = self.lines.get(key)
+        if found is None:
+            found = self.lines.put(key, (make(),))
+        return found[0]
 
 
-def _course(plan: Plan, protocol_id: str, protocol: Protocol) -> Course:
+def course(plan: Plan, protocol_id: str, protocol: Protocol) -> Course:
+    """The course `plan` schedules on `protocol` (see `_course`), worked out afresh."""
+    return _course(plan, protocol_id, protocol, _Pieces())
+
+
+def _course(plan: Plan, protocol_id: str, protocol: Protocol, pieces: _Pieces) -> Course:
     """The protocol's phases with the plan's changes, each with its length and sessions.
 
     The induction runs as the protocol (and --weeks, --per-week, --sessions) says. The
     maintenance part lasts `maintenance_months`, or what `months` leaves after the induction;
     its phases run in order, the open-ended one filling what is left, a fixed one cut at the end.
     """
-    phases = list(adjusted_phases(plan, protocol_id, protocol))
-    induction = [p for p in phases if p.course_part == "induction"]
-    maintenance = [p for p in phases if p.course_part == "maintenance"]
-    priced = [_scheduled(p, own_weeks(p) or (Fraction(0), Fraction(0)), None) for p in induction]
-    induction_weeks = (
-        sum((s.weeks[0] for s in priced), Fraction(0)),
-        sum((s.weeks[1] for s in priced), Fraction(0)),
-    )
+    phases, unit, own = pieces.phases_for(plan, protocol_id, protocol)
+    _check_maintenance(plan, protocol_id, phases)
+    priced: list[Scheduled] = []
+    induction = [0, 0]
+    maintenance: list[tuple[Phase, Pair | None]] = []
+    for phase, full in zip(phases, own, strict=True):
+        if phase.course_part == "maintenance":
+            maintenance.append((phase, full))
+            continue
+        length = full or (0, 0)
+        priced.append(pieces.scheduled(phase, length, None, unit))
+        induction[0] += length[0]
+        induction[1] += length[1]
+    month = 52 * unit // 12  # units in a month of 52/12 weeks (unit is a multiple of 12)
     if plan.months is not None:
-        length = plan.months * WEEKS_PER_MONTH
-        if induction_weeks[1] > length:
+        whole = plan.months * month
+        if induction[1] > whole:
+            weeks = (Fraction(induction[0], unit), Fraction(induction[1], unit))
             raise InputError(
                 f"--months {plan.months} is shorter than the induction "
-                f"({wording.weeks_span(induction_weeks)} weeks); give more months"
+                f"({wording.weeks_span(weeks)} weeks); give more months"
             )
-        left = [length - induction_weeks[0], length - induction_weeks[1]]
+        left = [whole - induction[0], whole - induction[1]]
     else:
-        left = [plan.maintenance_length * WEEKS_PER_MONTH] * 2
-    maintenance_weeks = (left[0], left[1])
-    for phase in maintenance:
-        full = own_weeks(phase)
+        left = [plan.maintenance_length * month] * 2
+    start = (left[0], left[1])
+    for phase, full in maintenance:
         taken = (
             left[0] if full is None else min(full[0], left[0]),
             left[1] if full is None else min(full[1], left[1]),
         )
         left = [left[0] - taken[0], left[1] - taken[1]]
         if taken[1] > 0 or taken[0] > 0:
-            priced.append(_scheduled(phase, taken, full))
-    used = (maintenance_weeks[0] - left[0], maintenance_weeks[1] - left[1])
-    return Course(tuple(priced), induction_weeks, used, tuple(maintenance))
+            priced.append(pieces.scheduled(phase, taken, full, unit))
+    used = (start[0] - left[0], start[1] - left[1])
+    totals = Count(sum(s.sessions[0] for s in priced), sum(s.sessions[1] for s in priced))
+    later = tuple(p for p, _ in maintenance)
+    ends = (induction[0], induction[1])
+    description = pieces.text(("course", unit, ends, used), lambda: _course_line(unit, ends, used))
+    maintenance_line = pieces.text(
+        # the maintenance phases follow from the adjusted phases (a first phase given a rate
+        # and no length becomes open-ended maintenance), so the whole schedule is the key
+        ("maintenance", *_schedule_key(plan, protocol_id)),
+        lambda: _maintenance_line(plan, later),
+    )
+    return Course(unit, tuple(priced), ends, used, later, totals, description, maintenance_line)
+
+
+def _check_maintenance(plan: Plan, protocol_id: str, phases: tuple[Phase, ...]) -> None:
+    wants_maintenance = (
+        plan.maintenance is not None or plan.maintenance_length or plan.months is not None
+    )
+    if wants_maintenance and phases[-1].course_part != "maintenance":
+        raise InputError(
+            f"protocol {protocol_id!r} has no maintenance part, so maintenance options and "
+            "--months do not apply to it"
+        )
+
+
+def _decimal_range(value: Range[int]) -> Range[Decimal]:
+    return Range[Decimal].of(Decimal(value.low), Decimal(value.high))
+
+
+def _with_frequency(phase: Phase, **frequency: object) -> Phase:
+    cleared: dict[str, object] = dict.fromkeys((*FREQUENCY_KEYS, "sessions"))
+    return phase.model_copy(update={**cleared, **frequency})
+
+
+def _as_range(value: int | tuple[int, int]) -> Range[Decimal]:
+    low, high = value if isinstance(value, tuple) else (value, value)
+    return Range[Decimal].of(Decimal(low), Decimal(high))
 
 
 def adjusted_phases(plan: Plan, protocol_id: str, protocol: Protocol) -> tuple[Phase, ...]:
@@ -302,14 +411,7 @@ def adjusted_phases(plan: Plan, protocol_id: str, protocol: Protocol) -> tuple[P
     if plan.sessions is not None:
         first = _with_frequency(first, sessions=plan.sessions)
     phases = [first, *rest]
-    wants_maintenance = (
-        plan.maintenance is not None or plan.maintenance_length or plan.months is not None
-    )
-    if wants_maintenance and phases[-1].course_part != "maintenance":
-        raise InputError(
-            f"protocol {protocol_id!r} has no maintenance part, so maintenance options and "
-            "--months do not apply to it"
-        )
+    _check_maintenance(plan, protocol_id, tuple(phases))
     if plan.maintenance is not None:
         if not phases[-1].open_ended:
             raise InputError(
@@ -324,61 +426,249 @@ def session_weeks(plan_course: Course, case: Case) -> Iterator[Fraction]:
     """When each session happens, in weeks from the first: session k of a phase of n sessions
     lasting W weeks falls at k*W/n from the phase's start ((k+1)*W/n for a phase that starts one
     interval late); phases follow one another."""
-    start = Fraction(0)
+    start = 0
     for item in plan_course.phases:
-        count, length = item.case_sessions(case), item.case_weeks(case)
+        count, length = item.case_sessions(case), item.case_length(case)
         late = 1 if item.phase.starts_one_interval_after else 0
         for k in range(count):
-            yield start + (k + late) * length / count
+            yield Fraction(start * count + (k + late) * length, count * plan_course.unit)
         start += length
 
 
 def session_days(plan_course: Course, case: Case) -> list[int]:
     """The day of each session, from 0 (the first session's day): floor(7 x its week), as
-    `session_weeks` places them, in whole-number arithmetic (it runs for every long course)."""
+    `session_weeks` places them, in whole numbers."""
     days: list[int] = []
-    start = Fraction(0)
+    start, unit = 0, plan_course.unit
     for item in plan_course.phases:
-        count, length = item.case_sessions(case), item.case_weeks(case)
+        count, length = item.case_sessions(case), item.case_length(case)
         late = 1 if item.phase.starts_one_interval_after else 0
         if count:
-            # 7 x (start + k x length / count) = (7 x (c·b·n + k·a·d)) / (d·b·n)
-            a, b, c, d = length.numerator, length.denominator, start.numerator, start.denominator
-            base, step, under = 7 * c * b * count, 7 * a * d, d * b * count
-            days.extend((base + (k + late) * step) // under for k in range(count))
+            # 7 x (start + k x length / count) / unit
+            under = unit * count
+            days.extend(7 * (start * count + (k + late) * length) // under for k in range(count))
         start += length
     return days
 
 
-def resolve(plan: Plan, sheet: PriceSheet) -> tuple[str, str]:
-    """The route id and protocol id a plan names, or an InputError saying what is allowed.
+def _course_line(unit: int, induction_units: Pair, maintenance_units: Pair) -> str:
+    """How long the course is in weeks and months, and which weeks each part covers."""
+    induction = (Fraction(induction_units[0], unit), Fraction(induction_units[1], unit))
+    maintenance = (Fraction(maintenance_units[0], unit), Fraction(maintenance_units[1], unit))
+    low, high = induction[0] + maintenance[0], induction[1] + maintenance[1]
+    months = (low / WEEKS_PER_MONTH, high / WEEKS_PER_MONTH)
+    if induction[0] == induction[1]:
+        parts = f"the induction weeks 1–{math.ceil(induction[0])}"
+    else:
+        parts = f"the induction the first {wording.weeks_span(induction)} weeks"
+    if maintenance[1] > 0 or maintenance[0] > 0:
+        if induction[0] == induction[1] and maintenance[0] == maintenance[1]:
+            first = math.floor(induction[0]) + 1
+            parts += f", maintenance weeks {first}–{math.ceil(induction[0] + maintenance[0])}"
+        else:
+            parts += f", maintenance the next {wording.weeks_span(maintenance)} weeks"
+    return (
+        f"The course lasts {wording.weeks_span((low, high))} weeks "
+        f"({wording.weeks_span(months)} months) from the first session: {parts}."
+    )
 
-    Without --protocol, the route's own default protocol (the sheet's `default_protocol`), else
-    `standard`."""
-    route_names = ", ".join(sheet.route_names())
-    protocol_id = None
-    if plan.protocol is not None:
-        protocol_id = sheet.find_protocol(plan.protocol)
-        if protocol_id is None:
-            raise InputError(
-                f"unknown protocol {plan.protocol!r}{_suggest(plan.protocol, sheet.protocols)}; "
-                f"protocols: {', '.join(sheet.protocols) or 'none'}"
+
+def _maintenance_line(plan: Plan, phases: tuple[Phase, ...]) -> str | None:
+    if not phases:
+        return None
+    how_often = ", then ".join(wording.frequency(p) for p in phases)
+    if plan.months is not None:
+        return f"Maintenance ({how_often}) fills the rest of the {plan.months}-month course."
+    months = plan.maintenance_length
+    if months == 0:
+        return (
+            f"Maintenance ({how_often}) is not included; add --maintenance-months N "
+            "to include N months of it, or --months N for a course of N months in all."
+        )
+    plural = "month" if months == 1 else "months"
+    return f"Includes {wording.number(months)} {plural} of maintenance ({how_often})."
+
+
+# --- the sheet, prepared once -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _RouteFacts:
+    """A route as pricing uses it: its price in cents and its fixed assumption lines."""
+
+    route: Route
+    price: Pair
+    price_money: Money
+    price_cases: Cases
+    lines: tuple[str, ...]  # the price, its source
+    observation: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Addon:
+    """An add-on as a plan takes it: label, price in cents, per session or per course, and
+    whether insurance may cover it beside the plan's route."""
+
+    label: str
+    price: Pair
+    per: Literal["session", "course"]
+    covered: bool
+
+    def charge(self, case: int) -> AddonCharge:
+        return AddonCharge(self.price[case], self.per, self.covered)
+
+
+class Prepared:
+    """What pricing needs of one sheet, worked out once: name lookups, prices in cents, fixed
+    text, and the sheet's cache of courses."""
+
+    COURSES = 16384  # courses kept per sheet (100,000 varied benchmark records have 8,600)
+
+    def __init__(self, sheet: PriceSheet) -> None:
+        self.sheet = sheet
+        self.route_ids: dict[str, str] = {}
+        for route_id, route in sheet.routes.items():
+            for name in (route_id, *route.aliases):
+                self.route_ids.setdefault(name.casefold(), route_id)
+        self.protocol_ids: dict[str, str] = {}
+        for protocol_id in sheet.protocols:
+            self.protocol_ids.setdefault(protocol_id.casefold(), protocol_id)
+        self.addon_ids: dict[str, str] = {}
+        for addon_id in sheet.addons:
+            self.addon_ids.setdefault(addon_id.casefold(), addon_id)
+        self.info = SheetInfo(sheet.name, sheet.as_of, sheet.source)
+        self.routes = {route_id: self._route(route) for route_id, route in sheet.routes.items()}
+        self.courses = _Memo(self.COURSES)
+        self.pieces = _Pieces()
+        self.chosen = _Memo(1024)
+
+    def _route(self, route: Route) -> _RouteFacts:
+        sheet = self.sheet
+        price = (cents(route.session_price.low), cents(route.session_price.high))
+        observation = None
+        if route.observation_minutes is not None:
+            observation = (
+                f"Each session includes at least {wording.span(route.observation_minutes)} "
+                "minutes of observation at the clinic after the dose, until the clinician "
+                "judges the patient ready to leave (time to plan for, not a separate charge "
+                "here)."
             )
-    route_name = plan.route or (protocol_id and sheet.protocols[protocol_id].route)
-    if route_name is None:
-        raise InputError(f"give --route: which route to price ({route_names})")
-    route_id = sheet.find_route(route_name)
-    if route_id is None:
-        suggestion = _suggest(route_name, sheet.route_names())
-        raise InputError(f"unknown route {route_name!r}{suggestion}; routes: {route_names}")
-    if protocol_id is None:
-        protocol_id = sheet.routes[route_id].default_protocol or sheet.find_protocol("standard")
+        return _RouteFacts(
+            route,
+            price,
+            Money(decimal(price[0]), decimal(price[1])),
+            Cases(decimal(price[0]), decimal(price[1])),
+            (
+                f"Prices per session are the published range for {route.label} in "
+                f'"{sheet.name}" (as of {sheet.as_of.isoformat()}); a clinic\'s own prices '
+                "may differ.",
+                f"Price source: {route.source}",
+            ),
+            observation,
+        )
+
+    def course(self, plan: Plan, protocol_id: str) -> Course:
+        """The plan's course on one of the sheet's protocols, cached on the schedule fields
+        (a schedule that cannot be priced is cached as its message)."""
+        key = _schedule_key(plan, protocol_id)
+        found: Course | str | None = self.courses.get(key)
+        if found is None:
+            protocol = self.sheet.protocols[protocol_id]
+            try:
+                found = _course(plan, protocol_id, protocol, self.pieces)
+            except InputError as error:
+                found = str(error)
+            self.courses.put(key, found)
+        if isinstance(found, str):
+            raise InputError(found)
+        return found
+
+    def resolve(self, plan: Plan) -> tuple[str, str]:
+        """The route id and protocol id a plan names, or an InputError saying what is allowed.
+
+        Without --protocol, the route's own default protocol (the sheet's `default_protocol`),
+        else `standard`."""
+        sheet = self.sheet
+        protocol_id = None
+        if plan.protocol is not None:
+            protocol_id = self.protocol_ids.get(plan.protocol.strip().casefold())
+            if protocol_id is None:
+                raise InputError(
+                    f"unknown protocol {plan.protocol!r}"
+                    f"{_suggest(plan.protocol, sheet.protocols)}; "
+                    f"protocols: {', '.join(sheet.protocols) or 'none'}"
+                )
+        route_name = plan.route or (protocol_id and sheet.protocols[protocol_id].route)
+        route_names = ", ".join(sheet.route_names())
+        if route_name is None:
+            raise InputError(f"give --route: which route to price ({route_names})")
+        route_id = self.route_ids.get(route_name.strip().casefold())
+        if route_id is None:
+            suggestion = _suggest(route_name, sheet.route_names())
+            raise InputError(f"unknown route {route_name!r}{suggestion}; routes: {route_names}")
         if protocol_id is None:
-            raise InputError(
-                f"route {route_id!r} has no default protocol in this sheet; give --protocol "
-                f"({', '.join(sheet.protocols) or 'none in this sheet'})"
+            protocol_id = sheet.routes[route_id].default_protocol or self.protocol_ids.get(
+                "standard"
             )
-    return route_id, protocol_id
+            if protocol_id is None:
+                raise InputError(
+                    f"route {route_id!r} has no default protocol in this sheet; give --protocol "
+                    f"({', '.join(sheet.protocols) or 'none in this sheet'})"
+                )
+        return route_id, protocol_id
+
+    def addons(self, plan: Plan, route_id: str) -> tuple[Addon, ...]:
+        """The sheet add-ons the plan asks for (`with`, each once however often it is named),
+        then its own extras (never covered). Unknown names are errors."""
+        chosen: tuple[Addon, ...] | None = ()
+        if plan.with_:
+            key = (plan.with_, route_id)
+            chosen = self.chosen.get(key)
+            if chosen is None:
+                chosen = self.chosen.put(key, self._chosen(plan.with_, route_id))
+        assert chosen is not None
+        if not plan.extra:
+            return chosen
+        extras = tuple(
+            Addon(e.label, (cents(e.price.low), cents(e.price.high)), e.per, False)
+            for e in plan.extra
+        )
+        return (*chosen, *extras)
+
+    def _chosen(self, names: tuple[str, ...], route_id: str) -> tuple[Addon, ...]:
+        sheet = self.sheet
+        chosen: dict[str, Addon] = {}
+        for name in names:
+            addon_id = self.addon_ids.get(name.strip().casefold())
+            if addon_id is None:
+                allowed = ", ".join(sheet.addons) or "none in this sheet"
+                suggestion = _suggest(name, sheet.addons)
+                raise InputError(f"unknown add-on {name!r}{suggestion}; add-ons: {allowed}")
+            addon = sheet.addons[addon_id]
+            price = (cents(addon.price.low), cents(addon.price.high))
+            chosen.setdefault(
+                addon_id, Addon(addon.label, price, addon.per, addon.eligible_with(route_id))
+            )
+        return tuple(chosen.values())
+
+
+_PREPARED: dict[int, Prepared] = {}
+PREPARED_SHEETS = 64  # sheets kept prepared; a batch run names a few
+
+
+def prepared(sheet: PriceSheet) -> Prepared:
+    """The sheet prepared for pricing, made once per sheet (kept while the sheet is in use)."""
+    found = _PREPARED.get(id(sheet))
+    if found is None or found.sheet is not sheet:
+        if len(_PREPARED) >= PREPARED_SHEETS:
+            _PREPARED.clear()
+        found = _PREPARED[id(sheet)] = Prepared(sheet)
+    return found
+
+
+def resolve(plan: Plan, sheet: PriceSheet) -> tuple[str, str]:
+    """The route id and protocol id a plan names (see `Prepared.resolve`)."""
+    return prepared(sheet).resolve(plan)
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:
@@ -420,96 +710,31 @@ def schedule_warnings(plan: Plan, sheet: PriceSheet) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def resolve_addons(plan: Plan, sheet: PriceSheet, route_id: str) -> tuple[tuple[Extra, bool], ...]:
-    """The sheet add-ons the plan asks for (`with`, each once however often it is named), then
-    its own extras, each with whether insurance may cover it (sheet add-ons when eligible with
-    the route; extras never). Unknown names are errors."""
-    chosen: dict[str, tuple[Extra, bool]] = {}
-    for name in plan.with_:
-        addon_id = sheet.find_addon(name)
-        if addon_id is None:
-            allowed = ", ".join(sheet.addons) or "none in this sheet"
-            suggestion = _suggest(name, sheet.addons)
-            raise InputError(f"unknown add-on {name!r}{suggestion}; add-ons: {allowed}")
-        addon = sheet.addons[addon_id]
-        extra = Extra.model_construct(label=addon.label, price=addon.price, per=addon.per)
-        chosen.setdefault(addon_id, (extra, addon.eligible_with(route_id)))
-    return (*chosen.values(), *((extra, False) for extra in plan.extra))
-
-
-def addon_charges(extras: tuple[tuple[Extra, bool], ...], case: str) -> list[AddonCharge]:
-    """The add-ons' prices for one case ("low" or "high"), in cents."""
-    return [
-        AddonCharge(to_cents(getattr(extra.price, case)), extra.per, eligible)
-        for extra, eligible in extras
-    ]
-
-
-def session_fee(price: Money, discount: Decimal) -> Money:
-    """A session's fee after the discount (a percentage), in cents."""
-    keep = (100 - discount) / 100
-    return _money(price.low * keep, price.high * keep)
-
-
-def _money(low: Decimal, high: Decimal) -> Money:
-    return Money.of(to_cents(low), to_cents(high))
-
-
-def _cases(low: Decimal, high: Decimal) -> Cases:
-    """Low-case and high-case money in cents, for line items (a discount's are negative)."""
-    return build(Cases, low=to_cents(low), high=to_cents(high))
-
-
-def _installments(out_of_pocket: Money, count: int | None) -> Installments | None:
-    if count is None:
-        return None
-    low, last_low = split_payments(out_of_pocket.low, count)
-    high, last_high = split_payments(out_of_pocket.high, count)
-    return build(
-        Installments,
-        count=count,
-        payment=_money(low, high),
-        last_payment=_money(last_low, last_high),
-    )
-
-
-def _course_line(plan_course: Course) -> str:
-    """How long the course is in weeks and months, and which weeks each part covers."""
-    low, high = plan_course.weeks("low"), plan_course.weeks("high")
-    months = (low / WEEKS_PER_MONTH, high / WEEKS_PER_MONTH)
-    induction = plan_course.induction_weeks
-    maintenance = plan_course.maintenance_weeks
-    if induction[0] == induction[1]:
-        parts = f"the induction weeks 1–{math.ceil(induction[0])}"
-    else:
-        parts = f"the induction the first {wording.weeks_span(induction)} weeks"
-    if maintenance[1] > 0 or maintenance[0] > 0:
-        if induction[0] == induction[1] and maintenance[0] == maintenance[1]:
-            first = math.floor(induction[0]) + 1
-            parts += f", maintenance weeks {first}–{math.ceil(induction[0] + maintenance[0])}"
-        else:
-            parts += f", maintenance the next {wording.weeks_span(maintenance)} weeks"
+def session_fee(price: Range[Decimal], discount: Decimal) -> Pair:
+    """A session's fee in cents after the discount (a percentage), low and high, half up."""
+    keep = 10000 - int(discount.scaleb(2))
     return (
-        f"The course lasts {wording.weeks_span((low, high))} weeks "
-        f"({wording.weeks_span(months)} months) from the first session: {parts}."
+        half_up(cents(price.low) * keep, 10000),
+        half_up(cents(price.high) * keep, 10000),
     )
 
 
-def _maintenance_line(plan: Plan, plan_course: Course) -> str | None:
-    phases = plan_course.maintenance_phases
-    if not phases:
-        return None
-    how_often = ", then ".join(wording.frequency(p) for p in phases)
-    if plan.months is not None:
-        return f"Maintenance ({how_often}) fills the rest of the {plan.months}-month course."
-    months = plan.maintenance_length
-    if months == 0:
-        return (
-            f"Maintenance ({how_often}) is not included; add --maintenance-months N "
-            "to include N months of it, or --months N for a course of N months in all."
-        )
-    plural = "month" if months == 1 else "months"
-    return f"Includes {wording.number(months)} {plural} of maintenance ({how_often})."
+def _fee(price: Pair, discount: Decimal) -> Pair:
+    if not discount:
+        return price
+    keep = 10000 - int(discount.scaleb(2))
+    return half_up(price[0] * keep, 10000), half_up(price[1] * keep, 10000)
+
+
+def _money(low: int, high: int) -> Money:
+    return Money(decimal(low), decimal(high))
+
+
+def _cases(low: int, high: int) -> Cases:
+    return Cases(decimal(low), decimal(high))
+
+
+_ONCE = Count(1, 1)
 
 
 def _insurance_lines(
@@ -545,11 +770,13 @@ def _insurance_lines(
     if years == 1:
         lines.extend(_coverage_lines(route, covered))
         return lines
-    renewed = terms.renewed()
-    cap = "no cap" if renewed.oop_max is None else wording.money(renewed.oop_max, sheet.currency)
+    cap = "no cap"
+    if terms.renewed_oop_max is not None:
+        cap = wording.money(terms.renewed_oop_max, sheet.currency)
     given = terms.annual_deductible is not None or terms.annual_oop_max is not None
     lines.append(
-        f"After each renewal the deductible is {wording.money(renewed.deductible, sheet.currency)} "
+        "After each renewal the deductible is "
+        f"{wording.money(terms.renewed_deductible, sheet.currency)} "
         f"and the out-of-pocket maximum {cap}"
         + (
             "."
@@ -576,47 +803,46 @@ def _coverage_lines(route: Route, covered: bool) -> list[str]:
     return lines
 
 
+ROUNDING_LINE = (
+    "Session counts are rounded half up once per phase (a month is 52/12 weeks); "
+    "money is rounded to the cent, half up."
+)
+
+
 def _assumptions(
-    sheet: PriceSheet, route_id: str, plan_course: Course, plan: Plan, covered: bool, years: int
+    sheet: PriceSheet,
+    facts: _RouteFacts,
+    plan_course: Course,
+    plan: Plan,
+    covered: bool,
+    years: int,
 ) -> tuple[str, ...]:
-    route = sheet.routes[route_id]
-    lines = [
-        f"Prices per session are the published range for {route.label} in "
-        f'"{sheet.name}" (as of {sheet.as_of.isoformat()}); a clinic\'s own prices may differ.',
-        f"Price source: {route.source}",
-        plan_course.description,
-    ]
-    maintenance = _maintenance_line(plan, plan_course)
-    if maintenance:
-        lines.append(maintenance)
-    if route.observation_minutes is not None:
-        lines.append(
-            f"Each session includes at least {wording.span(route.observation_minutes)} minutes "
-            "of observation at the clinic after the dose, until the clinician judges the "
-            "patient ready to leave (time to plan for, not a separate charge here)."
-        )
-    lines.append(
-        "Session counts are rounded half up once per phase (a month is 52/12 weeks); "
-        "money is rounded to the cent, half up."
-    )
+    lines = [*facts.lines, plan_course.description]
+    if plan_course.maintenance_line:
+        lines.append(plan_course.maintenance_line)
+    if facts.observation is not None:
+        lines.append(facts.observation)
+    lines.append(ROUNDING_LINE)
     if plan.discount:
         lines.append(
             f"A {wording.number(plan.discount)}% discount applies to treatment-session fees, "
             "not to add-ons, before insurance."
         )
     if plan.insurance is not None:
-        lines.extend(_insurance_lines(sheet, plan, route, covered, years))
+        lines.extend(_insurance_lines(sheet, plan, facts.route, covered, years))
     if plan.assistance:
         lines.append(
-            f"Financial assistance of {wording.money(to_cents(plan.assistance), sheet.currency)} "
+            "Financial assistance of "
+            f"{wording.money(decimal(cents(plan.assistance)), sheet.currency)} "
             "reduces what you pay, never below zero."
         )
-    missing = [
-        *(["insurance"] if plan.insurance is None else []),
-        *([] if plan.with_ or plan.extra else ["consultations, psychotherapy or other add-ons"]),
-    ]
-    if missing:
-        lines.append(f"Not included: {', '.join(missing)}.")
+    if plan.insurance is None:
+        if plan.with_ or plan.extra:
+            lines.append("Not included: insurance.")
+        else:
+            lines.append("Not included: insurance, consultations, psychotherapy or other add-ons.")
+    elif not (plan.with_ or plan.extra):
+        lines.append("Not included: consultations, psychotherapy or other add-ons.")
     return tuple(lines)
 
 
@@ -625,111 +851,98 @@ def _assumptions(
 
 def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     """What the plan costs under the sheet's prices and what the patient pays, low and high."""
-    route_id, protocol_id = resolve(plan, sheet)
-    route, protocol = sheet.routes[route_id], sheet.protocols[protocol_id]
-    plan_course = course(plan, protocol_id, protocol)
-    extras = resolve_addons(plan, sheet, route_id)
-    price = _money(route.session_price.low, route.session_price.high)
-    costs = [
-        build(
-            PhaseCost,
-            name=item.phase.name,
-            part=item.part,
-            schedule=wording.scheduled(item.phase, item.weeks, item.whole),
-            sessions=item.sessions,
-            price_per_session=price,
-            cost=phase_cost(item.sessions, price),
-        )
-        for item in plan_course.phases
-    ]
-    total_sessions = Count.of(
-        sum(c.sessions.low for c in costs), sum(c.sessions.high for c in costs)
-    )
-    items = [
-        build(
-            LineItem,
-            label=c.name,
-            kind="session",
-            quantity=c.sessions,
-            unit_price=_cases(c.price_per_session.low, c.price_per_session.high),
-            amount=_cases(c.cost.low, c.cost.high),
-        )
-        for c in costs
-    ]
-    for extra, _ in extras:
-        quantity = total_sessions if extra.per == "session" else Count.of(1)
-        unit = _money(extra.price.low, extra.price.high)
-        items.append(
-            build(
-                LineItem,
-                label=extra.label,
-                kind="addon",
-                quantity=quantity,
-                unit_price=_cases(unit.low, unit.high),
-                amount=_cases(quantity.low * unit.low, quantity.high * unit.high),
+    ready = prepared(sheet)
+    route_id, protocol_id = ready.resolve(plan)
+    facts = ready.routes[route_id]
+    protocol = sheet.protocols[protocol_id]
+    plan_course = ready.course(plan, protocol_id)
+    addons = ready.addons(plan, route_id)
+    price_low, price_high = facts.price
+    costs = []
+    items = []
+    total_low = total_high = 0
+    for item in plan_course.phases:
+        low, high = item.sessions[0] * price_low, item.sessions[1] * price_high
+        total_low += low
+        total_high += high
+        cost = Money(decimal(low), decimal(high))
+        costs.append(
+            PhaseCost(
+                item.phase.name, item.part, item.schedule, item.count, facts.price_money, cost
             )
         )
-    fee = session_fee(price, plan.discount)
+        items.append(
+            LineItem(item.phase.name, "session", item.count, facts.price_cases,
+                     Cases(cost.low, cost.high))
+        )  # fmt: skip
+    sessions = plan_course.sessions
+    for addon in addons:
+        quantity = sessions if addon.per == "session" else _ONCE
+        low, high = quantity.low * addon.price[0], quantity.high * addon.price[1]
+        total_low += low
+        total_high += high
+        unit = _cases(*addon.price)
+        items.append(LineItem(addon.label, "addon", quantity, unit, _cases(low, high)))
+    fee = _fee(facts.price, plan.discount)
     if plan.discount:
-        off_low, off_high = fee.low - price.low, fee.high - price.high
+        off_low, off_high = fee[0] - price_low, fee[1] - price_high
+        low, high = sessions.low * off_low, sessions.high * off_high
+        total_low += low
+        total_high += high
         items.append(
-            build(
-                LineItem,
-                label=f"discount {wording.number(plan.discount)}% on session fees",
-                kind="discount",
-                quantity=total_sessions,
-                unit_price=_cases(off_low, off_high),
-                amount=_cases(total_sessions.low * off_low, total_sessions.high * off_high),
+            LineItem(
+                f"discount {wording.number(plan.discount)}% on session fees",
+                "discount",
+                sessions,
+                _cases(off_low, off_high),
+                _cases(low, high),
             )
         )
-    total = _money(
-        sum((i.amount.low for i in items), Decimal(0)),
-        sum((i.amount.high for i in items), Decimal(0)),
-    )
-    covered = plan.insurance is not None and (
-        route.insurance_eligible if plan.insurance.covered is None else plan.insurance.covered
+    terms = plan.insurance
+    covered = terms is not None and (
+        facts.route.insurance_eligible if terms.covered is None else terms.covered
     )
     insurance = None
-    if plan.insurance is None:  # no insurance: the patient pays every charge
-        patient = total
+    if terms is None:  # no insurance: the patient pays every charge
+        patient = (total_low, total_high)
     else:
         windows, days = course_years(plan, plan_course)
-        years = {
-            case: case_years(
-                plan, days[case], windows, getattr(fee, case), covered,
-                addon_charges(extras, case),
-            )
-            for case in CASES
-        }  # fmt: skip
-        patient = _money(sum(years["low"].patient, ZERO), sum(years["high"].patient, ZERO))
-        insurance = _insurance_result(plan, windows, years, covered, total, patient)
-    out_of_pocket = _money(
-        after_assistance(patient.low, plan.assistance),
-        after_assistance(patient.high, plan.assistance),
-    )
-    return build(
-        Estimate,
-        schema_version=1,
+        current = Terms.of(terms)
+        renewed = Terms.renewed(terms) if len(windows) > 1 else current
+        years = (
+            case_years(None if days is None else days[0], windows, sessions.low, fee[0],
+                       covered, [a.charge(0) for a in addons], current, renewed),
+            case_years(None if days is None else days[1], windows, sessions.high, fee[1],
+                       covered, [a.charge(1) for a in addons], current, renewed),
+        )  # fmt: skip
+        patient = (sum(years[0].patient), sum(years[1].patient))
+        insurance = _insurance_result(
+            terms, windows, years, covered, (total_low, total_high), patient, plan.assistance
+        )
+    assistance = cents(plan.assistance)
+    out_low = after_assistance(patient[0], assistance)
+    out_high = after_assistance(patient[1], assistance)
+    return Estimate(
         currency=sheet.currency,
         route=route_id,
-        route_label=route.label,
+        route_label=facts.route.label,
         protocol=protocol_id,
         protocol_label=protocol.label,
-        price_sheet=build(SheetInfo, name=sheet.name, as_of=sheet.as_of, source=sheet.source),
+        price_sheet=ready.info,
         phases=tuple(costs),
-        sessions=total_sessions,
+        sessions=sessions,
         line_items=tuple(items),
-        total=total,
+        total=_money(total_low, total_high),
         insurance=insurance,
-        assistance=_money(patient.low - out_of_pocket.low, patient.high - out_of_pocket.high),
-        out_of_pocket=out_of_pocket,
-        installments=_installments(out_of_pocket, plan.installments),
+        assistance=_money(patient[0] - out_low, patient[1] - out_high),
+        out_of_pocket=_money(out_low, out_high),
+        installments=_installments(out_low, out_high, plan.installments),
         maintenance_months=plan.maintenance_length,
         months=plan.months,
         start=plan.start,
         assumptions=_assumptions(
             sheet,
-            route_id,
+            facts,
             plan_course,
             plan,
             covered,
@@ -739,58 +952,65 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     )
 
 
-def course_years(plan: Plan, plan_course: Course) -> tuple[list[YearWindow], dict[Case, list[int]]]:
-    """The plan years a course's sessions fall in, and each session's day for the placing.
+def _installments(low: int, high: int, count: int | None) -> Installments | None:
+    if count is None:
+        return None
+    each_low, last_low = installments(low, count)
+    each_high, last_high = installments(high, count)
+    return Installments(count, _money(each_low, each_high), _money(last_low, last_high))
+
+
+def course_years(
+    plan: Plan, plan_course: Course
+) -> tuple[list[YearWindow], tuple[list[int], list[int]] | None]:
+    """The plan years a course's sessions fall in, and each session's day (low and high case)
+    for placing them.
 
     A course that cannot reach a second plan year (the usual case) has every session in the
-    first, and placing them is skipped: its days are given as 0."""
-    bound = math.floor(7 * max(plan_course.weeks("low"), plan_course.weeks("high")))
+    first, and placing them is skipped: its days are None."""
+    bound = 7 * max(plan_course.length("low"), plan_course.length("high")) // plan_course.unit
     windows = plan_years(plan, bound)
     if len(windows) == 1:
-        counts = {case: sum(i.case_sessions(case) for i in plan_course.phases) for case in CASES}
-        return windows, {case: [0] * counts[case] for case in CASES}
-    days = {case: session_days(plan_course, case) for case in CASES}
-    return plan_years(plan, max([0, *days["low"], *days["high"]])), days
+        return windows, None
+    days = (session_days(plan_course, "low"), session_days(plan_course, "high"))
+    return plan_years(plan, max([0, *days[0], *days[1]])), days
 
 
 def _insurance_result(
-    plan: Plan,
+    terms: Insurance,
     windows: list[YearWindow],
-    years: dict[Case, CaseYears],
+    years: tuple[CaseYears, CaseYears],
     covered: bool,
-    total: Money,
-    patient: Money,
+    total: Pair,
+    patient: Pair,
+    assistance: Decimal,
 ) -> InsuranceResult:
-    terms = plan.insurance
-    assert terms is not None
-    renewed = terms.renewed()
-    paid = {case: assisted(years[case].patient, plan.assistance) for case in CASES}
-    rows = [
-        build(
-            PlanYear,
-            starts=window.starts,
-            ends=window.ends,
-            sessions=build(CaseCount, low=years["low"].sessions[i], high=years["high"].sessions[i]),
-            out_of_pocket=_cases(paid["low"][i], paid["high"][i]),
-            insurer_pays=_cases(
-                years["low"].billed[i] - years["low"].patient[i],
-                years["high"].billed[i] - years["high"].patient[i],
+    help_ = cents(assistance)
+    paid = (assisted(years[0].patient, help_), assisted(years[1].patient, help_))
+    rows = tuple(
+        PlanYear(
+            window.starts,
+            window.ends,
+            CaseCount(years[0].sessions[i], years[1].sessions[i]),
+            _cases(paid[0][i], paid[1][i]),
+            _cases(
+                years[0].billed[i] - years[0].patient[i], years[1].billed[i] - years[1].patient[i]
             ),
         )
         for i, window in enumerate(windows)
-    ]
-    return build(
-        InsuranceResult,
+    )
+    renewed_oop_max = terms.renewed_oop_max
+    return InsuranceResult(
         covered=covered,
-        deductible=to_cents(terms.deductible),
+        deductible=decimal(cents(terms.deductible)),
         coinsurance=terms.coinsurance,
-        copay=to_cents(terms.copay),
-        oop_max=None if terms.oop_max is None else to_cents(terms.oop_max),
-        insurer_pays=_money(total.low - patient.low, total.high - patient.high),
-        annual_deductible=to_cents(renewed.deductible),
-        annual_oop_max=None if renewed.oop_max is None else to_cents(renewed.oop_max),
+        copay=decimal(cents(terms.copay)),
+        oop_max=None if terms.oop_max is None else decimal(cents(terms.oop_max)),
+        insurer_pays=_money(total[0] - patient[0], total[1] - patient[1]),
+        annual_deductible=decimal(cents(terms.renewed_deductible)),
+        annual_oop_max=None if renewed_oop_max is None else decimal(cents(renewed_oop_max)),
         plan_year_renews=terms.plan_year_renews,
-        plan_years=tuple(rows),
+        plan_years=rows,
     )
 
 

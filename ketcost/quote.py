@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from ketcost import wording
-from ketcost.models import Estimate, Plan
+from ketcost.models import Plan
 from ketcost.planfile import QuoteInfo
+from ketcost.results import Estimate
 from ketcost.timeline import Timeline
 
 TITLE = "Estimated cost of ketamine treatment"
@@ -63,7 +64,11 @@ def reference(plan: Plan, result: Estimate) -> str:
     """The estimate's own id, derived from the inputs and the sheet: same inputs, same id."""
     payload = {
         "plan": plan.model_dump(mode="json", by_alias=True),
-        "sheet": result.price_sheet.model_dump(mode="json"),
+        "sheet": {
+            "name": result.price_sheet.name,
+            "as_of": result.price_sheet.as_of.isoformat(),
+            "source": result.price_sheet.source,
+        },
     }
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
     return f"KC-{digest[:8].upper()}"

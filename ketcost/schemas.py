@@ -17,11 +17,11 @@ from ketcost.models import (
     PER_WEEK_BOUNDS,
     SESSIONS_BOUNDS,
     WEEKS_BOUNDS,
-    Estimate,
     Plan,
     PriceSheet,
 )
 from ketcost.planfile import QuoteInfo
+from ketcost.results import Estimate
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -142,7 +142,9 @@ def plan_schema() -> dict[str, Any]:
 
 def estimate_schema() -> dict[str, Any]:
     """What `estimate --json` prints (and each item of `compare --json` and `batch`)."""
-    schema = Estimate.model_json_schema(mode="serialization")
+    from pydantic import TypeAdapter
+
+    schema: dict[str, Any] = TypeAdapter(Estimate).json_schema(mode="serialization")
     _drop_closed(schema)
     schema["properties"]["id"] = {"description": "Batch output only: the record's id."}
     return schema

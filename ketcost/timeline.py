@@ -12,34 +12,24 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
-from decimal import Decimal
 from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict
 
-from ketcost.models import Cases, Estimate, Money, Plan, PriceSheet
-from ketcost.payment import (
-    ZERO,
-    AddonCharge,
-    Charge,
-    charges,
-    patient_parts,
-    to_cents,
-)
+from ketcost.models import Plan, PriceSheet
+from ketcost.payment import AddonCharge, Charge, Terms, cents, charges, decimal, patient_parts
 from ketcost.planyear import assisted, year_of_day
 from ketcost.pricing import (
     WEEKS_PER_MONTH,
     Case,
     Course,
-    addon_charges,
-    course,
     course_years,
-    resolve,
-    resolve_addons,
+    prepared,
     session_days,
     session_fee,
     session_weeks,
 )
+from ketcost.results import Cases, Estimate
 
 
 class SessionCases(BaseModel):
@@ -85,12 +75,13 @@ def _calendar_month(start: date, day: int) -> int:
 
 def _case_months(
     plan: Plan, sheet: PriceSheet, result: Estimate, case: Case
-) -> tuple[list[int], list[Decimal], list[Decimal]]:
+) -> tuple[list[int], list[int], list[int]]:
     """For one case: sessions, billed and paid by the patient in each month (from 0), over
     every month the course spans, the month its last phase ends included. Months are 52/12
     weeks from the first session, or calendar months when the plan has a start date."""
-    route_id, protocol_id = resolve(plan, sheet)
-    plan_course = course(plan, protocol_id, sheet.protocols[protocol_id])
+    ready = prepared(sheet)
+    route_id, protocol_id = ready.resolve(plan)
+    plan_course = ready.course(plan, protocol_id)
     weeks = list(session_weeks(plan_course, case))
     days = session_days(plan_course, case)
     length = plan_course.weeks(case)
@@ -100,14 +91,14 @@ def _case_months(
     else:
         session_month = [_calendar_month(plan.start, d) for d in days]
         last = _calendar_month(plan.start, max(math.ceil(7 * length) - 1, 0))
-    price = sheet.routes[route_id].session_price
-    fee = getattr(session_fee(Money.of(price.low, price.high), plan.discount), case)
+    index = 0 if case == "low" else 1
+    fee = session_fee(sheet.routes[route_id].session_price, plan.discount)[index]
     covered = result.insurance.covered if result.insurance is not None else False
-    addons = addon_charges(resolve_addons(plan, sheet, route_id), case)
+    addons = [addon.charge(index) for addon in ready.addons(plan, route_id)]
     billed = list(charges(len(weeks), fee, covered, addons))
     month_of_charge = _charge_months(session_month, addons, billed)
     size = max(*session_month, 0, last) + 1
-    sessions, cost, paid = [0] * size, [Decimal(0)] * size, [Decimal(0)] * size
+    sessions, cost, paid = [0] * size, [0] * size, [0] * size
     for month in session_month:
         sessions[month] += 1
     for charge, part, month in zip(
@@ -127,16 +118,16 @@ def _patient_parts(
     days: list[int],
     addons: list[AddonCharge],
     billed: list[Charge],
-) -> list[Decimal]:
+) -> list[int]:
     """What the patient pays of each charge, the deductible and cap starting again at each
     plan-year renewal, as the estimate counts them."""
     if plan.insurance is None:
         return [charge.amount for charge in billed]
     windows, _ = course_years(plan, plan_course)
     years = _charge_months([year_of_day(windows, d) for d in days], addons, billed)
-    parts: list[Decimal] = []
+    parts: list[int] = []
     for year in range(len(windows)):
-        terms = plan.insurance if year == 0 else plan.insurance.renewed()
+        terms = Terms.of(plan.insurance) if year == 0 else Terms.renewed(plan.insurance)
         group = [charge for charge, y in zip(billed, years, strict=True) if y == year]
         parts.extend(patient_parts(group, terms))
     return parts
@@ -168,14 +159,15 @@ def timeline(plan: Plan, sheet: PriceSheet, result: Estimate) -> Timeline:
     high = _case_months(plan, sheet, result, "high")
     size = max(len(low[0]), len(high[0]))
 
-    def padded(values: list[Decimal]) -> list[Decimal]:
-        return [to_cents(v) for v in values] + [ZERO] * (size - len(values))
+    def padded(values: list[int]) -> list[int]:
+        return values + [0] * (size - len(values))
 
-    sessions = (low[0] + [0] * (size - len(low[0])), high[0] + [0] * (size - len(high[0])))
+    help_ = cents(plan.assistance)
+    sessions = (padded(low[0]), padded(high[0]))
     cost = (padded(low[1]), padded(high[1]))
-    paid = (assisted(padded(low[2]), plan.assistance), assisted(padded(high[2]), plan.assistance))
+    paid = (assisted(padded(low[2]), help_), assisted(padded(high[2]), help_))
     months = []
-    running = [ZERO, ZERO]
+    running = [0, 0]
     for m in range(size):
         running = [running[0] + paid[0][m], running[1] + paid[1][m]]
         months.append(
@@ -183,9 +175,9 @@ def timeline(plan: Plan, sheet: PriceSheet, result: Estimate) -> Timeline:
                 month=m + 1,
                 calendar_month=_label(plan.start, m),
                 sessions=SessionCases(low=sessions[0][m], high=sessions[1][m]),
-                cost=Cases(low=cost[0][m], high=cost[1][m]),
-                out_of_pocket=Cases(low=paid[0][m], high=paid[1][m]),
-                cumulative_out_of_pocket=Cases(low=running[0], high=running[1]),
+                cost=Cases(decimal(cost[0][m]), decimal(cost[1][m])),
+                out_of_pocket=Cases(decimal(paid[0][m]), decimal(paid[1][m])),
+                cumulative_out_of_pocket=Cases(decimal(running[0]), decimal(running[1])),
             )
         )
     while len(months) > 1 and _empty(months[-1]):  # nothing happens or is paid at the end

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ketcost.models import Estimate, Phase, Range
+from ketcost.models import Phase, Range
+
+if TYPE_CHECKING:
+    from ketcost.results import Estimate
 
 DASH = "–"
 
@@ -19,14 +22,24 @@ def number(value: Decimal | int) -> str:
     return f"{value.normalize():,f}"
 
 
-def span(value: Range[Any]) -> str:
+class Ends(Protocol):
+    """Anything with a low and a high end: a sheet's range or a result's."""
+
+    @property
+    def low(self) -> Any: ...
+
+    @property
+    def high(self) -> Any: ...
+
+
+def span(value: Ends) -> str:
     """`2–4`, or `4` when both ends are equal."""
     if value.low == value.high:
         return number(value.low)
     return f"{number(value.low)}{DASH}{number(value.high)}"
 
 
-def _plural(value: Range[Any], unit: str) -> str:
+def _plural(value: Ends, unit: str) -> str:
     return f"{span(value)} {unit}{'' if value.high == 1 else 's'}"
 
 
@@ -130,7 +143,7 @@ def money(amount: Decimal, currency: str) -> str:
     return f"{symbol}{figure}" if symbol else f"{currency} {figure}"
 
 
-def money_span(value: Range[Decimal], currency: str) -> str:
+def money_span(value: Ends, currency: str) -> str:
     """`$400.00–$800.00`, or one figure when both ends are equal."""
     return money_cases(value.low, value.high, currency)
 

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketcost import Insurance, Plan, PriceSheet, estimate, load_price_sheet
-from ketcost.payment import charges, patient_pays, to_cents
-from ketcost.pricing import addon_charges, resolve_addons, session_fee
+from ketcost.payment import Terms, charges, decimal, patient_pays, to_cents
+from ketcost.pricing import prepared, session_fee
 from ketcost.schemas import schema
 
 from .conftest import RunCli
@@ -241,20 +241,18 @@ short_plans = st.builds(
 
 def _charge_by_charge(plan: Plan, sheet: PriceSheet, case: str, sessions: int) -> Decimal:
     """Today's rule, one plan year for the whole course: every charge walked in order."""
-    from ketcost.pricing import resolve
-
-    route_id, _ = resolve(plan, sheet)
-    price = sheet.routes[route_id].session_price
-    from ketcost.models import Money
-
-    fee = getattr(session_fee(Money.of(price.low, price.high), plan.discount), case)
+    ready = prepared(sheet)
+    route_id, _ = ready.resolve(plan)
+    index = 0 if case == "low" else 1
+    fee = session_fee(sheet.routes[route_id].session_price, plan.discount)[index]
     covered = plan.insurance is not None and (
         sheet.routes[route_id].insurance_eligible
         if plan.insurance.covered is None
         else plan.insurance.covered
     )
-    addons = addon_charges(resolve_addons(plan, sheet, route_id), case)
-    return patient_pays(charges(sessions, fee, covered, addons), plan.insurance)
+    addons = [addon.charge(index) for addon in ready.addons(plan, route_id)]
+    terms = None if plan.insurance is None else Terms.of(plan.insurance)
+    return decimal(patient_pays(charges(sessions, fee, covered, addons), terms))
 
 
 @settings(max_examples=150, deadline=None)
@@ -321,11 +319,11 @@ def test_session_days_in_whole_numbers_match_the_placement(
     is the course computed afresh."""
     import math
 
-    from ketcost.pricing import _course, course, session_days, session_weeks
+    from ketcost.pricing import course, session_days, session_weeks
 
     plan = Plan(route=route, protocol=protocol, maintenance_months=maintenance_months, weeks=weeks)
-    cached = course(plan, protocol, SHEET.protocols[protocol])
-    assert cached == _course(plan, protocol, SHEET.protocols[protocol])
+    cached = prepared(SHEET).course(plan, protocol)
+    assert cached == course(plan, protocol, SHEET.protocols[protocol])
     for case in ("low", "high"):
         expected = [math.floor(7 * week) for week in session_weeks(cached, case)]
         assert session_days(cached, case) == expected

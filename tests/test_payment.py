@@ -11,11 +11,20 @@ from pydantic import ValidationError
 
 from ketcost import Plan, PriceSheet, estimate, load_price_sheet
 from ketcost.errors import InputError
-from ketcost.models import Insurance, Range
-from ketcost.payment import AddonCharge, Charge, charges, course_patient_pays, patient_pays
+from ketcost.models import Insurance
+from ketcost.payment import (
+    AddonCharge,
+    Charge,
+    Terms,
+    cents,
+    charges,
+    course_patient_pays,
+    patient_pays,
+)
+from ketcost.wording import Ends
 
 
-def pair(value: Range[Decimal]) -> tuple[str, str]:
+def pair(value: Ends) -> tuple[str, str]:
     return str(value.low), str(value.high)
 
 
@@ -89,7 +98,8 @@ def test_bad_values_are_refused(fields: dict[str, object]) -> None:
 SHEET = load_price_sheet()
 amounts = st.decimals(min_value=0, max_value=5000, places=2)
 percent = st.decimals(min_value=0, max_value=100, places=0)
-charge_lists = st.lists(st.tuples(amounts, st.booleans()), max_size=40)
+cent_amounts = st.integers(0, 500_000)
+charge_lists = st.lists(st.tuples(cent_amounts, st.booleans()), max_size=40)
 
 
 @st.composite
@@ -102,30 +112,30 @@ def terms(draw: st.DrawFn) -> Insurance:
     )
 
 
-def pays(items: list[tuple[Decimal, bool]], insurance: Insurance | None) -> Decimal:
-    return patient_pays(iter([Charge(a, c) for a, c in items]), insurance)
+def pays(items: list[tuple[int, bool]], insurance: Insurance | None) -> int:
+    """In cents."""
+    terms = None if insurance is None else Terms.of(insurance)
+    return patient_pays(iter([Charge(a, c) for a, c in items]), terms)
 
 
 @given(charge_lists, terms())
 def test_patient_pays_between_zero_and_billed(
-    items: list[tuple[Decimal, bool]], insurance: Insurance
+    items: list[tuple[int, bool]], insurance: Insurance
 ) -> None:
-    billed = sum((a for a, _ in items), Decimal(0))
-    assert Decimal(0) <= pays(items, insurance) <= billed
+    billed = sum(a for a, _ in items)
+    assert 0 <= pays(items, insurance) <= billed
 
 
 @given(charge_lists, terms())
-def test_cap_bounds_covered_spending(
-    items: list[tuple[Decimal, bool]], insurance: Insurance
-) -> None:
-    uncovered = sum((a for a, covered in items if not covered), Decimal(0))
+def test_cap_bounds_covered_spending(items: list[tuple[int, bool]], insurance: Insurance) -> None:
+    uncovered = sum(a for a, covered in items if not covered)
     if insurance.oop_max is not None:
-        assert pays(items, insurance) <= insurance.oop_max + uncovered
+        assert pays(items, insurance) <= cents(insurance.oop_max) + uncovered
 
 
 @given(charge_lists, terms(), st.sampled_from(["deductible", "coinsurance", "copay"]), percent)
 def test_raising_a_term_never_lowers_what_the_patient_pays(
-    items: list[tuple[Decimal, bool]], insurance: Insurance, term: str, more: Decimal
+    items: list[tuple[int, bool]], insurance: Insurance, term: str, more: Decimal
 ) -> None:
     raised_value = getattr(insurance, term) + more
     if term == "coinsurance":
@@ -170,7 +180,7 @@ def test_insurer_pays_the_rest(
 addon_charges = st.lists(
     st.builds(
         AddonCharge,
-        price=st.decimals(0, 500, places=2),
+        price=st.integers(0, 50_000),
         per=st.sampled_from(["session", "course"]),
         covered=st.booleans(),
     ),
@@ -181,14 +191,16 @@ addon_charges = st.lists(
 @settings(max_examples=500)
 @given(
     sessions=st.integers(0, 120),
-    fee=st.decimals(0, 1000, places=2),
+    fee=st.integers(0, 100_000),
     covered=st.booleans(),
     addons=addon_charges,
-    terms=st.one_of(st.none(), terms()),
+    insurance=st.one_of(st.none(), terms()),
 )
 def test_the_bulk_course_rule_matches_the_charge_by_charge_rule(
-    sessions: int, fee: Decimal, covered: bool, addons: list[AddonCharge], terms: Insurance | None
+    sessions: int, fee: int, covered: bool, addons: list[AddonCharge], insurance: Insurance | None
 ) -> None:
-    """Counting sessions in bulk after the deductible gives exactly the charge-by-charge sum."""
+    """Counting sessions in bulk (during and after the deductible) gives exactly the
+    charge-by-charge sum, in cents."""
+    terms = None if insurance is None else Terms.of(insurance)
     one_by_one = patient_pays(charges(sessions, fee, covered, addons), terms)
     assert course_patient_pays(sessions, fee, covered, addons, terms) == one_by_one

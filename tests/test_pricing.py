@@ -15,17 +15,18 @@ from ketcost.payment import to_cents
 from ketcost.pricing import (
     course,
     own_weeks,
-    phase_cost,
     round_half_up,
+    session_fee,
     weekly_rate,
 )
+from ketcost.wording import Ends
 
 
-def counts(result_range: Range[int]) -> tuple[int, int]:
+def counts(result_range: Ends) -> tuple[int, int]:
     return result_range.low, result_range.high
 
 
-def money(result_range: Range[Decimal]) -> tuple[str, str]:
+def money(result_range: Ends) -> tuple[str, str]:
     return str(result_range.low), str(result_range.high)
 
 
@@ -108,7 +109,7 @@ def phase_counts(phases: list[dict[str, Any]], **plan: object) -> list[tuple[int
     """The sessions of each phase a course of these phases prices under the plan."""
     protocol = Protocol.model_validate({"label": "t", "source": "s", "phases": phases})
     priced = course(Plan.model_validate({"route": "iv", **plan}), "t", protocol)
-    return [counts(item.sessions) for item in priced.phases]
+    return [counts(item.count) for item in priced.phases]
 
 
 def test_months_are_52_over_12_weeks() -> None:
@@ -140,9 +141,11 @@ def test_a_fixed_maintenance_phase_cut_by_the_course_counts_pro_rata() -> None:
     assert phase_counts(phases, maintenance_months=3) == [(8, 8), (6, 6), (3, 3)]
 
 
-def test_phase_cost_pairs_low_with_low() -> None:
-    cost = phase_cost(Range[int].of(3, 7), Range[Decimal].of(Decimal("99.995"), Decimal("100")))
-    assert money(cost) == ("299.99", "700.00")
+def test_session_fee_after_a_discount_rounds_half_up_to_the_cent() -> None:
+    """12.5% off $99.99 is $87.49125 -> $87.49; 50% off $10.01 is $5.005 -> $5.01 (in cents)."""
+    prices = Range[Decimal].of(Decimal("99.99"), Decimal("10.01"))
+    assert session_fee(prices, Decimal("12.5")) == (8749, 876)  # 10.01 x 0.875 = 8.75875
+    assert session_fee(prices, Decimal("50")) == (5000, 501)  # 49.995 -> 50.00
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketcost import Insurance, Plan, estimate, load_price_sheet, wording
-from ketcost.models import Estimate
 from ketcost.pricing import rank
 from ketcost.render import (
     OutputFormat,
@@ -20,6 +19,7 @@ from ketcost.render import (
     render_routes,
     render_timeline,
 )
+from ketcost.results import Estimate
 from ketcost.timeline import timeline
 
 from .conftest import RunCli

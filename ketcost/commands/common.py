@@ -14,12 +14,13 @@ import typer
 
 from ketcost import wording
 from ketcost.errors import InputError
-from ketcost.models import Estimate, Plan, PriceSheet
+from ketcost.models import Plan, PriceSheet
 from ketcost.options import complete_routes
 from ketcost.payment import to_cents
 from ketcost.pricing import estimate as price
 from ketcost.pricing import schedule_warnings
 from ketcost.render import OutputFormat
+from ketcost.results import Estimate
 from ketcost.sheets import load_price_sheet, stale_warning
 
 EXIT_OK, EXIT_FILE, EXIT_USAGE, EXIT_BUDGET = 0, 1, 2, 3

@@ -1,13 +1,22 @@
-"""Results as JSON: the documented contract, money as strings with two decimals."""
+"""Results as JSON: the documented contract, money as strings with two decimals.
+
+An estimate is written straight from its result objects, field by field in the order of
+`ketcost.results` (the schema's order), without an intermediate dict: a batch run writes
+hundreds of thousands of them. The pretty form (`--json`) re-indents that same text.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ketcost.models import Estimate, PriceSheet, Range
+from ketcost.models import PriceSheet, Range
 from ketcost.payment import to_cents
+from ketcost.results import CaseCount, Cases, Count, Estimate, Money, PlanYear
 from ketcost.wording import schedule
 
 if TYPE_CHECKING:
@@ -20,9 +29,115 @@ def _dumps(payload: Any) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
+# Characters JSON may hold raw but that other tools take as line breaks or terminal controls:
+# written as \u escapes (they only ever occur inside strings), so one record is one line.
+_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
+def escaped(text: str) -> str:
+    """JSON text with raw C1 controls, U+2028 and U+2029 written as \\u escapes."""
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
+
+
+@lru_cache(maxsize=8192)
+def _text(value: str) -> str:
+    """A JSON string; texts repeat (labels, schedules, assumptions), so each is escaped once."""
+    return escaped(json.dumps(value, ensure_ascii=False))
+
+
+def _optional_text(value: str | None) -> str:
+    return "null" if value is None else _text(value)
+
+
+def _amount(value: Decimal | None) -> str:
+    return "null" if value is None else f'"{value}"'
+
+
+def _pair(value: Money | Cases) -> str:
+    return f'{{"low":"{value.low}","high":"{value.high}"}}'
+
+
+def _count(value: Count | CaseCount) -> str:
+    return f'{{"low":{value.low},"high":{value.high}}}'
+
+
+def _when(value: date | int | None) -> str:
+    if value is None:
+        return "null"
+    return f'"{value.isoformat()}"' if isinstance(value, date) else str(value)
+
+
+def _plan_year(year: PlanYear) -> str:
+    return (
+        f'{{"starts":{_when(year.starts)},"ends":{_when(year.ends)},'
+        f'"sessions":{_count(year.sessions)},"out_of_pocket":{_pair(year.out_of_pocket)},'
+        f'"insurer_pays":{_pair(year.insurer_pays)}}}'
+    )
+
+
+@lru_cache(maxsize=64)
+def _sheet_info(name: str, as_of: date, source: str) -> str:
+    return f'{{"name":{_text(name)},"as_of":"{as_of.isoformat()}","source":{_text(source)}}}'
+
+
+def estimate_json(result: Estimate) -> str:
+    """The estimate as compact JSON text, keys in the schema's order."""
+    phases = ",".join(
+        f'{{"name":{_text(p.name)},"part":"{p.part}","schedule":{_text(p.schedule)},'
+        f'"sessions":{_count(p.sessions)},"price_per_session":{_pair(p.price_per_session)},'
+        f'"cost":{_pair(p.cost)}}}'
+        for p in result.phases
+    )
+    items = ",".join(
+        f'{{"label":{_text(i.label)},"kind":"{i.kind}","quantity":{_count(i.quantity)},'
+        f'"unit_price":{_pair(i.unit_price)},"amount":{_pair(i.amount)}}}'
+        for i in result.line_items
+    )
+    cover = result.insurance
+    if cover is None:
+        insurance = "null"
+    else:
+        years = ",".join(_plan_year(y) for y in cover.plan_years)
+        insurance = (
+            f'{{"covered":{"true" if cover.covered else "false"},'
+            f'"deductible":{_amount(cover.deductible)},"coinsurance":{_amount(cover.coinsurance)},'
+            f'"copay":{_amount(cover.copay)},"oop_max":{_amount(cover.oop_max)},'
+            f'"insurer_pays":{_pair(cover.insurer_pays)},'
+            f'"annual_deductible":{_amount(cover.annual_deductible)},'
+            f'"annual_oop_max":{_amount(cover.annual_oop_max)},'
+            f'"plan_year_renews":{_optional_text(cover.plan_year_renews)},'
+            f'"plan_years":[{years}]}}'
+        )
+    plan = result.installments
+    installments = (
+        "null"
+        if plan is None
+        else f'{{"count":{plan.count},"payment":{_pair(plan.payment)},'
+        f'"last_payment":{_pair(plan.last_payment)}}}'
+    )
+    sheet = result.price_sheet
+    assumptions = ",".join(_text(line) for line in result.assumptions)
+    return (
+        f'{{"schema_version":{result.schema_version},"currency":{_text(result.currency)},'
+        f'"route":{_text(result.route)},"route_label":{_text(result.route_label)},'
+        f'"protocol":{_text(result.protocol)},"protocol_label":{_text(result.protocol_label)},'
+        f'"price_sheet":{_sheet_info(sheet.name, sheet.as_of, sheet.source)},'
+        f'"phases":[{phases}],"sessions":{_count(result.sessions)},"line_items":[{items}],'
+        f'"total":{_pair(result.total)},"insurance":{insurance},'
+        f'"assistance":{_pair(result.assistance)},"out_of_pocket":{_pair(result.out_of_pocket)},'
+        f'"installments":{installments},"maintenance_months":{result.maintenance_months},'
+        f'"months":{"null" if result.months is None else result.months},'
+        f'"start":{_when(result.start)},"assumptions":[{assumptions}],'
+        f'"disclaimer":{_text(result.disclaimer)}}}'
+    )
+
+
 def estimate_payload(result: Estimate) -> dict[str, Any]:
-    """The estimate as plain JSON data (Decimals become strings, dates ISO text)."""
-    return result.model_dump(mode="json")
+    """The estimate as plain JSON data (money as strings, dates ISO text)."""
+    data: dict[str, Any] = json.loads(estimate_json(result))
+    return data
 
 
 def render_estimate(result: Estimate) -> str:

@@ -8,13 +8,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from ketcost import wording
-from ketcost.models import Addon, Cases, Estimate, LineItem, PriceSheet, Range, Route, Sourced
+from ketcost.models import Addon, PriceSheet, Range, Route, Sourced
 from ketcost.payment import to_cents
+from ketcost.results import Cases, Count, Estimate, LineItem, Money
 
 if TYPE_CHECKING:
     from ketcost.timeline import Timeline
 
-Cell = str | Range[int] | Range[Decimal] | Cases | None
+Cell = str | Range[int] | Range[Decimal] | Count | Money | Cases | None
 Kind = Literal["text", "count", "money"]
 
 
@@ -59,7 +60,7 @@ def _item_row(item: LineItem, result: Estimate) -> tuple[Cell, ...]:
         schedule = phase.schedule
     elif item.kind == "addon":
         # Line items carry quantities, not `per`: a course add-on is the one billed once.
-        once = item.quantity == Range[int].of(1) and result.sessions != item.quantity
+        once = item.quantity == Count(1, 1) and result.sessions != item.quantity
         schedule = "once" if once else "each session"
     else:
         schedule = "each session"

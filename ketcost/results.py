@@ -1,0 +1,171 @@
+"""What an estimate holds: plain, slotted, immutable result objects, typed and documented.
+
+The engine makes hundreds of thousands of these in a batch run, so they are frozen slotted
+dataclasses rather than validated models: their values come from validated inputs and exact
+arithmetic. They are also the one definition of the JSON's shape: `ketcost schema estimate` is
+generated from them, and `render.json` writes them field by field, in this order.
+
+Money is `Decimal` with two places (the engine computes in integer cents and converts once, at
+the end); counts are `int`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import ConfigDict
+
+_CLOSED = ConfigDict(extra="forbid")  # for the schema only: no other keys
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A count, low to high (low <= high)."""
+
+    __pydantic_config__ = _CLOSED
+
+    low: int
+    high: int
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """Money, low to high (low <= high), in the sheet's currency."""
+
+    __pydantic_config__ = _CLOSED
+
+    low: Decimal
+    high: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Cases:
+    """Money in the low case and the high case; unlike a Money range, a discount's high case is
+    the larger reduction, so `high` may be below `low`."""
+
+    __pydantic_config__ = _CLOSED
+
+    low: Decimal
+    high: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CaseCount:
+    """A count in the low case and the high case, each on its own (low may be above high)."""
+
+    __pydantic_config__ = _CLOSED
+
+    low: int
+    high: int
+
+
+@dataclass(frozen=True, slots=True)
+class SheetInfo:
+    """Which price sheet an estimate used."""
+
+    __pydantic_config__ = _CLOSED
+
+    name: str
+    as_of: date
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseCost:
+    """One phase of an estimate."""
+
+    __pydantic_config__ = _CLOSED
+
+    name: str
+    part: Literal["induction", "maintenance"]
+    schedule: str
+    sessions: Count
+    price_per_session: Money
+    cost: Money
+
+
+@dataclass(frozen=True, slots=True)
+class LineItem:
+    """One billed line: a phase of sessions, an add-on, or the discount (a negative amount)."""
+
+    __pydantic_config__ = _CLOSED
+
+    label: str
+    kind: Literal["session", "addon", "discount"]
+    quantity: Count
+    unit_price: Cases
+    amount: Cases
+
+
+@dataclass(frozen=True, slots=True)
+class PlanYear:
+    """One plan year of a course: when it runs (dates when the course has a start date, else
+    week numbers from the first session), its sessions and who pays what, low and high case."""
+
+    __pydantic_config__ = _CLOSED
+
+    starts: date | int
+    ends: date | int
+    sessions: CaseCount
+    out_of_pocket: Cases
+    insurer_pays: Cases
+
+
+@dataclass(frozen=True, slots=True)
+class InsuranceResult:
+    """The insurance terms applied and what the insurer pays."""
+
+    __pydantic_config__ = _CLOSED
+
+    covered: bool
+    deductible: Decimal
+    coinsurance: Decimal
+    copay: Decimal
+    oop_max: Decimal | None
+    insurer_pays: Money
+    annual_deductible: Decimal
+    annual_oop_max: Decimal | None
+    plan_year_renews: str | None
+    plan_years: tuple[PlanYear, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Installments:
+    """The out-of-pocket range in equal monthly payments; the last absorbs the rounding."""
+
+    __pydantic_config__ = _CLOSED
+
+    count: int
+    payment: Money
+    last_payment: Money
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """The result: sessions and cost per phase and in total, as low–high ranges."""
+
+    __pydantic_config__ = _CLOSED
+
+    schema_version: Literal[1] = field(default=1, kw_only=True)
+    currency: str
+    route: str
+    route_label: str
+    protocol: str
+    protocol_label: str
+    price_sheet: SheetInfo
+    phases: tuple[PhaseCost, ...]
+    sessions: Count
+    line_items: tuple[LineItem, ...]
+    total: Money
+    insurance: InsuranceResult | None
+    assistance: Money
+    out_of_pocket: Money
+    installments: Installments | None
+    maintenance_months: int
+    months: int | None
+    start: date | None
+    assumptions: tuple[str, ...]
+    disclaimer: str
