@@ -26,6 +26,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+import orjson
 from pydantic import ValidationError
 
 from ketcost.errors import InputError, KetcostError, SheetError
@@ -266,19 +267,57 @@ def _record(raw: Raw) -> dict[str, Any]:
         raise RecordError(raw.message)
     if isinstance(raw, dict):
         return dict(raw)
+    data = _fast_record(raw)
+    if data is None:
+        data = _exact_record(raw)
+    if not isinstance(data, dict):
+        raise RecordError(f"expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def _fast_record(raw: bytes) -> Any:
+    """The record parsed by orjson, when that is exact: None when orjson refuses it (the
+    standard parser then gives its own message) or when any number in it has a fraction or an
+    exponent (or does not fit 64 bits), which orjson reads as a float that could change a cent
+    or an id; those records are read again by the standard parser, exactly."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    try:
+        kind = type(data)
+        if kind is float or ((kind is dict or kind is list) and _has_float(data)):
+            return None
+        return data
+    except RecursionError:
+        return None
+
+
+def _has_float(value: Any) -> bool:
+    """Whether a parsed JSON value holds a float anywhere (loops, not generators: this runs for
+    every record)."""
+    for item in value.values() if type(value) is dict else value:
+        kind = type(item)
+        if kind is float:
+            return True
+        if (kind is dict or kind is list) and _has_float(item):
+            return True
+    return False
+
+
+def _exact_record(raw: bytes) -> Any:
+    """The record parsed by the standard library: numbers with a fraction or an exponent read
+    exactly (as `_Number`), NaN and Infinity refused."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise RecordError("the line is not UTF-8 text") from None
     try:
-        data = json.loads(text, parse_float=_Number, parse_constant=_reject_constant)
+        return json.loads(text, parse_float=_Number, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         raise RecordError(f"not JSON: {error.msg} at column {error.colno}") from None
     except ValueError:  # an integer beyond Python's digit limit
         raise RecordError("not JSON: a number with too many digits") from None
-    if not isinstance(data, dict):
-        raise RecordError(f"expected a JSON object, got {type(data).__name__}")
-    return data
 
 
 def _message(error: Exception) -> str:

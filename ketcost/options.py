@@ -295,6 +295,8 @@ def make_plan(inputs: PlanInputs, base: dict[str, Any] | None = None, **more: An
     if base and inputs.maintenance_months is not None and inputs.months is None:
         given.pop("months", None)
     try:
+        from ketcost.planfile import with_start
+
         return with_start(Plan(**given))
     except ValidationError as error:
         raise option_error(error, given) from None
@@ -327,15 +329,6 @@ def input_warnings(inputs: PlanInputs, plan: Plan) -> list[str]:
 
 def _no_terms(terms: Any) -> bool:
     return not (terms.deductible or terms.coinsurance or terms.copay or terms.oop_max is not None)
-
-
-def with_start(plan: Plan) -> Plan:
-    """A plan whose insurance renews on a calendar date starts today unless it says when."""
-    if plan.start is None and plan.insurance and plan.insurance.plan_year_renews:
-        from datetime import date
-
-        return plan.model_copy(update={"start": date.today()})
-    return plan
 
 
 def option_error(error: ValidationError, given: dict[str, Any]) -> InputError:

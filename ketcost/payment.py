@@ -132,7 +132,7 @@ def patient_parts(billed: Iterable[Charge], terms: Terms | None) -> Iterator[int
     state = _Running(terms)
     for charge in billed:
         before = state.covered_paid + state.uncovered
-        state.pay(charge)
+        state.pay(charge.amount, charge.covered)
         yield state.covered_paid + state.uncovered - before
 
 
@@ -170,43 +170,42 @@ def course_patient_pays(
     """
     per_session = [a for a in addons if a.per == "session"]
     if terms is None:
-        course = sum(a.price for a in addons if a.per == "course")
-        return course + sessions * (session_fee + sum(a.price for a in per_session))
-    group = [
-        Charge(session_fee, sessions_covered),
-        *(Charge(a.price, a.covered) for a in per_session),
-    ]
+        course = sum([a.price for a in addons if a.per == "course"])
+        return course + sessions * (session_fee + sum([a.price for a in per_session]))
+    # one session's charges, as (amount, covered) pairs: the session, then its add-ons
+    group = [(session_fee, sessions_covered), *[(a.price, a.covered) for a in per_session]]
     state = _Running(terms)
     for addon in addons:
         if addon.per == "course":
-            state.pay(Charge(addon.price, addon.covered))
-    covered_sum = sum(c.amount for c in group if c.covered)
+            state.pay(addon.price, addon.covered)
+    covered_sum = sum([amount for amount, covered in group if covered])
+    uncovered_part = sum([amount for amount, covered in group if not covered])
+    oop_max = terms.oop_max
     done = 0
     if covered_sum > 0:
         # whole sessions the deductible takes in full (and the cap has room for)
         done = min(sessions, state.deductible_left // covered_sum)
-        if terms.oop_max is not None:
-            done = min(done, max(terms.oop_max - state.covered_paid, 0) // covered_sum)
+        if oop_max is not None:
+            done = min(done, max(oop_max - state.covered_paid, 0) // covered_sum)
         state.deductible_left -= done * covered_sum
         state.covered_paid += done * covered_sum
-        state.uncovered += done * sum(c.amount for c in group if not c.covered)
-    while done < sessions and state.deductible_left > 0 and covered_sum > 0:
-        for charge in group:
-            state.pay(charge)
-        done += 1
-    covered_part = sum(state.share_after_deductible(c.amount) for c in group if c.covered)
-    uncovered_part = sum(c.amount for c in group if not c.covered)
+        state.uncovered += done * uncovered_part
+        while done < sessions and state.deductible_left > 0:
+            for amount, covered in group:
+                state.pay(amount, covered)
+            done += 1
+    covered_part = sum([state.share_after_deductible(a) for a, covered in group if covered])
     left = sessions - done
-    if left and covered_part > 0 and terms.oop_max is not None:
+    if left and covered_part > 0 and oop_max is not None:
         # whole sessions that fit under the cap, then walk the one that reaches it
-        room = max(terms.oop_max - state.covered_paid, 0)
+        room = max(oop_max - state.covered_paid, 0)
         fit = min(left, room // covered_part)
         state.covered_paid += fit * covered_part
         state.uncovered += fit * uncovered_part
         left -= fit
         if left:
-            for charge in group:
-                state.pay(charge)
+            for amount, covered in group:
+                state.pay(amount, covered)
             left -= 1
         state.uncovered += left * uncovered_part  # past the cap, covered charges cost nothing
     else:
@@ -230,13 +229,13 @@ class _Running:
         copay = min(self.terms.copay, amount)
         return copay + percent_of(amount - copay, self.terms.coinsurance)
 
-    def pay(self, charge: Charge) -> None:
-        if not charge.covered:
-            self.uncovered += charge.amount
+    def pay(self, amount: int, covered: bool) -> None:
+        if not covered:
+            self.uncovered += amount
             return
-        from_deductible = min(self.deductible_left, charge.amount)
+        from_deductible = min(self.deductible_left, amount)
         self.deductible_left -= from_deductible
-        part = from_deductible + self.share_after_deductible(charge.amount - from_deductible)
+        part = from_deductible + self.share_after_deductible(amount - from_deductible)
         if self.terms.oop_max is not None:
             part = min(part, max(self.terms.oop_max - self.covered_paid, 0))
         self.covered_paid += part

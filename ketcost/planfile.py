@@ -113,9 +113,16 @@ def plan_from_mapping(data: dict[str, Any]) -> tuple[Plan, str | None]:
     others = {k: data[k] for k in _EXTRA_KEYS if k in data}
     extras = _Extras.model_validate(others) if others else _NO_EXTRAS
     fields = {k: v for k, v in data.items() if k not in _EXTRA_KEYS}
-    from ketcost.options import with_start
-
     return with_start(Plan.model_validate(fields)), extras.prices
+
+
+def with_start(plan: Plan) -> Plan:
+    """A plan whose insurance renews on a calendar date starts today unless it says when."""
+    if plan.start is None and plan.insurance and plan.insurance.plan_year_renews:
+        from datetime import date
+
+        return plan.model_copy(update={"start": date.today()})
+    return plan
 
 
 def key_problem(detail: ErrorDetails) -> str:

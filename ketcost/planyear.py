@@ -81,27 +81,31 @@ class CaseYears:
     patient: list[int]
 
 
+def year_counts(windows: list[YearWindow], days: list[int] | None, sessions: int) -> list[int]:
+    """How many of a case's sessions fall in each plan year, from each session's day (None: all
+    `sessions` in the one plan year)."""
+    counts = [0] * len(windows)
+    if days is None:
+        counts[0] = sessions
+        return counts
+    firsts = [w.first_day for w in windows]
+    for day in days:
+        counts[bisect.bisect_right(firsts, day) - 1] += 1
+    return counts
+
+
 def case_years(
-    days: list[int] | None,
-    windows: list[YearWindow],
-    sessions_in_all: int,
+    sessions: list[int],
     fee: int,
     covered: bool,
     addons: list[AddonCharge],
     terms: Terms | None,
     renewed: Terms | None,
 ) -> CaseYears:
-    """What one case bills and the patient pays in each plan year: the deductible and the cap
-    start again from the annual amounts at each renewal; course add-ons fall in the first.
-    `days` is each session's day, or None when every session is in the one plan year; `terms`
-    apply in the first plan year and `renewed` after each renewal (None: no insurance)."""
-    sessions = [0] * len(windows)
-    if days is None:
-        sessions[0] = sessions_in_all
-    else:
-        firsts = [w.first_day for w in windows]
-        for day in days:
-            sessions[bisect.bisect_right(firsts, day) - 1] += 1
+    """What one case bills and the patient pays in each plan year, from its `sessions` in each
+    (see `year_counts`): the deductible and the cap start again from the annual amounts at each
+    renewal; course add-ons fall in the first. `terms` apply in the first plan year and
+    `renewed` after each renewal (None: no insurance)."""
     per_session = [a for a in addons if a.per == "session"]
     each = fee + sum(a.price for a in per_session)
     course = sum(a.price for a in addons if a.per == "course")

@@ -52,7 +52,7 @@ from ketcost.payment import (
     half_up,
     installments,
 )
-from ketcost.planyear import CaseYears, YearWindow, assisted, case_years, plan_years
+from ketcost.planyear import CaseYears, YearWindow, assisted, case_years, plan_years, year_counts
 from ketcost.results import (
     CaseCount,
     Cases,
@@ -518,6 +518,35 @@ class Addon:
         return AddonCharge(self.price[case], self.per, self.covered)
 
 
+@dataclass(frozen=True, slots=True)
+class _Priced:
+    """A course on a route, priced: each phase's cost and its session line (made once and
+    shared by every estimate with the same course and route)."""
+
+    course: Course
+    phases: tuple[PhaseCost, ...]
+    items: tuple[LineItem, ...]
+    total: Pair
+
+
+def _priced(plan_course: Course, facts: _RouteFacts) -> _Priced:
+    price_low, price_high = facts.price
+    costs = []
+    items = []
+    total_low = total_high = 0
+    for item in plan_course.phases:
+        low, high = item.sessions[0] * price_low, item.sessions[1] * price_high
+        total_low += low
+        total_high += high
+        cost = Money(decimal(low), decimal(high))
+        name = item.phase.name
+        costs.append(PhaseCost(name, item.part, item.schedule, item.count, facts.price_money, cost))
+        items.append(
+            LineItem(name, "session", item.count, facts.price_cases, Cases(cost.low, cost.high))
+        )
+    return _Priced(plan_course, tuple(costs), tuple(items), (total_low, total_high))
+
+
 class Prepared:
     """What pricing needs of one sheet, worked out once: name lookups, prices in cents, fixed
     text, and the sheet's cache of courses."""
@@ -541,6 +570,8 @@ class Prepared:
         self.courses = _Memo(self.COURSES)
         self.pieces = _Pieces()
         self.chosen = _Memo(1024)
+        self.costs = _Memo(self.COURSES)
+        self.split = _Memo(self.COURSES)
 
     def _route(self, route: Route) -> _RouteFacts:
         sheet = self.sheet
@@ -582,6 +613,31 @@ class Prepared:
         if isinstance(found, str):
             raise InputError(found)
         return found
+
+    def priced(self, plan_course: Course, route_id: str) -> _Priced:
+        """The course priced on the route, cached (keyed on the cached course's identity)."""
+        key = (id(plan_course), route_id)
+        found: _Priced | None = self.costs.get(key)
+        if found is None or found.course is not plan_course:
+            found = self.costs.put(key, _priced(plan_course, self.routes[route_id]))
+        return found
+
+    def years(
+        self, plan: Plan, plan_course: Course
+    ) -> tuple[list[YearWindow], tuple[list[int], list[int]]]:
+        """The plan years the course touches and its sessions in each, low and high case,
+        cached on the course and the plan's start and renewal date."""
+        renews = plan.insurance.plan_year_renews if plan.insurance else None
+        key = (id(plan_course), plan.start, renews)
+        found = self.split.get(key)
+        if found is None or found[0] is not plan_course:
+            windows, days = course_years(plan, plan_course)
+            counts = (
+                year_counts(windows, None if days is None else days[0], plan_course.sessions.low),
+                year_counts(windows, None if days is None else days[1], plan_course.sessions.high),
+            )
+            found = self.split.put(key, (plan_course, windows, counts))
+        return found[1], found[2]
 
     def resolve(self, plan: Plan) -> tuple[str, str]:
         """The route id and protocol id a plan names, or an InputError saying what is allowed.
@@ -858,23 +914,9 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     plan_course = ready.course(plan, protocol_id)
     addons = ready.addons(plan, route_id)
     price_low, price_high = facts.price
-    costs = []
-    items = []
-    total_low = total_high = 0
-    for item in plan_course.phases:
-        low, high = item.sessions[0] * price_low, item.sessions[1] * price_high
-        total_low += low
-        total_high += high
-        cost = Money(decimal(low), decimal(high))
-        costs.append(
-            PhaseCost(
-                item.phase.name, item.part, item.schedule, item.count, facts.price_money, cost
-            )
-        )
-        items.append(
-            LineItem(item.phase.name, "session", item.count, facts.price_cases,
-                     Cases(cost.low, cost.high))
-        )  # fmt: skip
+    priced = ready.priced(plan_course, route_id)
+    items = list(priced.items)
+    total_low, total_high = priced.total
     sessions = plan_course.sessions
     for addon in addons:
         quantity = sessions if addon.per == "session" else _ONCE
@@ -906,14 +948,14 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     if terms is None:  # no insurance: the patient pays every charge
         patient = (total_low, total_high)
     else:
-        windows, days = course_years(plan, plan_course)
+        windows, counts = ready.years(plan, plan_course)
         current = Terms.of(terms)
         renewed = Terms.renewed(terms) if len(windows) > 1 else current
         years = (
-            case_years(None if days is None else days[0], windows, sessions.low, fee[0],
-                       covered, [a.charge(0) for a in addons], current, renewed),
-            case_years(None if days is None else days[1], windows, sessions.high, fee[1],
-                       covered, [a.charge(1) for a in addons], current, renewed),
+            case_years(counts[0], fee[0], covered, [a.charge(0) for a in addons], current,
+                       renewed),
+            case_years(counts[1], fee[1], covered, [a.charge(1) for a in addons], current,
+                       renewed),
         )  # fmt: skip
         patient = (sum(years[0].patient), sum(years[1].patient))
         insurance = _insurance_result(
@@ -929,7 +971,7 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         protocol=protocol_id,
         protocol_label=protocol.label,
         price_sheet=ready.info,
-        phases=tuple(costs),
+        phases=priced.phases,
         sessions=sessions,
         line_items=tuple(items),
         total=_money(total_low, total_high),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ketcost.models import PriceSheet, Range
 from ketcost.payment import to_cents
-from ketcost.results import CaseCount, Cases, Count, Estimate, Money, PlanYear
+from ketcost.results import CaseCount, Cases, Count, Estimate, LineItem, Money, PhaseCost, PlanYear
 from ketcost.wording import schedule
 
 if TYPE_CHECKING:
@@ -51,16 +52,20 @@ def _optional_text(value: str | None) -> str:
     return "null" if value is None else _text(value)
 
 
+# Decimals are written with `!s`: str() is exact (the engine's amounts have two places) and
+# several times faster than format(), which an f-string field calls otherwise.
+
+
 def _amount(value: Decimal | None) -> str:
-    return "null" if value is None else f'"{value}"'
+    return "null" if value is None else f'"{value!s}"'
 
 
 def _pair(value: Money | Cases) -> str:
-    return f'{{"low":"{value.low}","high":"{value.high}"}}'
+    return f'{{"low":"{value.low!s}","high":"{value.high!s}"}}'
 
 
 def _count(value: Count | CaseCount) -> str:
-    return f'{{"low":{value.low},"high":{value.high}}}'
+    return f'{{"low":{value.low!s},"high":{value.high!s}}}'
 
 
 def _when(value: date | int | None) -> str:
@@ -82,18 +87,53 @@ def _sheet_info(name: str, as_of: date, source: str) -> str:
     return f'{{"name":{_text(name)},"as_of":"{as_of.isoformat()}","source":{_text(source)}}}'
 
 
-def estimate_json(result: Estimate) -> str:
-    """The estimate as compact JSON text, keys in the schema's order."""
-    phases = ",".join(
+def _phase(p: PhaseCost) -> str:
+    return (
         f'{{"name":{_text(p.name)},"part":"{p.part}","schedule":{_text(p.schedule)},'
         f'"sessions":{_count(p.sessions)},"price_per_session":{_pair(p.price_per_session)},'
         f'"cost":{_pair(p.cost)}}}'
-        for p in result.phases
     )
-    items = ",".join(
+
+
+def _item(i: LineItem) -> str:
+    return (
         f'{{"label":{_text(i.label)},"kind":"{i.kind}","quantity":{_count(i.quantity)},'
         f'"unit_price":{_pair(i.unit_price)},"amount":{_pair(i.amount)}}}'
-        for i in result.line_items
+    )
+
+
+class _Written:
+    """JSON text kept for result objects the engine shares between estimates (a course's
+    phases and session lines): keyed on identity and checked, bounded."""
+
+    def __init__(self, size: int = 16384) -> None:
+        self.texts: dict[int, tuple[object, str]] = {}
+        self.size = size
+
+    def get(self, value: object, write: Callable[[Any], str]) -> str:
+        found = self.texts.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        if len(self.texts) >= self.size:
+            self.texts.clear()
+        text = write(value)
+        self.texts[id(value)] = (value, text)
+        return text
+
+
+_WRITTEN = _Written()
+
+
+def _phases(phases: tuple[PhaseCost, ...]) -> str:
+    return ",".join(_phase(p) for p in phases)
+
+
+def estimate_json(result: Estimate) -> str:
+    """The estimate as compact JSON text, keys in the schema's order."""
+    written = _WRITTEN.get
+    phases = written(result.phases, _phases)
+    items = ",".join(
+        written(i, _item) if i.kind == "session" else _item(i) for i in result.line_items
     )
     cover = result.insurance
     if cover is None:
@@ -114,20 +154,20 @@ def estimate_json(result: Estimate) -> str:
     installments = (
         "null"
         if plan is None
-        else f'{{"count":{plan.count},"payment":{_pair(plan.payment)},'
+        else f'{{"count":{plan.count!s},"payment":{_pair(plan.payment)},'
         f'"last_payment":{_pair(plan.last_payment)}}}'
     )
     sheet = result.price_sheet
-    assumptions = ",".join(_text(line) for line in result.assumptions)
+    assumptions = ",".join([_text(line) for line in result.assumptions])
     return (
-        f'{{"schema_version":{result.schema_version},"currency":{_text(result.currency)},'
+        f'{{"schema_version":{result.schema_version!s},"currency":{_text(result.currency)},'
         f'"route":{_text(result.route)},"route_label":{_text(result.route_label)},'
         f'"protocol":{_text(result.protocol)},"protocol_label":{_text(result.protocol_label)},'
         f'"price_sheet":{_sheet_info(sheet.name, sheet.as_of, sheet.source)},'
         f'"phases":[{phases}],"sessions":{_count(result.sessions)},"line_items":[{items}],'
         f'"total":{_pair(result.total)},"insurance":{insurance},'
         f'"assistance":{_pair(result.assistance)},"out_of_pocket":{_pair(result.out_of_pocket)},'
-        f'"installments":{installments},"maintenance_months":{result.maintenance_months},'
+        f'"installments":{installments},"maintenance_months":{result.maintenance_months!s},'
         f'"months":{"null" if result.months is None else result.months},'
         f'"start":{_when(result.start)},"assumptions":[{assumptions}],'
         f'"disclaimer":{_text(result.disclaimer)}}}'
