@@ -30,7 +30,9 @@ def to_cents(amount: Decimal) -> Decimal:
 
 def cents(amount: Decimal) -> int:
     """A Decimal amount as whole cents, rounded half up (validated amounts are whole cents)."""
-    return int(to_cents(amount).scaleb(2))
+    scaled = amount.scaleb(2)
+    whole = int(scaled)
+    return whole if whole == scaled else int(to_cents(amount).scaleb(2))
 
 
 _DECIMALS: dict[int, Decimal] = {}

@@ -309,10 +309,12 @@ class _Pieces:
             found = self.phases.put(key, _scheduled(phase, taken, full, unit))
         return found
 
-    def text(self, key: tuple[Any, ...], make: Any) -> Any:
+    def text(self, key: tuple[Any, ...], make: Any, objects: tuple[object, ...] = ()) -> Any:
+        """Text cached on `key`; when the key holds the ids of `objects`, they are kept with
+        the text and checked, since an id can be reused once its object is gone."""
         found = self.lines.get(key)
-        if found is None:
-            found = self.lines.put(key, (make(),))
+        if found is None or any(a is not b for a, b in zip(found[1], objects, strict=True)):
+            found = self.lines.put(key, (make(), objects))
         return found[0]
 
 
@@ -367,11 +369,11 @@ def _course(plan: Plan, protocol_id: str, protocol: Protocol, pieces: _Pieces) -
     later = tuple(p for p, _ in maintenance)
     ends = (induction[0], induction[1])
     description = pieces.text(("course", unit, ends, used), lambda: _course_line(unit, ends, used))
+    # The maintenance phases are interned (`pieces.same`), so their identities make the key.
     maintenance_line = pieces.text(
-        # the maintenance phases follow from the adjusted phases (a first phase given a rate
-        # and no length becomes open-ended maintenance), so the whole schedule is the key
-        ("maintenance", *_schedule_key(plan, protocol_id)),
+        ("maintenance", tuple(map(id, later)), plan.months, plan.maintenance_length),
         lambda: _maintenance_line(plan, later),
+        later,
     )
     return Course(unit, tuple(priced), ends, used, later, totals, description, maintenance_line)
 
@@ -570,6 +572,7 @@ class Prepared:
         self.courses = _Memo(self.COURSES)
         self.pieces = _Pieces()
         self.chosen = _Memo(1024)
+        self.named = _Memo(1024)
         self.costs = _Memo(self.COURSES)
         self.split = _Memo(self.COURSES)
 
@@ -643,7 +646,15 @@ class Prepared:
         """The route id and protocol id a plan names, or an InputError saying what is allowed.
 
         Without --protocol, the route's own default protocol (the sheet's `default_protocol`),
-        else `standard`."""
+        else `standard`. Names found are cached; a name not found is looked into each time."""
+        key = (plan.route, plan.protocol)
+        found: tuple[str, str] | None = self.named.get(key)
+        if found is None:
+            found = self._resolve(plan)
+            self.named.put(key, found)
+        return found
+
+    def _resolve(self, plan: Plan) -> tuple[str, str]:
         sheet = self.sheet
         protocol_id = None
         if plan.protocol is not None:
@@ -950,7 +961,7 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     else:
         windows, counts = ready.years(plan, plan_course)
         current = Terms.of(terms)
-        renewed = Terms.renewed(terms) if len(windows) > 1 else current
+        renewed = Terms.renewed(terms)
         years = (
             case_years(counts[0], fee[0], covered, [a.charge(0) for a in addons], current,
                        renewed),
@@ -959,8 +970,9 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         )  # fmt: skip
         patient = (sum(years[0].patient), sum(years[1].patient))
         insurance = _insurance_result(
-            terms, windows, years, covered, (total_low, total_high), patient, plan.assistance
-        )
+            terms, current, renewed, windows, years, covered, (total_low, total_high), patient,
+            plan.assistance,
+        )  # fmt: skip
     assistance = cents(plan.assistance)
     out_low = after_assistance(patient[0], assistance)
     out_high = after_assistance(patient[1], assistance)
@@ -1020,6 +1032,8 @@ def course_years(
 
 def _insurance_result(
     terms: Insurance,
+    current: Terms,
+    renewed: Terms,
     windows: list[YearWindow],
     years: tuple[CaseYears, CaseYears],
     covered: bool,
@@ -1041,16 +1055,15 @@ def _insurance_result(
         )
         for i, window in enumerate(windows)
     )
-    renewed_oop_max = terms.renewed_oop_max
     return InsuranceResult(
         covered=covered,
-        deductible=decimal(cents(terms.deductible)),
+        deductible=decimal(current.deductible),
         coinsurance=terms.coinsurance,
-        copay=decimal(cents(terms.copay)),
-        oop_max=None if terms.oop_max is None else decimal(cents(terms.oop_max)),
+        copay=decimal(current.copay),
+        oop_max=None if current.oop_max is None else decimal(current.oop_max),
         insurer_pays=_money(total[0] - patient[0], total[1] - patient[1]),
-        annual_deductible=decimal(cents(terms.renewed_deductible)),
-        annual_oop_max=None if renewed_oop_max is None else decimal(cents(renewed_oop_max)),
+        annual_deductible=decimal(renewed.deductible),
+        annual_oop_max=None if renewed.oop_max is None else decimal(renewed.oop_max),
         plan_year_renews=terms.plan_year_renews,
         plan_years=rows,
     )
