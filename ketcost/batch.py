@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from json.encoder import encode_basestring
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
@@ -517,6 +518,8 @@ def priced_chunks(
 def json_text(value: Any) -> str:
     """A parsed JSON value written back as it was given: numbers read as Decimal keep their
     digits (`1.50` stays `1.50`), unlike json.dumps, which cannot write a Decimal as a number."""
+    if type(value) is str:
+        return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) writes
     if isinstance(value, _Number):
         return value.text
     if isinstance(value, Decimal):

@@ -23,6 +23,7 @@ The arithmetic (also in the README):
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -242,7 +243,8 @@ def _own_units(phase: Phase, unit: int) -> Pair | None:
 
 
 class _Memo:
-    """A bounded cache: cleared when full, so a run with endless distinct schedules stays small."""
+    """A bounded cache: when full, its oldest quarter goes, so a run with endless distinct
+    schedules stays small and a run with a few more than fit keeps most of them."""
 
     __slots__ = ("items", "size")
 
@@ -254,9 +256,11 @@ class _Memo:
         return self.items.get(key)
 
     def put(self, key: Any, value: Any) -> Any:
-        if len(self.items) >= self.size:
-            self.items.clear()
-        self.items[key] = value
+        items = self.items
+        if len(items) >= self.size:
+            for old in list(itertools.islice(items, max(self.size // 4, 1))):
+                del items[old]
+        items[key] = value
         return value
 
 
@@ -521,14 +525,25 @@ class Addon:
 
 
 @dataclass(frozen=True, slots=True)
+class _Bill:
+    """What a course bills on a route with its add-ons and discount: the line items, the
+    total and the session fee after the discount, in cents."""
+
+    items: tuple[LineItem, ...]
+    total: Pair
+    total_money: Money
+    fee: Pair
+
+
+@dataclass(frozen=True, slots=True)
 class _Priced:
-    """A course on a route, priced: each phase's cost and its session line (made once and
-    shared by every estimate with the same course and route)."""
+    """A course on a route, priced: each phase's cost and its session line, and the bill with
+    no add-ons and no discount (made once and shared by every estimate with the same course and
+    route)."""
 
     course: Course
     phases: tuple[PhaseCost, ...]
-    items: tuple[LineItem, ...]
-    total: Pair
+    bill: _Bill
 
 
 def _priced(plan_course: Course, facts: _RouteFacts) -> _Priced:
@@ -546,14 +561,52 @@ def _priced(plan_course: Course, facts: _RouteFacts) -> _Priced:
         items.append(
             LineItem(name, "session", item.count, facts.price_cases, Cases(cost.low, cost.high))
         )
-    return _Priced(plan_course, tuple(costs), tuple(items), (total_low, total_high))
+    total = (total_low, total_high)
+    return _Priced(
+        plan_course, tuple(costs), _Bill(tuple(items), total, _money(*total), facts.price)
+    )
+
+
+def _bill(
+    priced: _Priced, addons: tuple[Addon, ...], facts: _RouteFacts, discount: Decimal
+) -> _Bill:
+    """The priced course's bill with add-ons and a discount."""
+    items = list(priced.bill.items)
+    total_low, total_high = priced.bill.total
+    sessions = priced.course.sessions
+    for addon in addons:
+        quantity = sessions if addon.per == "session" else _ONCE
+        low, high = quantity.low * addon.price[0], quantity.high * addon.price[1]
+        total_low += low
+        total_high += high
+        unit = _cases(*addon.price)
+        items.append(LineItem(addon.label, "addon", quantity, unit, _cases(low, high)))
+    fee = _fee(facts.price, discount)
+    if discount:
+        off_low, off_high = fee[0] - facts.price[0], fee[1] - facts.price[1]
+        low, high = sessions.low * off_low, sessions.high * off_high
+        total_low += low
+        total_high += high
+        items.append(
+            LineItem(
+                f"discount {wording.number(discount)}% on session fees",
+                "discount",
+                sessions,
+                _cases(off_low, off_high),
+                _cases(low, high),
+            )
+        )
+    total = (total_low, total_high)
+    return _Bill(tuple(items), total, _money(*total), fee)
 
 
 class Prepared:
     """What pricing needs of one sheet, worked out once: name lookups, prices in cents, fixed
     text, and the sheet's cache of courses."""
 
-    COURSES = 16384  # courses kept per sheet (100,000 varied benchmark records have 8,600)
+    # Courses kept per sheet (100,000 varied benchmark records have 8,600), and as many of
+    # them priced on a route.
+    COURSES = 16384
 
     def __init__(self, sheet: PriceSheet) -> None:
         self.sheet = sheet
@@ -924,33 +977,11 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     protocol = sheet.protocols[protocol_id]
     plan_course = ready.course(plan, protocol_id)
     addons = ready.addons(plan, route_id)
-    price_low, price_high = facts.price
     priced = ready.priced(plan_course, route_id)
-    items = list(priced.items)
-    total_low, total_high = priced.total
+    bill = _bill(priced, addons, facts, plan.discount) if addons or plan.discount else priced.bill
+    total_low, total_high = bill.total
+    fee = bill.fee
     sessions = plan_course.sessions
-    for addon in addons:
-        quantity = sessions if addon.per == "session" else _ONCE
-        low, high = quantity.low * addon.price[0], quantity.high * addon.price[1]
-        total_low += low
-        total_high += high
-        unit = _cases(*addon.price)
-        items.append(LineItem(addon.label, "addon", quantity, unit, _cases(low, high)))
-    fee = _fee(facts.price, plan.discount)
-    if plan.discount:
-        off_low, off_high = fee[0] - price_low, fee[1] - price_high
-        low, high = sessions.low * off_low, sessions.high * off_high
-        total_low += low
-        total_high += high
-        items.append(
-            LineItem(
-                f"discount {wording.number(plan.discount)}% on session fees",
-                "discount",
-                sessions,
-                _cases(off_low, off_high),
-                _cases(low, high),
-            )
-        )
     terms = plan.insurance
     covered = terms is not None and (
         facts.route.insurance_eligible if terms.covered is None else terms.covered
@@ -985,8 +1016,8 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         price_sheet=ready.info,
         phases=priced.phases,
         sessions=sessions,
-        line_items=tuple(items),
-        total=_money(total_low, total_high),
+        line_items=bill.items,
+        total=bill.total_money,
         insurance=insurance,
         assistance=_money(patient[0] - out_low, patient[1] - out_high),
         out_of_pocket=_money(out_low, out_high),

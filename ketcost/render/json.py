@@ -157,21 +157,51 @@ def estimate_json(result: Estimate) -> str:
         else f'{{"count":{plan.count!s},"payment":{_pair(plan.payment)},'
         f'"last_payment":{_pair(plan.last_payment)}}}'
     )
-    sheet = result.price_sheet
-    assumptions = ",".join([_text(line) for line in result.assumptions])
     return (
-        f'{{"schema_version":{result.schema_version!s},"currency":{_text(result.currency)},'
-        f'"route":{_text(result.route)},"route_label":{_text(result.route_label)},'
-        f'"protocol":{_text(result.protocol)},"protocol_label":{_text(result.protocol_label)},'
-        f'"price_sheet":{_sheet_info(sheet.name, sheet.as_of, sheet.source)},'
-        f'"phases":[{phases}],"sessions":{_count(result.sessions)},"line_items":[{items}],'
+        f"{_head(result)}{phases}],"
+        f'"sessions":{_count(result.sessions)},"line_items":[{items}],'
         f'"total":{_pair(result.total)},"insurance":{insurance},'
         f'"assistance":{_pair(result.assistance)},"out_of_pocket":{_pair(result.out_of_pocket)},'
         f'"installments":{installments},"maintenance_months":{result.maintenance_months!s},'
         f'"months":{"null" if result.months is None else result.months},'
-        f'"start":{_when(result.start)},"assumptions":[{assumptions}],'
+        f'"start":{_when(result.start)},"assumptions":[{_assumptions(result.assumptions)}],'
         f'"disclaimer":{_text(result.disclaimer)}}}'
     )
+
+
+def _head(result: Estimate) -> str:
+    """Everything before the phases: the same for every estimate of one route and protocol."""
+    sheet = result.price_sheet
+    return _head_text(
+        result.schema_version, result.currency, result.route, result.route_label,
+        result.protocol, result.protocol_label, sheet.name, sheet.as_of, sheet.source,
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=256)
+def _head_text(
+    version: int,
+    currency: str,
+    route: str,
+    route_label: str,
+    protocol: str,
+    protocol_label: str,
+    name: str,
+    as_of: date,
+    source: str,
+) -> str:
+    return (
+        f'{{"schema_version":{version!s},"currency":{_text(currency)},'
+        f'"route":{_text(route)},"route_label":{_text(route_label)},'
+        f'"protocol":{_text(protocol)},"protocol_label":{_text(protocol_label)},'
+        f'"price_sheet":{_sheet_info(name, as_of, source)},"phases":['
+    )
+
+
+@lru_cache(maxsize=4096)
+def _assumptions(lines: tuple[str, ...]) -> str:
+    """The assumptions' JSON; estimates with the same plan shape share their lines."""
+    return ",".join([_text(line) for line in lines])
 
 
 def estimate_payload(result: Estimate) -> dict[str, Any]:
