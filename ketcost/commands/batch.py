@@ -12,7 +12,7 @@ from typing import Annotated, BinaryIO
 
 import typer
 
-from ketcost.commands.common import EXIT_FILE, EXIT_OK, ForceOption, PricesOption
+from ketcost.commands.common import EXIT_FILE, EXIT_OK, LIVE_PROGRESS, ForceOption, PricesOption
 from ketcost.errors import InputError, KetcostError
 
 
@@ -133,9 +133,6 @@ def _input(path: str) -> Iterator[BinaryIO]:
         raise KetcostError(f"{path}: cannot be read ({reason(error)})") from None
     with handle:
         yield handle
-
-
-LIVE_PROGRESS: list[Callable[[], None]] = []
 
 
 def _progress() -> Callable[[int], None]:

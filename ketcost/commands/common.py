@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Annotated
@@ -24,6 +25,8 @@ from ketcost.results import Estimate
 from ketcost.sheets import load_price_sheet, stale_warning
 
 EXIT_OK, EXIT_FILE, EXIT_USAGE, EXIT_BUDGET = 0, 1, 2, 3
+# Live displays (batch's progress bar) to stop before the process exits, however it exits.
+LIVE_PROGRESS: list[Callable[[], None]] = []
 
 # --- shared options ----------------------------------------------------------------------------
 

@@ -1,0 +1,35 @@
+"""`plan init`: plan files, a client's scenario kept as TOML."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ketcost.commands.common import ForceOption
+
+plan_app = typer.Typer(
+    help="Plan files: a client's scenario kept as TOML.\n\n\b\nExample:\n  ketcost plan init "
+    "client.toml && ketcost estimate --plan client.toml",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+@plan_app.command("init")
+def plan_init(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="Where to write the template.")],
+    force: ForceOption = False,
+) -> None:
+    """Write a commented plan template to FILE (- for stdout).
+
+    \b
+    Example:
+      ketcost plan init client.toml && ketcost estimate --plan client.toml
+    """
+    from ketcost.files import write_text
+    from ketcost.planfile import PLAN_TEMPLATE
+
+    write_text(file, PLAN_TEMPLATE, force=force)
+    if file != "-":
+        typer.echo(f"wrote {file}", err=True)
