@@ -21,7 +21,9 @@ from pydantic import (
 
 N = TypeVar("N", int, Decimal)
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+# defer_build: a model's validator is built the first time it validates, so a run builds only
+# the validators it uses (start-up: `estimate --json` validates a Plan and nothing else).
+_FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -660,7 +662,7 @@ class Insurance(BaseModel):
 class Plan(BaseModel):
     """What a person asks for: a route, a protocol and changes to its schedule."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
     route: str | None = None
     protocol: str | None = None  # None: the route's default protocol
@@ -699,3 +701,10 @@ class Plan(BaseModel):
     def maintenance_length(self) -> int:
         """Months of maintenance asked for with maintenance_months (0: none)."""
         return self.maintenance_months or 0
+
+
+def with_start(plan: Plan) -> Plan:
+    """A plan whose insurance renews on a calendar date starts today unless it says when."""
+    if plan.start is None and plan.insurance and plan.insurance.plan_year_renews:
+        return plan.model_copy(update={"start": date.today()})
+    return plan

@@ -18,7 +18,7 @@ import typer
 from pydantic import ValidationError
 
 from ketcost.errors import InputError
-from ketcost.models import RANGE_HELP, Maintenance, Plan, parse_amount, quoted
+from ketcost.models import RANGE_HELP, Maintenance, Plan, parse_amount, quoted, with_start
 
 if TYPE_CHECKING:
     from ketcost.gfe import ProviderInfo
@@ -295,8 +295,6 @@ def make_plan(inputs: PlanInputs, base: dict[str, Any] | None = None, **more: An
     if base and inputs.maintenance_months is not None and inputs.months is None:
         given.pop("months", None)
     try:
-        from ketcost.planfile import with_start
-
         return with_start(Plan(**given))
     except ValidationError as error:
         raise option_error(error, given) from None

@@ -19,7 +19,7 @@ from pydantic_core import ErrorDetails
 from ketcost.errors import PlanError
 from ketcost.files import ReadProblem, read_text
 from ketcost.gfe import ProviderInfo
-from ketcost.models import Amount, Clean, Day, Plan, Range, _whole_number
+from ketcost.models import Amount, Clean, Day, Plan, Range, _whole_number, with_start
 from ketcost.sheets import TOO_DEEP, key_path, load_toml
 
 VALID_DAYS_BOUNDS = (1, 365)
@@ -28,7 +28,7 @@ VALID_DAYS_BOUNDS = (1, 365)
 class QuoteInfo(BaseModel):
     """Who a quote is for and from, and how long it holds."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     client: Clean | None = None
     prepared_by: Clean | None = None
@@ -45,7 +45,7 @@ class QuoteInfo(BaseModel):
 class _Extras(BaseModel):
     """The plan-file keys that are not Plan fields."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     prices: str | None = None
     budget: Amount | None = None
@@ -114,15 +114,6 @@ def plan_from_mapping(data: dict[str, Any]) -> tuple[Plan, str | None]:
     extras = _Extras.model_validate(others) if others else _NO_EXTRAS
     fields = {k: v for k, v in data.items() if k not in _EXTRA_KEYS}
     return with_start(Plan.model_validate(fields)), extras.prices
-
-
-def with_start(plan: Plan) -> Plan:
-    """A plan whose insurance renews on a calendar date starts today unless it says when."""
-    if plan.start is None and plan.insurance and plan.insurance.plan_year_renews:
-        from datetime import date
-
-        return plan.model_copy(update={"start": date.today()})
-    return plan
 
 
 def key_problem(detail: ErrorDetails) -> str:

@@ -35,7 +35,7 @@ from ketcost.results import Cases, Estimate
 class SessionCases(BaseModel):
     """Sessions in the low case and the high case."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     low: int
     high: int
@@ -45,7 +45,7 @@ class Month(BaseModel):
     """One month of the course: sessions, what is billed and what the patient pays, low and high
     case (each case on its own, so a month's low may be above its high)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     month: int
     calendar_month: str | None = None  # `2026-12` when the plan has a start date
@@ -58,7 +58,7 @@ class Month(BaseModel):
 class Timeline(BaseModel):
     """The estimate month by month."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     months: tuple[Month, ...]
     estimate: Estimate

@@ -162,3 +162,26 @@ def test_stale_after_twelve_months(sheet: PriceSheet, today: date, stale: bool) 
     if warning:
         assert warning.startswith("warning: ")
         assert "\n" not in warning
+
+
+def test_the_shipped_sheet_loads_as_validated() -> None:
+    """The shipped sheet is read without validating it at run time; that fast load gives exactly
+    the sheet that validating its TOML gives (types included: Decimals, tuples, ranges)."""
+    from ketcost.sheets import DEFAULT_SHEET_LABEL, default_sheet_text
+
+    fast = load_price_sheet()
+    validated = parse_price_sheet(default_sheet_text(), DEFAULT_SHEET_LABEL)
+    assert fast == validated
+    assert repr(fast) == repr(validated)
+
+
+@pytest.mark.parametrize("text", [VALID, VALID.replace("per_month = 1", "every_weeks = [6, 2.5]")])
+def test_the_trusted_load_converts_as_validation_does(text: str) -> None:
+    """Ranges written as one number or a pair, ints as Decimals, an `every_weeks` pair in
+    either order: the trusted load of a valid sheet equals its validated load."""
+    import tomllib
+
+    from ketcost.sheets import trusted_sheet
+
+    validated = parse_price_sheet(text, "t.toml")
+    assert trusted_sheet(tomllib.loads(text, parse_float=Decimal)) == validated
