@@ -191,6 +191,7 @@ class Course:
     sessions: Count
     description: str
     maintenance_line: str | None
+    key: tuple[Any, ...]  # what the course was made from, on its protocol (see _schedule_key)
 
     def length(self, case: Case) -> int:
         """The whole course in one case, in units."""
@@ -379,7 +380,10 @@ def _course(plan: Plan, protocol_id: str, protocol: Protocol, pieces: _Pieces) -
         lambda: _maintenance_line(plan, later),
         later,
     )
-    return Course(unit, tuple(priced), ends, used, later, totals, description, maintenance_line)
+    return Course(
+        unit, tuple(priced), ends, used, later, totals, description, maintenance_line,
+        _schedule_key(plan, protocol_id),
+    )  # fmt: skip
 
 
 def _check_maintenance(plan: Plan, protocol_id: str, phases: tuple[Phase, ...]) -> None:
@@ -536,35 +540,38 @@ class _Bill:
 
 
 @dataclass(frozen=True, slots=True)
+class _PhaseBill:
+    """A scheduled phase on a route: its cost and its session line (made once per phase and
+    route, and shared by every estimate that has them)."""
+
+    scheduled: Scheduled
+    cost: PhaseCost
+    item: LineItem
+    low: int
+    high: int
+
+
+def _phase_bill(item: Scheduled, facts: _RouteFacts) -> _PhaseBill:
+    low, high = item.sessions[0] * facts.price[0], item.sessions[1] * facts.price[1]
+    cost = Money(decimal(low), decimal(high))
+    name = item.phase.name
+    return _PhaseBill(
+        item,
+        PhaseCost(name, item.part, item.schedule, item.count, facts.price_money, cost),
+        LineItem(name, "session", item.count, facts.price_cases, Cases(cost.low, cost.high)),
+        low,
+        high,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class _Priced:
     """A course on a route, priced: each phase's cost and its session line, and the bill with
-    no add-ons and no discount (made once and shared by every estimate with the same course and
-    route)."""
+    no add-ons and no discount."""
 
     course: Course
     phases: tuple[PhaseCost, ...]
     bill: _Bill
-
-
-def _priced(plan_course: Course, facts: _RouteFacts) -> _Priced:
-    price_low, price_high = facts.price
-    costs = []
-    items = []
-    total_low = total_high = 0
-    for item in plan_course.phases:
-        low, high = item.sessions[0] * price_low, item.sessions[1] * price_high
-        total_low += low
-        total_high += high
-        cost = Money(decimal(low), decimal(high))
-        name = item.phase.name
-        costs.append(PhaseCost(name, item.part, item.schedule, item.count, facts.price_money, cost))
-        items.append(
-            LineItem(name, "session", item.count, facts.price_cases, Cases(cost.low, cost.high))
-        )
-    total = (total_low, total_high)
-    return _Priced(
-        plan_course, tuple(costs), _Bill(tuple(items), total, _money(*total), facts.price)
-    )
 
 
 def _bill(
@@ -604,8 +611,8 @@ class Prepared:
     """What pricing needs of one sheet, worked out once: name lookups, prices in cents, fixed
     text, and the sheet's cache of courses."""
 
-    # Courses kept per sheet (100,000 varied benchmark records have 8,600), and as many of
-    # them priced on a route.
+    # Courses kept per sheet (100,000 varied benchmark records have 8,600; a course is a few
+    # hundred bytes, its phases and text being shared), and as many plan-year splits.
     COURSES = 16384
 
     def __init__(self, sheet: PriceSheet) -> None:
@@ -626,7 +633,7 @@ class Prepared:
         self.pieces = _Pieces()
         self.chosen = _Memo(1024)
         self.named = _Memo(1024)
-        self.costs = _Memo(self.COURSES)
+        self.costs = _Memo(4096)  # each scheduled phase priced on a route
         self.split = _Memo(self.COURSES)
 
     def _route(self, route: Route) -> _RouteFacts:
@@ -671,12 +678,19 @@ class Prepared:
         return found
 
     def priced(self, plan_course: Course, route_id: str) -> _Priced:
-        """The course priced on the route, cached (keyed on the cached course's identity)."""
-        key = (id(plan_course), route_id)
-        found: _Priced | None = self.costs.get(key)
-        if found is None or found.course is not plan_course:
-            found = self.costs.put(key, _priced(plan_course, self.routes[route_id]))
-        return found
+        """The course priced on the route, from its phases priced on it (cached per phase)."""
+        facts = self.routes[route_id]
+        bills = []
+        for item in plan_course.phases:
+            key = (id(item), route_id)
+            found: _PhaseBill | None = self.costs.get(key)
+            if found is None or found.scheduled is not item:
+                found = self.costs.put(key, _phase_bill(item, facts))
+            bills.append(found)
+        total = (sum(b.low for b in bills), sum(b.high for b in bills))
+        items = tuple(b.item for b in bills)
+        bill = _Bill(items, total, _money(*total), facts.price)
+        return _Priced(plan_course, tuple(b.cost for b in bills), bill)
 
     def years(
         self, plan: Plan, plan_course: Course
@@ -684,16 +698,16 @@ class Prepared:
         """The plan years the course touches and its sessions in each, low and high case,
         cached on the course and the plan's start and renewal date."""
         renews = plan.insurance.plan_year_renews if plan.insurance else None
-        key = (id(plan_course), plan.start, renews)
+        key = (plan_course.key, plan.start, renews)
         found = self.split.get(key)
-        if found is None or found[0] is not plan_course:
+        if found is None:
             windows, days = course_years(plan, plan_course)
             counts = (
                 year_counts(windows, None if days is None else days[0], plan_course.sessions.low),
                 year_counts(windows, None if days is None else days[1], plan_course.sessions.high),
             )
-            found = self.split.put(key, (plan_course, windows, counts))
-        return found[1], found[2]
+            found = self.split.put(key, (windows, counts))
+        return found[0], found[1]
 
     def resolve(self, plan: Plan) -> tuple[str, str]:
         """The route id and protocol id a plan names, or an InputError saying what is allowed.

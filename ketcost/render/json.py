@@ -106,7 +106,7 @@ class _Written:
     """JSON text kept for result objects the engine shares between estimates (a course's
     phases and session lines): keyed on identity and checked, bounded."""
 
-    def __init__(self, size: int = 16384) -> None:
+    def __init__(self, size: int = 4096) -> None:
         self.texts: dict[int, tuple[object, str]] = {}
         self.size = size
 
@@ -124,14 +124,10 @@ class _Written:
 _WRITTEN = _Written()
 
 
-def _phases(phases: tuple[PhaseCost, ...]) -> str:
-    return ",".join(_phase(p) for p in phases)
-
-
 def estimate_json(result: Estimate) -> str:
     """The estimate as compact JSON text, keys in the schema's order."""
     written = _WRITTEN.get
-    phases = written(result.phases, _phases)
+    phases = ",".join([written(p, _phase) for p in result.phases])
     items = ",".join(
         written(i, _item) if i.kind == "session" else _item(i) for i in result.line_items
     )
@@ -157,6 +153,7 @@ def estimate_json(result: Estimate) -> str:
         else f'{{"count":{plan.count!s},"payment":{_pair(plan.payment)},'
         f'"last_payment":{_pair(plan.last_payment)}}}'
     )
+    assumptions = ",".join([_text(line) for line in result.assumptions])
     return (
         f"{_head(result)}{phases}],"
         f'"sessions":{_count(result.sessions)},"line_items":[{items}],'
@@ -164,7 +161,7 @@ def estimate_json(result: Estimate) -> str:
         f'"assistance":{_pair(result.assistance)},"out_of_pocket":{_pair(result.out_of_pocket)},'
         f'"installments":{installments},"maintenance_months":{result.maintenance_months!s},'
         f'"months":{"null" if result.months is None else result.months},'
-        f'"start":{_when(result.start)},"assumptions":[{_assumptions(result.assumptions)}],'
+        f'"start":{_when(result.start)},"assumptions":[{assumptions}],'
         f'"disclaimer":{_text(result.disclaimer)}}}'
     )
 
@@ -196,12 +193,6 @@ def _head_text(
         f'"protocol":{_text(protocol)},"protocol_label":{_text(protocol_label)},'
         f'"price_sheet":{_sheet_info(name, as_of, source)},"phases":['
     )
-
-
-@lru_cache(maxsize=4096)
-def _assumptions(lines: tuple[str, ...]) -> str:
-    """The assumptions' JSON; estimates with the same plan shape share their lines."""
-    return ",".join([_text(line) for line in lines])
 
 
 def estimate_payload(result: Estimate) -> dict[str, Any]:
