@@ -42,8 +42,9 @@ from ketcost.results import Estimate
 from ketcost.sheets import load_price_sheet, parse_price_sheet
 
 RecordFormat = Literal["jsonl", "csv"]
-CHUNK = 1000  # records per unit of work at most
-CHUNK_BYTES = 4 * 1024 * 1024  # input bytes per unit of work at most (2 units in flight a job)
+CHUNK = 100  # records per unit of work at most (its output, about 3 KB a record, is held whole)
+CHUNK_BYTES = 1024 * 1024  # input bytes per unit of work at most (IN_FLIGHT units a job)
+IN_FLIGHT = 4  # units sent to a worker and not yet written, so it never waits for work
 MAX_RECORD_BYTES = 1024 * 1024  # one record (one line); a longer line is an error record
 INSURANCE_COLUMNS = tuple(Insurance.model_fields)
 LIST_COLUMNS = ("with", "extra")
@@ -487,7 +488,7 @@ def priced_chunks(
     started: Callable[[], None] = lambda: None,
 ) -> Iterator[Done]:
     """Every chunk's output, in input order: in `jobs` worker processes (when jobs > 1), taking
-    chunks in turn, at most 2 a worker in flight; or here. The workers are started before
+    chunks in turn, at most IN_FLIGHT a worker; or here. The workers are started before
     anything is priced, and `started` is called only then: a thread (the progress display) may
     start only once no more processes will be forked."""
     chunks = _chunks(records)
@@ -510,7 +511,7 @@ def priced_chunks(
             worker = workers[number % jobs]
             worker.send(chunk)
             pending.append(worker)
-            if len(pending) >= 2 * jobs:
+            if len(pending) >= IN_FLIGHT * jobs:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()

@@ -42,7 +42,7 @@ def decimal(amount: int) -> Decimal:
     """Whole cents as a Decimal with two places (`12345` -> `123.45`), made once per value."""
     found = _DECIMALS.get(amount)
     if found is None:
-        if len(_DECIMALS) >= 16384:  # bounded: most amounts a run sees repeat
+        if len(_DECIMALS) >= 4096:  # bounded: most amounts a run sees repeat
             _DECIMALS.clear()
         found = _DECIMALS[amount] = Decimal(amount).scaleb(-2)
     return found

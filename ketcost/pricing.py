@@ -613,7 +613,7 @@ class Prepared:
 
     # Courses kept per sheet (100,000 varied benchmark records have 8,600; a course is a few
     # hundred bytes, its phases and text being shared), and as many plan-year splits.
-    COURSES = 16384
+    COURSES = 4096
 
     def __init__(self, sheet: PriceSheet) -> None:
         self.sheet = sheet
