@@ -59,13 +59,13 @@ CSV_HEADER = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
-    """One record's result: the estimate as compact JSON, or an error message."""
+    """One record's result: its estimate, or an error message."""
 
     line: int
     id: Any
-    payload: str | None = None  # the estimate object as JSON text
+    result: Estimate | None = None
     error: str | None = None
 
 
@@ -233,7 +233,7 @@ class Pricer:
         try:
             data = _record(raw)
             record_id = data.pop("id", None)
-            return Outcome(line, record_id, payload=estimate_json(self.price(data)))
+            return Outcome(line, record_id, result=self.price(data))
         except (RecordError, KetcostError) as error:
             return Outcome(line, record_id, error=_message(error))
         except RecursionError:
@@ -562,10 +562,14 @@ def jsonl_line(outcome: Outcome) -> str:
     if outcome.error is not None:
         error = escaped(json.dumps(outcome.error, ensure_ascii=False))
         return f'{{"line":{outcome.line},"id":{record_id},"error":{error}}}\n'
-    assert outcome.payload is not None
-    if outcome.id is None:
-        return outcome.payload + "\n"
-    return '{"id":' + record_id + "," + outcome.payload[1:] + "\n"
+    assert outcome.result is not None
+    try:
+        text = estimate_json(outcome.result, None if outcome.id is None else record_id)
+    except Exception as error:  # a bug must cost one record, not the run
+        return jsonl_line(
+            Outcome(outcome.line, outcome.id, error=f"internal error: {type(error).__name__}")
+        )
+    return text + "\n"
 
 
 def csv_row(outcome: Outcome) -> list[str]:
@@ -573,14 +577,16 @@ def csv_row(outcome: Outcome) -> list[str]:
     record_id = "" if outcome.id is None else str(outcome.id)
     if outcome.error is not None:
         return [str(outcome.line), record_id, *[""] * 11, outcome.error]
-    assert outcome.payload is not None
-    data = json.loads(outcome.payload)
-    insurer = (data["insurance"] or {}).get("insurer_pays") or {"low": "", "high": ""}
+    result = outcome.result
+    assert result is not None
+    insurer = ("", "")
+    if result.insurance is not None:
+        insurer = (str(result.insurance.insurer_pays.low), str(result.insurance.insurer_pays.high))
     return [
-        str(outcome.line), record_id, data["route"], data["protocol"], data["currency"],
-        str(data["sessions"]["low"]), str(data["sessions"]["high"]),
-        data["total"]["low"], data["total"]["high"], insurer["low"], insurer["high"],
-        data["out_of_pocket"]["low"], data["out_of_pocket"]["high"], "",
+        str(outcome.line), record_id, result.route, result.protocol, result.currency,
+        str(result.sessions.low), str(result.sessions.high),
+        str(result.total.low), str(result.total.high), *insurer,
+        str(result.out_of_pocket.low), str(result.out_of_pocket.high), "",
     ]  # fmt: skip
 
 

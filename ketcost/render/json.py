@@ -124,8 +124,9 @@ class _Written:
 _WRITTEN = _Written()
 
 
-def estimate_json(result: Estimate) -> str:
-    """The estimate as compact JSON text, keys in the schema's order."""
+def estimate_json(result: Estimate, record_id: str | None = None) -> str:
+    """The estimate as compact JSON text, keys in the schema's order; a batch record's `id`
+    (its JSON text) first when given."""
     written = _WRITTEN.get
     phases = ",".join([written(p, _phase) for p in result.phases])
     items = ",".join(
@@ -154,8 +155,9 @@ def estimate_json(result: Estimate) -> str:
         f'"last_payment":{_pair(plan.last_payment)}}}'
     )
     assumptions = ",".join([_text(line) for line in result.assumptions])
+    head = _head(result) if record_id is None else f'{{"id":{record_id},{_head(result)[1:]}'
     return (
-        f"{_head(result)}{phases}],"
+        f"{head}{phases}],"
         f'"sessions":{_count(result.sessions)},"line_items":[{items}],'
         f'"total":{_pair(result.total)},"insurance":{insurance},'
         f'"assistance":{_pair(result.assistance)},"out_of_pocket":{_pair(result.out_of_pocket)},'
