@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ketcost.errors import InputError
+from ketcost.immutable import immutable
 from ketcost.models import Plan
 from ketcost.payment import AddonCharge, Terms, after_assistance, course_patient_pays
 
@@ -71,7 +72,7 @@ def year_of_day(windows: list[YearWindow], day: int) -> int:
     return bisect.bisect_right([w.first_day for w in windows], day) - 1
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class CaseYears:
     """One case of a course, split by plan year: sessions, and cents billed and paid by the
     patient."""

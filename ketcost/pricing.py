@@ -26,13 +26,13 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
 from ketcost import wording
 from ketcost.errors import InputError
+from ketcost.immutable import immutable
 from ketcost.models import (
     FREQUENCY_KEYS,
     MAX_PHASE_SESSIONS,
@@ -157,7 +157,7 @@ def _units(weeks: Fraction, unit: int) -> int:
     return int(exact)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Scheduled:
     """A phase as the plan schedules it: how long it lasts (in the course's units of a week)
     and how many sessions it holds in each case (a phase cut by the end of the course holds its
@@ -178,7 +178,7 @@ class Scheduled:
         return self.length[0] if case == "low" else self.length[1]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Course:
     """The course a plan prices: its phases, the length of each part (in `unit`ths of a week),
     and its text: how long it is and what its maintenance is."""
@@ -502,7 +502,7 @@ def _maintenance_line(plan: Plan, phases: tuple[Phase, ...]) -> str | None:
 # --- the sheet, prepared once -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class _RouteFacts:
     """A route as pricing uses it: its price in cents and its fixed assumption lines."""
 
@@ -514,7 +514,7 @@ class _RouteFacts:
     observation: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Addon:
     """An add-on as a plan takes it: label, price in cents, per session or per course, and
     whether insurance may cover it beside the plan's route."""
@@ -528,7 +528,7 @@ class Addon:
         return AddonCharge(self.price[case], self.per, self.covered)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class _Bill:
     """What a course bills on a route with its add-ons and discount: the line items, the
     total and the session fee after the discount, in cents."""
@@ -539,7 +539,7 @@ class _Bill:
     fee: Pair
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class _PhaseBill:
     """A scheduled phase on a route: its cost and its session line (made once per phase and
     route, and shared by every estimate that has them)."""
@@ -564,7 +564,7 @@ def _phase_bill(item: Scheduled, facts: _RouteFacts) -> _PhaseBill:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class _Priced:
     """A course on a route, priced: each phase's cost and its session line, and the bill with
     no add-ons and no discount."""
@@ -633,6 +633,7 @@ class Prepared:
         self.pieces = _Pieces()
         self.chosen = _Memo(1024)
         self.named = _Memo(1024)
+        self.lines = _Memo(1024)
         self.costs = _Memo(4096)  # each scheduled phase priced on a route
         self.split = _Memo(self.COURSES)
 
@@ -708,6 +709,31 @@ class Prepared:
             )
             found = self.split.put(key, (windows, counts))
         return found[0], found[1]
+
+    def insurance_lines(
+        self, plan: Plan, facts: _RouteFacts, covered: bool, years: int
+    ) -> list[str]:
+        """The insurance assumptions (`_insurance_lines`), cached on what they depend on: the
+        amounts only matter after a renewal."""
+        terms = plan.insurance
+        assert terms is not None
+        given = bool(terms.deductible or terms.coinsurance or terms.copay)
+        renews = terms.plan_year_renews
+        after = None
+        if years > 1:
+            annual = terms.annual_deductible is not None or terms.annual_oop_max is not None
+            after = (terms.renewed_deductible, terms.renewed_oop_max, annual)
+        start = plan.start if renews else None
+        route = facts.route
+        capped = terms.oop_max is not None
+        key = (route.label, route.insurance_eligible, covered, years, given, capped, renews)
+        key_: tuple[Any, ...] = (*key, start, after)
+        found: list[str] | None = self.lines.get(key_)
+        if found is None:
+            found = self.lines.put(
+                key_, _insurance_lines(self.sheet, plan, facts.route, covered, years)
+            )
+        return found
 
     def resolve(self, plan: Plan) -> tuple[str, str]:
         """The route id and protocol id a plan names, or an InputError saying what is allowed.
@@ -944,7 +970,7 @@ ROUNDING_LINE = (
 
 
 def _assumptions(
-    sheet: PriceSheet,
+    ready: Prepared,
     facts: _RouteFacts,
     plan_course: Course,
     plan: Plan,
@@ -963,11 +989,11 @@ def _assumptions(
             "not to add-ons, before insurance."
         )
     if plan.insurance is not None:
-        lines.extend(_insurance_lines(sheet, plan, facts.route, covered, years))
+        lines.extend(ready.insurance_lines(plan, facts, covered, years))
     if plan.assistance:
         lines.append(
             "Financial assistance of "
-            f"{wording.money(decimal(cents(plan.assistance)), sheet.currency)} "
+            f"{wording.money(decimal(cents(plan.assistance)), ready.sheet.currency)} "
             "reduces what you pay, never below zero."
         )
     if plan.insurance is None:
@@ -1040,7 +1066,7 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         months=plan.months,
         start=plan.start,
         assumptions=_assumptions(
-            sheet,
+            ready,
             facts,
             plan_course,
             plan,

@@ -11,17 +11,19 @@ the end); counts are `int`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import ConfigDict
 
+from ketcost.immutable import immutable
+
 _CLOSED = ConfigDict(extra="forbid")  # for the schema only: no other keys
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Count:
     """A count, low to high (low <= high)."""
 
@@ -31,7 +33,7 @@ class Count:
     high: int
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Money:
     """Money, low to high (low <= high), in the sheet's currency."""
 
@@ -41,7 +43,7 @@ class Money:
     high: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Cases:
     """Money in the low case and the high case; unlike a Money range, a discount's high case is
     the larger reduction, so `high` may be below `low`."""
@@ -52,7 +54,7 @@ class Cases:
     high: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class CaseCount:
     """A count in the low case and the high case, each on its own (low may be above high)."""
 
@@ -62,7 +64,7 @@ class CaseCount:
     high: int
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class SheetInfo:
     """Which price sheet an estimate used."""
 
@@ -73,7 +75,7 @@ class SheetInfo:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class PhaseCost:
     """One phase of an estimate."""
 
@@ -87,7 +89,7 @@ class PhaseCost:
     cost: Money
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class LineItem:
     """One billed line: a phase of sessions, an add-on, or the discount (a negative amount)."""
 
@@ -100,7 +102,7 @@ class LineItem:
     amount: Cases
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class PlanYear:
     """One plan year of a course: when it runs (dates when the course has a start date, else
     week numbers from the first session), its sessions and who pays what, low and high case."""
@@ -114,7 +116,7 @@ class PlanYear:
     insurer_pays: Cases
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class InsuranceResult:
     """The insurance terms applied and what the insurer pays."""
 
@@ -132,7 +134,7 @@ class InsuranceResult:
     plan_years: tuple[PlanYear, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Installments:
     """The out-of-pocket range in equal monthly payments; the last absorbs the rounding."""
 
@@ -143,7 +145,7 @@ class Installments:
     last_payment: Money
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Estimate:
     """The result: sessions and cost per phase and in total, as low–high ranges."""
 
