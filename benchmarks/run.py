@@ -141,16 +141,9 @@ def batch(
     count: int, out: Path, source: Iterator[str], jobs: int | None = None
 ) -> tuple[float, tuple[int, int]]:
     """Seconds and peak (PSS, RSS) KiB, all processes, for `count` records through stdin."""
+    limit = [] if jobs is None else ["--jobs", str(jobs)]
     process = subprocess.Popen(
-        [
-            *ketcost(),
-            "batch",
-            "-",
-            "-o",
-            str(out),
-            "--force",
-            *([] if jobs is None else ["--jobs", str(jobs)]),
-        ],  # fmt: skip
+        [*ketcost(), "batch", "-", "-o", str(out), "--force", *limit],
         stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
