@@ -635,6 +635,7 @@ class Prepared:
         self.named = _Memo(1024)
         self.lines = _Memo(1024)
         self.costs = _Memo(4096)  # each scheduled phase priced on a route
+        self.priced_courses = _Memo(self.COURSES)
         self.split = _Memo(self.COURSES)
 
     def _route(self, route: Route) -> _RouteFacts:
@@ -679,7 +680,15 @@ class Prepared:
         return found
 
     def priced(self, plan_course: Course, route_id: str) -> _Priced:
-        """The course priced on the route, from its phases priced on it (cached per phase)."""
+        """The course priced on the route (cached on the course's schedule and the route),
+        from its phases priced on it (cached per phase and route)."""
+        key = (plan_course.key, route_id)
+        found: _Priced | None = self.priced_courses.get(key)
+        if found is None or found.course is not plan_course:
+            found = self.priced_courses.put(key, self._priced(plan_course, route_id))
+        return found
+
+    def _priced(self, plan_course: Course, route_id: str) -> _Priced:
         facts = self.routes[route_id]
         bills = []
         for item in plan_course.phases:
@@ -895,6 +904,7 @@ def _cases(low: int, high: int) -> Cases:
 
 
 _ONCE = Count(1, 1)
+_NONE = Money(decimal(0), decimal(0))
 
 
 def _insurance_lines(
@@ -1047,6 +1057,10 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     assistance = cents(plan.assistance)
     out_low = after_assistance(patient[0], assistance)
     out_high = after_assistance(patient[1], assistance)
+    if (out_low, out_high) == bill.total:  # paid in full: the total's own figures
+        out_of_pocket = bill.total_money
+    else:
+        out_of_pocket = _money(out_low, out_high)
     return Estimate(
         currency=sheet.currency,
         route=route_id,
@@ -1059,8 +1073,8 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         line_items=bill.items,
         total=bill.total_money,
         insurance=insurance,
-        assistance=_money(patient[0] - out_low, patient[1] - out_high),
-        out_of_pocket=_money(out_low, out_high),
+        assistance=_money(patient[0] - out_low, patient[1] - out_high) if assistance else _NONE,
+        out_of_pocket=out_of_pocket,
         installments=_installments(out_low, out_high, plan.installments),
         maintenance_months=plan.maintenance_length,
         months=plan.months,
