@@ -84,6 +84,14 @@ class Terms:
         )
 
     @classmethod
+    def both(cls, insurance: Insurance) -> tuple[Terms, Terms]:
+        """The terms now and after a renewal (the same object when no annual amount is given)."""
+        current = cls.of(insurance)
+        if insurance.annual_deductible is None and insurance.annual_oop_max is None:
+            return current, current
+        return current, cls.renewed(insurance)
+
+    @classmethod
     def renewed(cls, insurance: Insurance) -> Terms:
         """The terms after a renewal: the annual amounts (default: the same as now)."""
         oop_max = insurance.renewed_oop_max

@@ -49,6 +49,7 @@ from ketcost.payment import (
     Terms,
     after_assistance,
     cents,
+    course_patient_pays,
     decimal,
     half_up,
     installments,
@@ -1041,14 +1042,20 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         patient = (total_low, total_high)
     else:
         windows, counts = ready.years(plan, plan_course)
-        current = Terms.of(terms)
-        renewed = Terms.renewed(terms)
-        years = (
-            case_years(counts[0], fee[0], covered, [a.charge(0) for a in addons], current,
-                       renewed),
-            case_years(counts[1], fee[1], covered, [a.charge(1) for a in addons], current,
-                       renewed),
-        )  # fmt: skip
+        current, renewed = Terms.both(terms)
+        charges = [a.charge(0) for a in addons], [a.charge(1) for a in addons]
+        if len(windows) == 1:  # the usual course: one plan year, billed its total
+            years = (
+                CaseYears([sessions.low], [total_low], [course_patient_pays(
+                    sessions.low, fee[0], covered, charges[0], current)]),
+                CaseYears([sessions.high], [total_high], [course_patient_pays(
+                    sessions.high, fee[1], covered, charges[1], current)]),
+            )  # fmt: skip
+        else:
+            years = (
+                case_years(counts[0], fee[0], covered, charges[0], current, renewed),
+                case_years(counts[1], fee[1], covered, charges[1], current, renewed),
+            )
         patient = (sum(years[0].patient), sum(years[1].patient))
         insurance = _insurance_result(
             terms, current, renewed, windows, years, covered, (total_low, total_high), patient,
