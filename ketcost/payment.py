@@ -75,13 +75,12 @@ class Terms:
     @classmethod
     def of(cls, insurance: Insurance) -> Terms:
         """The terms for the current plan year."""
-        oop_max = insurance.oop_max
-        return cls(
-            cents(insurance.deductible),
-            hundredths(insurance.coinsurance),
-            cents(insurance.copay),
-            None if oop_max is None else cents(oop_max),
-        )
+        return cls._with(insurance, insurance.deductible, insurance.oop_max)
+
+    @classmethod
+    def renewed(cls, insurance: Insurance) -> Terms:
+        """The terms after a renewal: the annual amounts (default: the same as now)."""
+        return cls._with(insurance, insurance.renewed_deductible, insurance.renewed_oop_max)
 
     @classmethod
     def both(cls, insurance: Insurance) -> tuple[Terms, Terms]:
@@ -92,11 +91,9 @@ class Terms:
         return current, cls.renewed(insurance)
 
     @classmethod
-    def renewed(cls, insurance: Insurance) -> Terms:
-        """The terms after a renewal: the annual amounts (default: the same as now)."""
-        oop_max = insurance.renewed_oop_max
+    def _with(cls, insurance: Insurance, deductible: Decimal, oop_max: Decimal | None) -> Terms:
         return cls(
-            cents(insurance.renewed_deductible),
+            cents(deductible),
             hundredths(insurance.coinsurance),
             cents(insurance.copay),
             None if oop_max is None else cents(oop_max),
