@@ -407,7 +407,9 @@ def parse_count_range(value: Any, lo: int, hi: int) -> Count:
 
     Raises ValueError with a message a person can act on.
     """
-    if isinstance(value, Range):
+    if type(value) is int:  # the usual case first: isinstance on a model class is slow
+        low = high = value
+    elif isinstance(value, Range):
         low, high = value.low, value.high
     elif isinstance(value, str):
         match = _RANGE_TEXT.fullmatch(value)
@@ -546,9 +548,12 @@ def _bounded_amount(value: int | Decimal, maximum: Decimal, expected: str, over:
     if value > maximum:
         raise ValueError(over)
     amount = Decimal(value)
-    if amount != amount.quantize(Decimal("0.01")):
+    if type(value) is not int and amount != amount.quantize(_CENT):
         raise ValueError(f"at most two decimals (whole cents); {expected}")
     return amount
+
+
+_CENT = Decimal("0.01")
 
 
 def _percentage(value: Any) -> Decimal:

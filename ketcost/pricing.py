@@ -1134,7 +1134,9 @@ def _insurance_result(
     assistance: Decimal,
 ) -> InsuranceResult:
     help_ = cents(assistance)
-    paid = (assisted(years[0].patient, help_), assisted(years[1].patient, help_))
+    paid = (years[0].patient, years[1].patient)
+    if help_:
+        paid = (assisted(paid[0], help_), assisted(paid[1], help_))
     rows = tuple(
         PlanYear(
             window.starts,
