@@ -260,8 +260,11 @@ class _Memo:
     def put(self, key: Any, value: Any) -> Any:
         items = self.items
         if len(items) >= self.size:
-            for old in list(itertools.islice(items, max(self.size // 4, 1))):
-                del items[old]
+            try:
+                for old in list(itertools.islice(items, max(self.size // 4, 1))):
+                    items.pop(old, None)
+            except RuntimeError:  # another thread changed it meanwhile (the Python API)
+                items.clear()
         items[key] = value
         return value
 

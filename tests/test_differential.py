@@ -36,8 +36,7 @@ from . import reference
 ROOT = Path(__file__).resolve().parent.parent
 SHEET = load_price_sheet()
 
-ODD = parse_price_sheet(
-    """\
+ODD_TEXT = """\
 name = "Odd lengths"
 currency = "EUR"
 as_of = 2026-06-01
@@ -102,9 +101,8 @@ price = 333.33
 per = "course"
 insurance_eligible = true
 source = "Test add-on."
-""",
-    "odd.toml",
-)
+"""
+ODD = parse_price_sheet(ODD_TEXT, "odd.toml")
 
 amounts = st.integers(0, 1_000_000).map(lambda c: f"{c // 100}.{c % 100:02d}") | st.sampled_from(
     ["0", "250", "1,000", "$1,500.50", "10000000"]
@@ -290,3 +288,20 @@ def test_the_written_json_validates_against_the_schema() -> None:
             continue
     for line in out.getvalue().splitlines():
         validator.validate(json.loads(line))
+
+
+def test_small_caches_evict_without_changing_a_figure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every per-sheet cache at two entries, plans that evict one another's courses,
+    priced phases and plan-year splits still price exactly as the reference."""
+    from ketcost import pricing
+
+    monkeypatch.setattr(pricing.Prepared, "COURSES", 2)
+    monkeypatch.setattr(pricing, "_PREPARED", {})
+    sheet = parse_price_sheet(ODD_TEXT, "odd.toml")
+    plans = [
+        {"route": "iv", "maintenance_months": months, "weeks": weeks, "start": "2026-03-01",
+         "insurance": {"deductible": 500, "coinsurance": 20, "plan_year_renews": "01-01"}}
+        for months in (0, 7, 19, 30) for weeks in (None, 2, 5)
+    ]  # fmt: skip
+    for data in plans * 2:
+        check({k: v for k, v in data.items() if v is not None}, sheet)
