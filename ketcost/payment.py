@@ -53,9 +53,16 @@ def half_up(numerator: int, denominator: int) -> int:
     return (2 * numerator + denominator) // (2 * denominator)
 
 
-def percent_of(amount: int, hundredths: int) -> int:
-    """`hundredths`/100 percent of `amount` cents, in cents, half up (20% is 2000)."""
-    return (2 * amount * hundredths + 10000) // 20000
+def percent_of(amount: int, share: int) -> int:
+    """`share` hundredths of a percent of `amount` cents, in cents, half up (20% is 2000)."""
+    return half_up(amount * share, 10000)
+
+
+def discounted(price: int, discount: Decimal) -> int:
+    """A session fee in cents after a discount (a percentage), half up: the one discount rule."""
+    if not discount:
+        return price
+    return half_up(price * (10000 - hundredths(discount)), 10000)
 
 
 def hundredths(percentage: Decimal) -> int:

@@ -49,8 +49,8 @@ from ketcost.payment import (
     Terms,
     after_assistance,
     cents,
-    course_patient_pays,
     decimal,
+    discounted,
     half_up,
     installments,
 )
@@ -88,11 +88,6 @@ Case = Literal["low", "high"]
 CASES: tuple[Case, Case] = ("low", "high")
 SESSIONS_PER_WEEK_WITHOUT_LENGTH = 3  # a fixed count with no length: n/3 weeks, rounded up
 Pair = tuple[int, int]
-
-
-def round_half_up(value: Fraction) -> int:
-    """The nearest whole number, halves rounded up (6.5 -> 7); value is never negative here."""
-    return math.floor(value + Fraction(1, 2))
 
 
 def weekly_rate(phase: Phase) -> tuple[Fraction, Fraction]:
@@ -273,12 +268,18 @@ def _ends(value: Range[int] | None) -> tuple[int, int] | None:
     return None if value is None else (value.low, value.high)
 
 
-def _schedule_key(plan: Plan, protocol_id: str) -> tuple[Any, ...]:
-    """Everything a course depends on besides its protocol, as plain values (fast to hash)."""
+def _phases_key(plan: Plan, protocol_id: str) -> tuple[Any, ...]:
+    """Everything the protocol's phases as the plan changes them depend on, as plain values
+    (fast to hash)."""
     return (
         protocol_id, _ends(plan.weeks), _ends(plan.per_week), _ends(plan.sessions),
-        plan.maintenance, plan.maintenance_months, plan.months,
+        plan.maintenance,
     )  # fmt: skip
+
+
+def _schedule_key(plan: Plan, protocol_id: str) -> tuple[Any, ...]:
+    """Everything a course depends on besides its sheet: its phases and its length."""
+    return (*_phases_key(plan, protocol_id), plan.maintenance_months, plan.months)
 
 
 class _Pieces:
@@ -296,7 +297,7 @@ class _Pieces:
         self, plan: Plan, protocol_id: str, protocol: Protocol
     ) -> tuple[tuple[Phase, ...], int, tuple[Pair | None, ...]]:
         """The adjusted phases, the course's unit and each phase's own length in units."""
-        key = _schedule_key(plan, protocol_id)[:5]
+        key = _phases_key(plan, protocol_id)
         found = self.adjusted.get(key)
         if found is None:
             phases = tuple(
@@ -592,7 +593,7 @@ def _bill(
         total_high += high
         unit = _cases(*addon.price)
         items.append(LineItem(addon.label, "addon", quantity, unit, _cases(low, high)))
-    fee = _fee(facts.price, discount)
+    fee = discounted(facts.price[0], discount), discounted(facts.price[1], discount)
     if discount:
         off_low, off_high = fee[0] - facts.price[0], fee[1] - facts.price[1]
         low, high = sessions.low * off_low, sessions.high * off_high
@@ -885,18 +886,7 @@ def schedule_warnings(plan: Plan, sheet: PriceSheet) -> tuple[str, ...]:
 
 def session_fee(price: Range[Decimal], discount: Decimal) -> Pair:
     """A session's fee in cents after the discount (a percentage), low and high, half up."""
-    keep = 10000 - int(discount.scaleb(2))
-    return (
-        half_up(cents(price.low) * keep, 10000),
-        half_up(cents(price.high) * keep, 10000),
-    )
-
-
-def _fee(price: Pair, discount: Decimal) -> Pair:
-    if not discount:
-        return price
-    keep = 10000 - int(discount.scaleb(2))
-    return half_up(price[0] * keep, 10000), half_up(price[1] * keep, 10000)
+    return discounted(cents(price.low), discount), discounted(cents(price.high), discount)
 
 
 def _money(low: int, high: int) -> Money:
@@ -1046,19 +1036,12 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     else:
         windows, counts = ready.years(plan, plan_course)
         current, renewed = Terms.both(terms)
-        charges = [a.charge(0) for a in addons], [a.charge(1) for a in addons]
-        if len(windows) == 1:  # the usual course: one plan year, billed its total
-            years = (
-                CaseYears([sessions.low], [total_low], [course_patient_pays(
-                    sessions.low, fee[0], covered, charges[0], current)]),
-                CaseYears([sessions.high], [total_high], [course_patient_pays(
-                    sessions.high, fee[1], covered, charges[1], current)]),
-            )  # fmt: skip
-        else:
-            years = (
-                case_years(counts[0], fee[0], covered, charges[0], current, renewed),
-                case_years(counts[1], fee[1], covered, charges[1], current, renewed),
-            )
+        years = (
+            case_years(counts[0], fee[0], covered, [a.charge(0) for a in addons], current,
+                       renewed),
+            case_years(counts[1], fee[1], covered, [a.charge(1) for a in addons], current,
+                       renewed),
+        )  # fmt: skip
         patient = (sum(years[0].patient), sum(years[1].patient))
         insurance = _insurance_result(
             terms, current, renewed, windows, years, covered, (total_low, total_high), patient,

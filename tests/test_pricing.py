@@ -11,11 +11,10 @@ import pytest
 from ketcost import Plan, PriceSheet, estimate
 from ketcost.errors import InputError
 from ketcost.models import Phase, Protocol, Range
-from ketcost.payment import to_cents
+from ketcost.payment import half_up, to_cents
 from ketcost.pricing import (
     course,
     own_weeks,
-    round_half_up,
     session_fee,
     weekly_rate,
 )
@@ -79,8 +78,9 @@ def test_protocol_route_used_when_no_route_given(sheet: PriceSheet) -> None:
         (Fraction(26, 6), 4),
     ],
 )
-def test_round_half_up(value: Fraction, expected: int) -> None:
-    assert round_half_up(value) == expected
+def test_half_up(value: Fraction, expected: int) -> None:
+    """The engine's one rounding of a fraction (sessions, shares, discounts), in whole numbers."""
+    assert half_up(value.numerator, value.denominator) == expected
 
 
 @pytest.mark.parametrize(
