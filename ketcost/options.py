@@ -10,7 +10,7 @@ import functools
 import inspect
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,6 +18,7 @@ import typer
 from pydantic import ValidationError
 
 from ketcost.errors import InputError
+from ketcost.immutable import immutable
 from ketcost.models import RANGE_HELP, Maintenance, Plan, parse_amount, quoted, with_start
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ INSURANCE_KEYS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@immutable
 class PlanInputs:
     """The shared plan options as given on the command line (None: not given)."""
 
@@ -350,7 +351,7 @@ def _warn(inputs: PlanInputs, plan: Plan) -> None:
         typer.echo(line, err=True)
 
 
-@dataclass(frozen=True)
+@immutable
 class Scenario:
     """Everything a command prices: the plan, the price sheet to use, the budget, quote details."""
 

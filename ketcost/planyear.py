@@ -8,7 +8,6 @@ Without a renewal date the plan renews every 52 weeks (364 days) from the first 
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ketcost.errors import InputError
@@ -19,7 +18,7 @@ from ketcost.payment import AddonCharge, Terms, after_assistance, course_patient
 DAYS_PER_PLAN_YEAR = 364  # without a renewal date, the plan renews every 52 weeks
 
 
-@dataclass(frozen=True)
+@immutable
 class YearWindow:
     """A plan year: its first and last day from the first session (0-based), and its dates."""
 
