@@ -45,6 +45,7 @@ RecordFormat = Literal["jsonl", "csv"]
 CHUNK = 100  # records per unit of work at most (its output, about 3 KB a record, is held whole)
 CHUNK_BYTES = 1024 * 1024  # input bytes per unit of work at most (IN_FLIGHT units a job)
 IN_FLIGHT = 4  # units sent to a worker and not yet written, so it never waits for work
+HELD = 16  # outputs held back for an earlier unit a worker has not finished, at most
 MAX_RECORD_BYTES = 1024 * 1024  # one record (one line); a longer line is an error record
 INSURANCE_COLUMNS = tuple(Insurance.model_fields)
 LIST_COLUMNS = ("with", "extra")
@@ -372,14 +373,16 @@ def _work(
 ) -> None:
     """A worker process: price each chunk it is sent, send back its bytes, until told to stop.
 
-    A thread takes the chunks off the pipe as they come, so the main process never waits to
-    send while this process waits for the main process to take a result.
+    One thread takes the chunks off the pipe as they come, so the main process never waits to
+    send; another sends the outputs back, so pricing goes on while the main process, busy
+    pricing a chunk of its own, has not yet taken the last output off the pipe.
     """
     _die_with_parent(parent)
     import queue
     import threading
 
     inbox: queue.SimpleQueue[list[tuple[int, Raw]] | None] = queue.SimpleQueue()
+    outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
 
     def receive() -> None:
         while True:
@@ -391,12 +394,23 @@ def _work(
             if chunk is None:
                 return
 
+    def send() -> None:
+        while (data := outbox.get()) is not None:
+            try:
+                results.send_bytes(data)
+            except OSError:  # the main process is gone; so will this one be
+                return
+
     threading.Thread(target=receive, daemon=True).start()
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
     gc.disable()  # see `_set_aside`
     while (chunk := inbox.get()) is not None:
         done = price_chunk(pricer, chunk, output_format)
-        results.send_bytes(b"%d %d " % (done.records, done.failed) + done.data)
+        outbox.put(b"%d %d " % (done.records, done.failed) + done.data)
         _set_aside()
+    outbox.put(None)
+    sender.join()
 
 
 def _set_aside() -> None:
@@ -487,36 +501,47 @@ def priced_chunks(
     output_format: RecordFormat,
     started: Callable[[], None] = lambda: None,
 ) -> Iterator[Done]:
-    """Every chunk's output, in input order: in `jobs` worker processes (when jobs > 1), taking
-    chunks in turn, at most IN_FLIGHT a worker; or here. The workers are started before
-    anything is priced, and `started` is called only then: a thread (the progress display) may
-    start only once no more processes will be forked."""
+    """Every chunk's output, in input order, priced by `jobs` processes: this one and `jobs - 1`
+    workers. The workers are started before anything is priced, and `started` is called only
+    then: a thread (the progress display) may start only once no more processes will be forked.
+
+    A chunk goes to the worker with the fewest in flight while one has fewer than IN_FLIGHT;
+    when every worker is busy, this process prices it, between reading and writing. So each
+    process is kept busy, a process fewer holds its own copy of the program and its caches,
+    and a chunk priced here never travels through a pipe."""
     chunks = _chunks(records)
-    if jobs <= 1:
-        started()
-        gc.disable()
-        try:
-            for chunk in chunks:
-                yield price_chunk(pricer, chunk, output_format)
-                _set_aside()
-        finally:
-            gc.enable()
-        return
-    workers = _start_workers(pricer, jobs, output_format)
+    workers = _start_workers(pricer, jobs - 1, output_format) if jobs > 1 else []
     finished = False
     try:
         started()
-        pending: deque[_Worker] = deque()
-        for number, chunk in enumerate(chunks):
-            worker = workers[number % jobs]
-            worker.send(chunk)
-            pending.append(worker)
-            if len(pending) >= IN_FLIGHT * jobs:
-                yield pending.popleft().result()
+        gc.disable()  # see `_set_aside`
+        busy = [0] * len(workers)
+        pending: deque[int | Done] = deque()  # in input order: a worker's index, or an output
+        for chunk in chunks:
+            index = min(range(len(workers)), key=busy.__getitem__, default=-1)
+            if index >= 0 and busy[index] < IN_FLIGHT:
+                workers[index].send(chunk)
+                busy[index] += 1
+                pending.append(index)
+            else:
+                pending.append(price_chunk(pricer, chunk, output_format))
+                _set_aside()
+            # Write what is ready, in order; wait for a worker only when much is held back.
+            while pending:
+                head = pending[0]
+                if not isinstance(head, Done):
+                    if len(pending) <= HELD and not workers[head].results.poll():
+                        break
+                    busy[head] -= 1
+                    head = workers[head].result()
+                pending.popleft()
+                yield head
         while pending:
-            yield pending.popleft().result()
+            head = pending.popleft()
+            yield head if isinstance(head, Done) else workers[head].result()
         finished = True
     finally:
+        gc.enable()
         for worker in workers:
             if finished:
                 worker.tasks.send(None)  # the end: the worker stops

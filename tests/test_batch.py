@@ -165,7 +165,7 @@ def test_bad_default_sheet_is_one_error(cli: RunCli, records: Path, tmp_path: Pa
 
 
 def test_workers_give_the_same_output_as_one_process() -> None:
-    """Several chunks through worker processes keep the input order exactly."""
+    """Chunks priced here and in one or two worker processes keep the input order exactly."""
     lines = [
         json.dumps(
             {"id": i, "route": ["iv", "oral", "esketamine", "nasal"][i % 4], "weeks": 1 + i % 5}
@@ -174,7 +174,7 @@ def test_workers_give_the_same_output_as_one_process() -> None:
         for i in range(4500)
     ]
     outputs = []
-    for jobs in (1, 2):
+    for jobs in (1, 2, 3):
         out = io.BytesIO()
         tally = run_batch(
             io.BytesIO("".join(lines).encode()), out.write, input_format="jsonl",
@@ -182,5 +182,5 @@ def test_workers_give_the_same_output_as_one_process() -> None:
         )  # fmt: skip
         assert (tally.records, tally.failed) == (4500, 1125)
         outputs.append(out.getvalue().decode())
-    assert outputs[0] == outputs[1]
+    assert outputs[0] == outputs[1] == outputs[2]
     assert [json.loads(line)["id"] for line in outputs[1].splitlines()] == list(range(4500))

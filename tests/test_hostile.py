@@ -172,7 +172,7 @@ def _spawn_batch(tmp_path: Path, *args: str, stdout: Any = subprocess.DEVNULL) -
     source = tmp_path / "many.jsonl"
     source.write_text(lines)
     return subprocess.Popen(
-        [*KETCOST, "batch", str(source), "--jobs", "2", *args],
+        [*KETCOST, "batch", str(source), "--jobs", "3", *args],
         stdout=stdout,
         stderr=subprocess.PIPE,
         cwd=tmp_path,

@@ -66,7 +66,12 @@ def batch(
     ] = "-",
     jobs: Annotated[
         int,
-        typer.Option(metavar="N", min=0, max=64, help="Worker processes, 0–64; 0: one per CPU."),
+        typer.Option(
+            metavar="N",
+            min=0,
+            max=64,
+            help="Processes that price records, this one included, 0–64; 0: one per CPU.",
+        ),
     ] = 0,
     force: ForceOption = False,
 ) -> int:
