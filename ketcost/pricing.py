@@ -26,6 +26,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Iterator
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
@@ -187,7 +188,6 @@ class Course:
     sessions: Count
     description: str
     maintenance_line: str | None
-    key: tuple[Any, ...]  # what the course was made from, on its protocol (see _schedule_key)
 
     def length(self, case: Case) -> int:
         """The whole course in one case, in units."""
@@ -386,8 +386,7 @@ def _course(plan: Plan, protocol_id: str, protocol: Protocol, pieces: _Pieces) -
         later,
     )
     return Course(
-        unit, tuple(priced), ends, used, later, totals, description, maintenance_line,
-        _schedule_key(plan, protocol_id),
+        unit, tuple(priced), ends, used, later, totals, description, maintenance_line
     )  # fmt: skip
 
 
@@ -574,18 +573,37 @@ class _Priced:
     """A course on a route, priced: each phase's cost and its session line, and the bill with
     no add-ons and no discount."""
 
-    course: Course
     phases: tuple[PhaseCost, ...]
     bill: _Bill
 
 
+_Split = tuple[list[YearWindow], tuple[list[int], list[int]]]
+
+
+class _Known:
+    """A course a sheet has seen, with what was worked out from it: the course priced on each
+    route it was asked on, and its plan years for each start and renewal date (the last DATES).
+    Kept together, they are looked up by a short key and leave the cache together."""
+
+    __slots__ = ("course", "priced", "years")
+    DATES = 8
+
+    def __init__(self, course: Course) -> None:
+        self.course = course
+        self.priced: dict[str, _Priced] = {}
+        self.years: dict[tuple[date | None, str | None], _Split] = {}
+
+
 def _bill(
-    priced: _Priced, addons: tuple[Addon, ...], facts: _RouteFacts, discount: Decimal
+    priced: _Priced,
+    sessions: Count,
+    addons: tuple[Addon, ...],
+    facts: _RouteFacts,
+    discount: Decimal,
 ) -> _Bill:
-    """The priced course's bill with add-ons and a discount."""
+    """The priced course's bill (of `sessions` sessions) with add-ons and a discount."""
     items = list(priced.bill.items)
     total_low, total_high = priced.bill.total
-    sessions = priced.course.sessions
     for addon in addons:
         quantity = sessions if addon.per == "session" else _ONCE
         low, high = quantity.low * addon.price[0], quantity.high * addon.price[1]
@@ -616,9 +634,10 @@ class Prepared:
     """What pricing needs of one sheet, worked out once: name lookups, prices in cents, fixed
     text, and the sheet's cache of courses."""
 
-    # Courses kept per sheet (100,000 varied benchmark records have 8,600; a course is a few
-    # hundred bytes, its phases and text being shared), and as many plan-year splits.
-    COURSES = 4096
+    # Courses kept per sheet, each with its pricing on the routes asked and its plan-year
+    # splits, about 2 KB in all (its phases and text are shared). 100,000 varied benchmark
+    # records have 8,600 courses; 6,144 a process keeps two processes within 90 MB.
+    COURSES = 6144
 
     def __init__(self, sheet: PriceSheet) -> None:
         self.sheet = sheet
@@ -640,8 +659,6 @@ class Prepared:
         self.named = _Memo(1024)
         self.lines = _Memo(1024)
         self.costs = _Memo(4096)  # each scheduled phase priced on a route
-        self.priced_courses = _Memo(self.COURSES)
-        self.split = _Memo(self.COURSES)
 
     def _route(self, route: Route) -> _RouteFacts:
         sheet = self.sheet
@@ -668,15 +685,16 @@ class Prepared:
             observation,
         )
 
-    def course(self, plan: Plan, protocol_id: str) -> Course:
-        """The plan's course on one of the sheet's protocols, cached on the schedule fields
-        (a schedule that cannot be priced is cached as its message)."""
+    def known(self, plan: Plan, protocol_id: str) -> _Known:
+        """The plan's course on one of the sheet's protocols with what has been worked out from
+        it, cached on the schedule fields (a schedule that cannot be priced is cached as its
+        message)."""
         key = _schedule_key(plan, protocol_id)
-        found: Course | str | None = self.courses.get(key)
+        found: _Known | str | None = self.courses.get(key)
         if found is None:
             protocol = self.sheet.protocols[protocol_id]
             try:
-                found = _course(plan, protocol_id, protocol, self.pieces)
+                found = _Known(_course(plan, protocol_id, protocol, self.pieces))
             except InputError as error:
                 found = str(error)
             self.courses.put(key, found)
@@ -684,13 +702,16 @@ class Prepared:
             raise InputError(found)
         return found
 
-    def priced(self, plan_course: Course, route_id: str) -> _Priced:
-        """The course priced on the route (cached on the course's schedule and the route),
-        from its phases priced on it (cached per phase and route)."""
-        key = (plan_course.key, route_id)
-        found: _Priced | None = self.priced_courses.get(key)
-        if found is None or found.course is not plan_course:
-            found = self.priced_courses.put(key, self._priced(plan_course, route_id))
+    def course(self, plan: Plan, protocol_id: str) -> Course:
+        """The plan's course on one of the sheet's protocols (see `known`)."""
+        return self.known(plan, protocol_id).course
+
+    def priced(self, known: _Known, route_id: str) -> _Priced:
+        """The course priced on the route (kept with the course), from its phases priced on it
+        (cached per phase and route)."""
+        found = known.priced.get(route_id)
+        if found is None:
+            found = known.priced[route_id] = self._priced(known.course, route_id)
         return found
 
     def _priced(self, plan_course: Course, route_id: str) -> _Priced:
@@ -705,24 +726,25 @@ class Prepared:
         total = (sum(b.low for b in bills), sum(b.high for b in bills))
         items = tuple(b.item for b in bills)
         bill = _Bill(items, total, _money(*total), facts.price)
-        return _Priced(plan_course, tuple(b.cost for b in bills), bill)
+        return _Priced(tuple(b.cost for b in bills), bill)
 
-    def years(
-        self, plan: Plan, plan_course: Course
-    ) -> tuple[list[YearWindow], tuple[list[int], list[int]]]:
-        """The plan years the course touches and its sessions in each, low and high case,
-        cached on the course and the plan's start and renewal date."""
+    def years(self, plan: Plan, known: _Known) -> _Split:
+        """The plan years the course touches and its sessions in each, low and high case, kept
+        with the course for the plan's start and renewal date (the last few of them)."""
         renews = plan.insurance.plan_year_renews if plan.insurance else None
-        key = (plan_course.key, plan.start, renews)
-        found = self.split.get(key)
+        key = (plan.start, renews)
+        found = known.years.get(key)
         if found is None:
+            plan_course = known.course
             windows, days = course_years(plan, plan_course)
             counts = (
                 year_counts(windows, None if days is None else days[0], plan_course.sessions.low),
                 year_counts(windows, None if days is None else days[1], plan_course.sessions.high),
             )
-            found = self.split.put(key, (windows, counts))
-        return found[0], found[1]
+            if len(known.years) >= _Known.DATES:
+                known.years.clear()
+            found = known.years[key] = (windows, counts)
+        return found
 
     def insurance_lines(
         self, plan: Plan, facts: _RouteFacts, covered: bool, years: int
@@ -1019,13 +1041,16 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     route_id, protocol_id = ready.resolve(plan)
     facts = ready.routes[route_id]
     protocol = sheet.protocols[protocol_id]
-    plan_course = ready.course(plan, protocol_id)
+    known = ready.known(plan, protocol_id)
+    plan_course = known.course
     addons = ready.addons(plan, route_id)
-    priced = ready.priced(plan_course, route_id)
-    bill = _bill(priced, addons, facts, plan.discount) if addons or plan.discount else priced.bill
+    priced = ready.priced(known, route_id)
+    sessions = plan_course.sessions
+    bill = priced.bill
+    if addons or plan.discount:
+        bill = _bill(priced, sessions, addons, facts, plan.discount)
     total_low, total_high = bill.total
     fee = bill.fee
-    sessions = plan_course.sessions
     terms = plan.insurance
     covered = terms is not None and (
         facts.route.insurance_eligible if terms.covered is None else terms.covered
@@ -1034,7 +1059,7 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     if terms is None:  # no insurance: the patient pays every charge
         patient = (total_low, total_high)
     else:
-        windows, counts = ready.years(plan, plan_course)
+        windows, counts = ready.years(plan, known)
         current, renewed = Terms.both(terms)
         years = (
             case_years(counts[0], fee[0], covered, [a.charge(0) for a in addons], current,
