@@ -33,6 +33,7 @@ from pydantic import ValidationError
 
 from ketcost.errors import InputError, KetcostError, SheetError
 from ketcost.files import ReadProblem, read_text
+from ketcost.immutable import immutable
 from ketcost.models import Insurance, Plan, PriceSheet
 from ketcost.planfile import key_problem, plan_from_mapping
 from ketcost.pricing import estimate
@@ -60,7 +61,7 @@ CSV_HEADER = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Outcome:
     """One record's result: its estimate, or an error message."""
 

@@ -429,7 +429,19 @@ def parse_count_range(value: Any, lo: int, hi: int) -> Count:
         )
     if low < lo or high > hi:
         raise ValueError(f"must be from {lo} to {hi}")
-    return Count.of(int(low), int(high))
+    return _count(int(low), int(high))
+
+
+_COUNTS: dict[tuple[int, int], Count] = {}
+
+
+def _count(low: int, high: int) -> Count:
+    """The range, one object for each pair (immutable, so plans can share it; the bounds above
+    keep the pairs few)."""
+    found = _COUNTS.get((low, high))
+    if found is None:
+        found = _COUNTS[low, high] = Count.of(low, high)
+    return found
 
 
 def _whole(value: Any) -> int:
@@ -512,6 +524,8 @@ def parse_amount(
     """A non-negative amount with at most two decimals and at most `maximum`, from text (a `$`
     in front and thousands separators in their places are fine) or an exact number. `over` is
     the message for an amount above the maximum."""
+    if type(value) is int and 0 <= value <= maximum:  # the usual case, checked first
+        return Decimal(value)
     expected = f"expected {what}, {example}"
     over = over or f"must be at most {maximum:,}"
     if isinstance(value, bool):
