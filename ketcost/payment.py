@@ -12,7 +12,7 @@ applies last and never takes the total below zero.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
@@ -35,17 +35,21 @@ def cents(amount: Decimal) -> int:
     return whole if whole == scaled else int(to_cents(amount).scaleb(2))
 
 
-_DECIMALS: dict[int, Decimal] = {}
+class _Decimals(dict[int, Decimal]):
+    """Whole cents as two-place Decimals, each made once: looking one up is the dict's own
+    lookup, with no Python call unless the amount is new."""
+
+    SIZE = 4096  # bounded: most amounts a run sees repeat
+
+    def __missing__(self, amount: int) -> Decimal:
+        if len(self) >= self.SIZE:
+            self.clear()
+        made = self[amount] = Decimal(amount).scaleb(-2)
+        return made
 
 
-def decimal(amount: int) -> Decimal:
-    """Whole cents as a Decimal with two places (`12345` -> `123.45`), made once per value."""
-    found = _DECIMALS.get(amount)
-    if found is None:
-        if len(_DECIMALS) >= 4096:  # bounded: most amounts a run sees repeat
-            _DECIMALS.clear()
-        found = _DECIMALS[amount] = Decimal(amount).scaleb(-2)
-    return found
+decimal: Callable[[int], Decimal] = _Decimals().__getitem__
+"""Whole cents as a Decimal with two places (`12345` -> `123.45`), made once per value."""
 
 
 def half_up(numerator: int, denominator: int) -> int:

@@ -54,7 +54,6 @@ class _Extras(BaseModel):
 
 
 _EXTRA_KEYS = ("prices", "budget", "quote", "provider")
-_NO_EXTRAS = _Extras()
 _MESSAGES = {"extra_forbidden": "unknown key (check the spelling)"}
 
 
@@ -111,7 +110,9 @@ def plan_from_mapping(data: dict[str, Any]) -> tuple[Plan, str | None]:
     """A Plan and its `prices` path from plan-file keys (e.g. one batch record); the other
     plan-file keys are checked too. Raises ValidationError."""
     others = {k: data[k] for k in _EXTRA_KEYS if k in data}
-    extras = _Extras.model_validate(others) if others else _NO_EXTRAS
+    if not others:  # the usual case: the record is the plan
+        return with_start(Plan.model_validate(data)), None
+    extras = _Extras.model_validate(others)
     fields = {k: v for k, v in data.items() if k not in _EXTRA_KEYS}
     return with_start(Plan.model_validate(fields)), extras.prices
 

@@ -19,6 +19,7 @@ from ketcost.payment import (
     cents,
     charges,
     course_patient_pays,
+    decimal,
     patient_pays,
 )
 from ketcost.wording import Ends
@@ -204,3 +205,24 @@ def test_the_bulk_course_rule_matches_the_charge_by_charge_rule(
     terms = None if insurance is None else Terms.of(insurance)
     one_by_one = patient_pays(charges(sessions, fee, covered, addons), terms)
     assert course_patient_pays(sessions, fee, covered, addons, terms) == one_by_one
+
+
+@given(st.integers(min_value=-(10**12), max_value=10**12))
+def test_cents_become_a_two_place_decimal_and_back(amount: int) -> None:
+    """The one conversion from the engine's cents to the results' money: two places, exact."""
+    value = decimal(amount)
+    assert value == Decimal(amount) / 100
+    assert value.as_tuple().exponent == -2  # 5 cents is "0.05", 500 is "5.00"
+    assert cents(value) == amount
+
+
+def test_the_decimal_cache_stays_bounded_and_right() -> None:
+    """Past its size the cache starts again; every amount still comes back right."""
+    from ketcost import payment
+
+    assert str(decimal(12345)) == "123.45"
+    assert decimal(12345) is decimal(12345)
+    for amount in range(payment._Decimals.SIZE * 2 + 3):
+        assert str(decimal(amount)) == f"{amount // 100}.{amount % 100:02d}"
+    cache = decimal.__self__  # type: ignore[attr-defined]
+    assert len(cache) <= payment._Decimals.SIZE
