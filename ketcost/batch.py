@@ -38,7 +38,7 @@ from ketcost.models import Insurance, Plan, PriceSheet
 from ketcost.planfile import key_problem, plan_from_mapping
 from ketcost.pricing import estimate
 from ketcost.render.csv import safe_cell
-from ketcost.render.json import escaped, estimate_json
+from ketcost.render.json import encoded, escaped, estimate_held
 from ketcost.results import Estimate
 from ketcost.sheets import load_price_sheet, parse_price_sheet
 
@@ -345,14 +345,14 @@ def price_chunk(pricer: Pricer, chunk: list[tuple[int, Raw]], output_format: Rec
     outcomes = [pricer.outcome(line, raw) for line, raw in chunk]
     failed = sum(1 for o in outcomes if o.error is not None)
     if output_format == "jsonl":
-        text = "".join(jsonl_line(o) for o in outcomes)
+        data = encoded("".join(jsonl_line(o) for o in outcomes))
     else:
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(
             [safe_cell(cell) for cell in csv_row(o)] for o in outcomes
         )
-        text = buffer.getvalue()
-    return Done(text.encode("utf-8"), len(outcomes), failed)
+        data = buffer.getvalue().encode("utf-8")
+    return Done(data, len(outcomes), failed)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -577,7 +577,8 @@ def json_text(value: Any) -> str:
 
 
 def jsonl_line(outcome: Outcome) -> str:
-    """The output line for one outcome: the estimate (with `id` first when given) or an error.
+    """The output line for one outcome: the estimate (with `id` first when given) or an error,
+    with the estimate's en dashes held for `render.json.encoded`, which gives the line's bytes.
     Raw line separators and C1 controls are written as escapes (see `render.json.escaped`);
     the estimate's own text is escaped where it is written."""
     try:
@@ -590,7 +591,7 @@ def jsonl_line(outcome: Outcome) -> str:
         return f'{{"line":{outcome.line},"id":{record_id},"error":{error}}}\n'
     assert outcome.result is not None
     try:
-        text = estimate_json(outcome.result, None if outcome.id is None else record_id)
+        text = estimate_held(outcome.result, None if outcome.id is None else record_id)
     except Exception as error:  # a bug must cost one record, not the run
         return jsonl_line(
             Outcome(outcome.line, outcome.id, error=f"internal error: {type(error).__name__}")

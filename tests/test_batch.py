@@ -184,3 +184,30 @@ def test_workers_give_the_same_output_as_one_process() -> None:
         outputs.append(out.getvalue().decode())
     assert outputs[0] == outputs[1] == outputs[2]
     assert [json.loads(line)["id"] for line in outputs[1].splitlines()] == list(range(4500))
+
+
+def test_en_dashes_come_back_and_a_nul_in_an_id_stays_escaped() -> None:
+    """The writer holds en dashes as NULs while it works; the bytes written have the en dashes
+    back, and a NUL, an en dash or a C1 control a record's id holds comes back as it was sent."""
+    lines = [
+        json.dumps({"id": "a\u0000b", "route": "esketamine"}),  # the label schedule: "weeks 1–4"
+        json.dumps({"id": "2–4\u0085", "route": "iv", "weeks": "2-4"}, ensure_ascii=False),
+        json.dumps({"id": "\u0000", "route": "nasal"}),
+    ]
+    out = io.BytesIO()
+    run_batch(
+        io.BytesIO(("\n".join(lines) + "\n").encode()), out.write, input_format="jsonl",
+        output_format="jsonl", prices=None, jobs=1,
+    )  # fmt: skip
+    written = out.getvalue()
+    assert b"\x00" not in written
+    assert "–".encode() in written
+    assert b'"id":"a\\u0000b"' in written
+    assert '"id":"2–4\\u0085"'.encode() in written  # the C1 control escaped, the dash kept
+    records = [json.loads(line) for line in written.decode().splitlines()]
+    assert [r["id"] for r in records] == ["a\u0000b", "2–4\u0085", "\u0000"]
+    sheet = load_price_sheet(None)
+    expected = estimate_payload(estimate(Plan(route="esketamine"), sheet))
+    assert {k: v for k, v in records[0].items() if k != "id"} == expected
+    assert "–" in json.dumps(expected, ensure_ascii=False)
+    assert records[2]["error"].startswith("unknown route 'nasal'")

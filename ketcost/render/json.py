@@ -42,10 +42,26 @@ def escaped(text: str) -> str:
     return _UNSAFE.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
 
 
+# The engine's texts are ASCII but for the en dash of its ranges ("2–4 weeks"), and one such
+# character makes Python hold a whole record's text at two bytes a character and encode it to
+# UTF-8 one character at a time. So while an estimate is written, each en dash is held as a NUL,
+# which JSON text never holds raw (json.dumps writes it \u0000), and they are put back once, at
+# the end: by `estimate_json` in the text, by `encoded` in the bytes. The output is the same.
+_DASH = "\u2013"
+_HELD = "\x00"
+_DASH_BYTES = _DASH.encode()
+
+
+def encoded(text: str) -> bytes:
+    """JSON text written by `estimate_held` (and any other JSON text: one with no NUL is
+    unchanged) as UTF-8 bytes, its en dashes put back."""
+    return text.encode("utf-8").replace(b"\x00", _DASH_BYTES)
+
+
 @lru_cache(maxsize=8192)
 def _text(value: str) -> str:
     """A JSON string; texts repeat (labels, schedules, assumptions), so each is escaped once."""
-    return escaped(json.dumps(value, ensure_ascii=False))
+    return escaped(json.dumps(value, ensure_ascii=False)).replace(_DASH, _HELD)
 
 
 def _optional_text(value: str | None) -> str:
@@ -127,6 +143,11 @@ _WRITTEN = _Written()
 def estimate_json(result: Estimate, record_id: str | None = None) -> str:
     """The estimate as compact JSON text, keys in the schema's order; a batch record's `id`
     (its JSON text) first when given."""
+    return estimate_held(result, record_id).replace(_HELD, _DASH)
+
+
+def estimate_held(result: Estimate, record_id: str | None = None) -> str:
+    """`estimate_json`'s text with its en dashes held as NULs, for `encoded` (see `_HELD`)."""
     written = _WRITTEN.get
     phases = ",".join([written(p, _phase) for p in result.phases])
     items = ",".join(
