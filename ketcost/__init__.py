@@ -3,39 +3,68 @@
 The typed Python API: `estimate(Plan(...))` gives the same `Estimate` that `ketcost estimate
 --json` prints, priced with the shipped sheet unless `sheet=` names another (a PriceSheet or a
 path). Everything here is pure except reading a price sheet.
+
+The names below are loaded when first used (PEP 562), so that importing a part of ketcost, as
+the command line does before it knows its command, does not import the whole engine.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
+from typing import TYPE_CHECKING, Any
 
-from ketcost.models import Extra, Insurance, Plan, PriceSheet, Range
-from ketcost.pricing import estimate as _price
-from ketcost.results import (
-    CaseCount,
-    Cases,
-    Count,
-    Estimate,
-    Installments,
-    InsuranceResult,
-    LineItem,
-    Money,
-    PhaseCost,
-    PlanYear,
-    SheetInfo,
-)
-from ketcost.sheets import load_price_sheet
+if TYPE_CHECKING:
+    from ketcost.models import Extra, Insurance, Plan, PriceSheet, Range
+    from ketcost.results import (
+        CaseCount,
+        Cases,
+        Count,
+        Estimate,
+        Installments,
+        InsuranceResult,
+        LineItem,
+        Money,
+        PhaseCost,
+        PlanYear,
+        SheetInfo,
+    )
+    from ketcost.sheets import load_price_sheet
 
 __version__ = "0.1.0"
+
+# Each public name and the module it comes from.
+_MODELS = ("Extra", "Insurance", "Plan", "PriceSheet", "Range")
+_RESULTS = (
+    "CaseCount", "Cases", "Count", "Estimate", "Installments", "InsuranceResult", "LineItem",
+    "Money", "PhaseCost", "PlanYear", "SheetInfo",
+)  # fmt: skip
+_WHERE = {
+    **dict.fromkeys(_MODELS, "ketcost.models"),
+    **dict.fromkeys(_RESULTS, "ketcost.results"),
+    "load_price_sheet": "ketcost.sheets",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value  # found once; later lookups are plain attribute reads
+        return value
+    raise AttributeError(f"module 'ketcost' has no attribute {name!r}")
 
 
 def estimate(plan: Plan, sheet: PriceSheet | str | os.PathLike[str] | None = None) -> Estimate:
     """What `plan` costs, low and high: with the shipped price sheet, or `sheet` (a PriceSheet,
     or the path of a price-sheet file). Raises InputError for an unknown route, protocol or
     add-on, and SheetError for a sheet that cannot be read or is not valid."""
+    from ketcost.models import PriceSheet
+    from ketcost.pricing import estimate as price
+    from ketcost.sheets import load_price_sheet
+
     if not isinstance(sheet, PriceSheet):
         sheet = load_price_sheet(sheet)
-    return _price(plan, sheet)
+    return price(plan, sheet)
 
 
 __all__ = [

@@ -18,7 +18,7 @@ import typer
 from typer.exceptions import TyperException
 
 from ketcost import __version__
-from ketcost.commands.common import EXIT_FILE, EXIT_OK, EXIT_USAGE, LIVE_PROGRESS
+from ketcost.commands import EXIT_FILE, EXIT_OK, EXIT_USAGE, LIVE_PROGRESS
 from ketcost.errors import (
     FileProblemsError,
     KetcostError,

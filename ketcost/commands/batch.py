@@ -12,7 +12,8 @@ from typing import Annotated, BinaryIO
 
 import typer
 
-from ketcost.commands.common import EXIT_FILE, EXIT_OK, LIVE_PROGRESS, ForceOption, PricesOption
+from ketcost.commands import EXIT_FILE, EXIT_OK, LIVE_PROGRESS
+from ketcost.commands.common import ForceOption, PricesOption
 from ketcost.errors import InputError, KetcostError
 
 

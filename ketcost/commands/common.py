@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Annotated
@@ -14,6 +13,7 @@ from typing import Annotated
 import typer
 
 from ketcost import wording
+from ketcost.commands import EXIT_BUDGET, EXIT_OK
 from ketcost.errors import InputError
 from ketcost.models import Plan, PriceSheet
 from ketcost.options import complete_routes
@@ -23,10 +23,6 @@ from ketcost.pricing import schedule_warnings
 from ketcost.render import OutputFormat
 from ketcost.results import Estimate
 from ketcost.sheets import load_price_sheet, stale_warning
-
-EXIT_OK, EXIT_FILE, EXIT_USAGE, EXIT_BUDGET = 0, 1, 2, 3
-# Live displays (batch's progress bar) to stop before the process exits, however it exits.
-LIVE_PROGRESS: list[Callable[[], None]] = []
 
 # --- shared options ----------------------------------------------------------------------------
 

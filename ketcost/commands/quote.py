@@ -14,9 +14,8 @@ import typer
 from pydantic import ValidationError
 
 from ketcost import wording
+from ketcost.commands import EXIT_BUDGET, EXIT_OK
 from ketcost.commands.common import (
-    EXIT_BUDGET,
-    EXIT_OK,
     BudgetOption,
     ForceOption,
     InstallmentsOption,
