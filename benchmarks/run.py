@@ -236,7 +236,7 @@ def main() -> None:
     install()
     try:
         print(f"ketcost: {' '.join(ketcost())} (installed with `pip install .` into a fresh venv)")
-        startup(5 if args.quick else 21)
+        startup(5 if args.quick else 41)
         throughput(10_000 if args.quick else 100_000, 5 if args.quick else 20)
         memory((10_000, 100_000) if args.quick else (100_000, 1_000_000))
     finally:

@@ -618,9 +618,6 @@ class Extra(BaseModel):
         return {"label": match[1].strip(), "price": [low, high], "per": match[3]}
 
 
-_ISO_DATE = re.compile(r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*", re.ASCII)
-
-
 def parse_date(value: Any) -> date:
     """A calendar date written YYYY-MM-DD (or a TOML date)."""
     if isinstance(value, date):
