@@ -1,13 +1,11 @@
 """The domain models: ranges, price sheets, plans and estimates (pydantic, exact Decimals)."""
 
-from __future__ import annotations
-
 import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -62,13 +60,13 @@ class Range(BaseModel, Generic[N]):
         return value
 
     @model_validator(mode="after")
-    def _ordered(self) -> Range[N]:
+    def _ordered(self) -> Self:
         if self.low > self.high:
             raise ValueError(f"low {self.low} is above high {self.high}")
         return self
 
     @classmethod
-    def of(cls, low: N, high: N | None = None) -> Range[N]:
+    def of(cls, low: N, high: N | None = None) -> Self:
         """A range built in code, where the values are already known to be valid.
 
         Made without validation: the engine's inputs make many of these.
@@ -152,7 +150,7 @@ class Phase(BaseModel):
     starts_one_interval_after: bool = False
 
     @model_validator(mode="after")
-    def _one_frequency(self) -> Phase:
+    def _one_frequency(self) -> Self:
         given = [key for key in FREQUENCY_KEYS if getattr(self, key) is not None]
         if self.sessions is not None and given:
             raise ValueError(f"give a frequency or a fixed `sessions` count, not both ({given[0]})")
@@ -234,7 +232,7 @@ class Route(Sourced):
     notes: Clean | None = None
 
     @model_validator(mode="after")
-    def _sourced_limit(self) -> Route:
+    def _sourced_limit(self) -> Self:
         if self.max_per_week is not None and self.max_per_week_source is None:
             raise ValueError("max_per_week needs a max_per_week_source saying where it comes from")
         _sourced_codes(self.service_codes, self.service_codes_source)
@@ -255,7 +253,7 @@ class Addon(Sourced):
     notes: Clean | None = None
 
     @model_validator(mode="after")
-    def _sourced(self) -> Addon:
+    def _sourced(self) -> Self:
         _sourced_codes(self.service_codes, self.service_codes_source)
         return self
 
@@ -273,7 +271,7 @@ class Protocol(Sourced):
     phases: tuple[Phase, ...]
 
     @model_validator(mode="after")
-    def _open_ended_last(self) -> Protocol:
+    def _open_ended_last(self) -> Self:
         if not self.phases:
             raise ValueError("a protocol needs at least one phase ([[protocols.ID.phases]])")
         for index, phase in enumerate(self.phases[:-1]):
@@ -345,7 +343,7 @@ class PriceSheet(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _references(self) -> PriceSheet:
+    def _references(self) -> Self:
         problems = reference_problems(
             {rid: list(r.aliases) for rid, r in self.routes.items()},
             {pid: p.route for pid, p in self.protocols.items()},
@@ -700,7 +698,7 @@ class Plan(BaseModel):
     installments: Annotated[int, BeforeValidator(_whole_number(*INSTALLMENTS_BOUNDS))] | None = None
 
     @model_validator(mode="after")
-    def _one_first_phase_frequency(self) -> Plan:
+    def _one_first_phase_frequency(self) -> Self:
         if self.sessions is not None and self.per_week is not None:
             raise ValueError(
                 "a sessions-per-week frequency and a fixed session count cannot be combined "
