@@ -1072,9 +1072,11 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
             terms, current, renewed, windows, years, covered, (total_low, total_high), patient,
             plan.assistance,
         )  # fmt: skip
-    assistance = cents(plan.assistance)
-    out_low = after_assistance(patient[0], assistance)
-    out_high = after_assistance(patient[1], assistance)
+    assistance = cents(plan.assistance) if plan.assistance else 0
+    out_low, out_high = patient
+    if assistance:
+        out_low = after_assistance(out_low, assistance)
+        out_high = after_assistance(out_high, assistance)
     if (out_low, out_high) == bill.total:  # paid in full: the total's own figures
         out_of_pocket = bill.total_money
     else:
@@ -1144,9 +1146,9 @@ def _insurance_result(
     patient: Pair,
     assistance: Decimal,
 ) -> InsuranceResult:
-    help_ = cents(assistance)
     paid = (years[0].patient, years[1].patient)
-    if help_:
+    if assistance:
+        help_ = cents(assistance)
         paid = (assisted(paid[0], help_), assisted(paid[1], help_))
     rows = tuple(
         PlanYear(
