@@ -1,7 +1,5 @@
 """`python -m ketcost` runs the same CLI as the `ketcost` command."""
 
-import sys
+from ketcost.cli import run
 
-from ketcost.cli import main
-
-sys.exit(main())
+run()
