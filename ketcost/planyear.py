@@ -107,8 +107,8 @@ def case_years(
     renewal; course add-ons fall in the first. `terms` apply in the first plan year and
     `renewed` after each renewal (None: no insurance)."""
     per_session = [a for a in addons if a.per == "session"]
-    each = fee + sum(a.price for a in per_session)
-    course = sum(a.price for a in addons if a.per == "course")
+    each = fee + sum([a.price for a in per_session])
+    course = sum([a.price for a in addons if a.per == "course"])
     billed, patient = [], []
     for index, count in enumerate(sessions):
         own = addons if index == 0 else per_session

@@ -151,13 +151,13 @@ def estimate_held(result: Estimate, record_id: str | None = None) -> str:
     written = _WRITTEN.get
     phases = ",".join([written(p, _phase) for p in result.phases])
     items = ",".join(
-        written(i, _item) if i.kind == "session" else _item(i) for i in result.line_items
+        [written(i, _item) if i.kind == "session" else _item(i) for i in result.line_items]
     )
     cover = result.insurance
     if cover is None:
         insurance = "null"
     else:
-        years = ",".join(_plan_year(y) for y in cover.plan_years)
+        years = ",".join([_plan_year(y) for y in cover.plan_years])
         insurance = (
             f'{{"covered":{"true" if cover.covered else "false"},'
             f'"deductible":{_amount(cover.deductible)},"coinsurance":{_amount(cover.coinsurance)},'
