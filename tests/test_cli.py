@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -308,3 +309,26 @@ def test_real_entry_points(command: list[str], tmp_path: Path) -> None:
     )
     assert (bad.returncode, bad.stdout) == (2, "")
     assert bad.stderr.startswith("error: ")
+
+
+def test_the_command_line_imports_no_model_before_main_runs() -> None:
+    """`main` tells pydantic not to scan the installed packages for plugins; that only works if
+    no model (whose class creation builds a validator) is imported before it runs."""
+    code = (
+        "import sys, ketcost.cli, importlib.metadata as m\n"
+        "print('ketcost.models' in sys.modules, 'pydantic' in sys.modules)\n"
+        "scans = []\n"
+        "found = m.entry_points\n"
+        "m.entry_points = lambda **k: scans.append(k) or found(**k)\n"
+        "import pydantic.plugin._loader as loader\n"
+        "loader.entry_points = m.entry_points\n"
+        "sys.argv = ['ketcost', 'estimate', '--route', 'iv', '--json']\n"
+        "code = ketcost.cli.main()\n"
+        "print(code, len(scans), 'ketcost.models' in sys.modules, file=sys.stderr)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.splitlines()[0] == "False False"
+    assert done.stderr.split() == ["0", "0", "True"]
