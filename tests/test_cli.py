@@ -332,3 +332,20 @@ def test_the_command_line_imports_no_model_before_main_runs() -> None:
     )
     assert done.stdout.splitlines()[0] == "False False"
     assert done.stderr.split() == ["0", "0", "True"]
+
+
+def test_every_public_name_of_the_package_loads_when_first_used() -> None:
+    """`ketcost.Plan` and the rest load on first use: each name in __all__ resolves to the object
+    its module defines, dir() lists them, and an unknown name is an AttributeError."""
+    import importlib
+
+    import ketcost
+
+    for name in ketcost.__all__:
+        value = getattr(ketcost, name)
+        home = ketcost._WHERE.get(name)
+        if home is not None:
+            assert value is getattr(importlib.import_module(home), name)
+    assert set(ketcost.__all__) <= set(dir(ketcost))
+    with pytest.raises(AttributeError, match="no attribute 'Plann'"):
+        ketcost.Plann  # noqa: B018
