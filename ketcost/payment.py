@@ -30,9 +30,10 @@ def to_cents(amount: Decimal) -> Decimal:
 
 def cents(amount: Decimal) -> int:
     """A Decimal amount as whole cents, rounded half up (validated amounts are whole cents)."""
-    scaled = amount.scaleb(2)
-    whole = int(scaled)
-    return whole if whole == scaled else int(to_cents(amount).scaleb(2))
+    numerator, denominator = amount.as_integer_ratio()
+    if 100 % denominator == 0:  # a whole number of cents: exact, in integers
+        return numerator * (100 // denominator)
+    return int(to_cents(amount).scaleb(2))
 
 
 class _Decimals(dict[int, Decimal]):

@@ -226,3 +226,16 @@ def test_the_decimal_cache_stays_bounded_and_right() -> None:
         assert str(decimal(amount)) == f"{amount // 100}.{amount % 100:02d}"
     cache = decimal.__self__  # type: ignore[attr-defined]
     assert len(cache) <= payment._Decimals.SIZE
+
+
+@given(
+    st.decimals(
+        min_value=-(10**9), max_value=10**9, allow_nan=False, allow_infinity=False, places=4
+    )
+    | st.decimals(min_value=-(10**9), max_value=10**9, allow_nan=False, allow_infinity=False)
+)
+def test_cents_is_the_amount_rounded_to_the_cent_half_up(amount: Decimal) -> None:
+    """The integer shortcut for whole cents agrees with the one rounding rule everywhere."""
+    from ketcost.payment import to_cents
+
+    assert cents(amount) == int(to_cents(amount).scaleb(2))
