@@ -21,7 +21,7 @@ from ketcost import wording
 from ketcost.errors import InputError
 from ketcost.models import Clean, Day, Plan, PriceSheet, Text
 from ketcost.payment import decimal, to_cents
-from ketcost.pricing import WEEKS_PER_MONTH, course, resolve, session_fee
+from ketcost.pricing import WEEKS_PER_MONTH, prepared, resolve, session_fee
 from ketcost.pricing import estimate as price
 from ketcost.results import Estimate, SheetInfo
 
@@ -195,7 +195,7 @@ def _missing(inputs: GfeInputs) -> list[str]:
 def _capped(plan: Plan, sheet: PriceSheet) -> tuple[Plan, bool]:
     """The plan for at most the first 12 months, and whether it was cut."""
     _, protocol_id = resolve(plan, sheet)
-    length = course(plan, protocol_id, sheet.protocols[protocol_id]).weeks("high")
+    length = prepared(sheet).course(plan, protocol_id).weeks("high")
     if length <= MAX_MONTHS * WEEKS_PER_MONTH:
         return plan, False
     cut = plan.model_copy(update={"months": MAX_MONTHS, "maintenance_months": None})
@@ -238,7 +238,7 @@ def build_gfe(plan: Plan, sheet: PriceSheet, inputs: GfeInputs, today: date) -> 
     )
     items = _items(capped, sheet, route_id, result)
     total = sum((item.expected_charge for item in items), Decimal(0))
-    weeks = course(capped, protocol_id, sheet.protocols[protocol_id]).weeks("high")
+    weeks = prepared(sheet).course(capped, protocol_id).weeks("high")
     period = f"{wording.weeks_span((weeks, weeks))} weeks from the first session"
     chosen = {name.casefold() for name in capped.with_}
     separate = [

@@ -184,7 +184,6 @@ class Course:
     phases: tuple[Scheduled, ...]
     induction: Pair
     maintenance: Pair
-    maintenance_phases: tuple[Phase, ...]  # every maintenance phase, priced or not
     sessions: Count
     description: str
     maintenance_line: str | None
@@ -385,9 +384,7 @@ def _course(plan: Plan, protocol_id: str, protocol: Protocol, pieces: _Pieces) -
         lambda: _maintenance_line(plan, later),
         later,
     )
-    return Course(
-        unit, tuple(priced), ends, used, later, totals, description, maintenance_line
-    )  # fmt: skip
+    return Course(unit, tuple(priced), ends, used, totals, description, maintenance_line)
 
 
 def _check_maintenance(plan: Plan, protocol_id: str, phases: tuple[Phase, ...]) -> None:
