@@ -8,6 +8,7 @@ Without a renewal date the plan renews every 52 weeks (364 days) from the first 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from ketcost.errors import InputError
@@ -76,7 +77,7 @@ class CaseYears:
     """One case of a course, split by plan year: sessions, and cents billed and paid by the
     patient."""
 
-    sessions: list[int]
+    sessions: Sequence[int]
     billed: list[int]
     patient: list[int]
 
@@ -95,7 +96,7 @@ def year_counts(windows: list[YearWindow], days: list[int] | None, sessions: int
 
 
 def case_years(
-    sessions: list[int],
+    sessions: Sequence[int],
     fee: int,
     covered: bool,
     addons: list[AddonCharge],

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from ketcost import wording
 from ketcost.errors import InputError
@@ -89,6 +89,7 @@ Case = Literal["low", "high"]
 CASES: tuple[Case, Case] = ("low", "high")
 SESSIONS_PER_WEEK_WITHOUT_LENGTH = 3  # a fixed count with no length: n/3 weeks, rounded up
 Pair = tuple[int, int]
+T = TypeVar("T")
 
 
 def weekly_rate(phase: Phase) -> tuple[Fraction, Fraction]:
@@ -251,6 +252,11 @@ class _Memo:
     def get(self, key: Any) -> Any:
         return self.items.get(key)
 
+    def one(self, value: T) -> T:
+        """The kept object equal to `value` (`value` itself, kept, when there is none)."""
+        found: T | None = self.items.get(value)
+        return self.put(value, value) if found is None else found
+
     def put(self, key: Any, value: Any) -> Any:
         items = self.items
         if len(items) >= self.size:
@@ -263,15 +269,15 @@ class _Memo:
         return value
 
 
-def _ends(value: Range[int] | None) -> tuple[int, int] | None:
-    return None if value is None else (value.low, value.high)
+def _ends(value: Range[int] | None) -> tuple[int, int] | tuple[None, None]:
+    return (None, None) if value is None else (value.low, value.high)
 
 
 def _phases_key(plan: Plan, protocol_id: str) -> tuple[Any, ...]:
-    """Everything the protocol's phases as the plan changes them depend on, as plain values
-    (fast to hash)."""
+    """Everything the protocol's phases as the plan changes them depend on, as plain values in
+    one flat tuple (fast to hash, and small: the course cache keeps thousands)."""
     return (
-        protocol_id, _ends(plan.weeks), _ends(plan.per_week), _ends(plan.sessions),
+        protocol_id, *_ends(plan.weeks), *_ends(plan.per_week), *_ends(plan.sessions),
         plan.maintenance,
     )  # fmt: skip
 
@@ -288,7 +294,8 @@ class _Pieces:
 
     def __init__(self) -> None:
         self.adjusted = _Memo(1024)
-        self.same = _Memo(1024)  # one object for equal phases, so `phases` can key on identity
+        # one object for equal phases (so `phases` can key on identity), lengths and counts
+        self.same = _Memo(4096)
         self.phases = _Memo(4096)
         self.lines = _Memo(4096)
 
@@ -299,10 +306,7 @@ class _Pieces:
         key = _phases_key(plan, protocol_id)
         found = self.adjusted.get(key)
         if found is None:
-            phases = tuple(
-                self.same.get(p) or self.same.put(p, p)
-                for p in adjusted_phases(plan, protocol_id, protocol)
-            )
+            phases = tuple(self.same.one(p) for p in adjusted_phases(plan, protocol_id, protocol))
             unit = _unit(phases)
             found = self.adjusted.put(
                 key, (phases, unit, tuple(_own_units(p, unit) for p in phases))
@@ -373,10 +377,12 @@ def _course(plan: Plan, protocol_id: str, protocol: Protocol, pieces: _Pieces) -
         left = [left[0] - taken[0], left[1] - taken[1]]
         if taken[1] > 0 or taken[0] > 0:
             priced.append(pieces.scheduled(phase, taken, full, unit))
-    used = (start[0] - left[0], start[1] - left[1])
-    totals = Count(sum(s.sessions[0] for s in priced), sum(s.sessions[1] for s in priced))
+    # Lengths and counts repeat from course to course: each is kept once (`pieces.same`).
+    one = pieces.same.one
+    used = one((start[0] - left[0], start[1] - left[1]))
+    totals = one(Count(sum(s.sessions[0] for s in priced), sum(s.sessions[1] for s in priced)))
     later = tuple(p for p, _ in maintenance)
-    ends = (induction[0], induction[1])
+    ends = one((induction[0], induction[1]))
     description = pieces.text(("course", unit, ends, used), lambda: _course_line(unit, ends, used))
     # The maintenance phases are interned (`pieces.same`), so their identities make the key.
     maintenance_line = pieces.text(
@@ -508,6 +514,7 @@ class _RouteFacts:
     """A route as pricing uses it: its price in cents and its fixed assumption lines."""
 
     route: Route
+    index: int  # its place among the sheet's routes, where a course keeps its pricing on it
     price: Pair
     price_money: Money
     price_cases: Cases
@@ -536,7 +543,6 @@ class _Bill:
 
     items: tuple[LineItem, ...]
     total: Pair
-    total_money: Money
     fee: Pair
 
 
@@ -567,28 +573,35 @@ def _phase_bill(item: Scheduled, facts: _RouteFacts) -> _PhaseBill:
 
 @immutable
 class _Priced:
-    """A course on a route, priced: each phase's cost and its session line, and the bill with
-    no add-ons and no discount."""
+    """A course on a route, priced with no add-ons and no discount: each phase's cost and its
+    session line, and the total in cents. Kept with the course, so it holds only what the
+    estimate cannot cheaply remake."""
 
     phases: tuple[PhaseCost, ...]
-    bill: _Bill
+    items: tuple[LineItem, ...]
+    low: int
+    high: int
 
 
-_Split = tuple[list[YearWindow], tuple[list[int], list[int]]]
+# A course's plan years for one start and renewal date: the windows, then the sessions in each,
+# low case and high case.
+_Split = tuple[tuple[YearWindow, ...], tuple[int, ...], tuple[int, ...]]
 
 
 class _Known:
     """A course a sheet has seen, with what was worked out from it: the course priced on each
-    route it was asked on, and its plan years for each start and renewal date (the last DATES).
-    Kept together, they are looked up by a short key and leave the cache together."""
+    route it was asked on (by the route's index), and its plan years for each start and
+    renewal date (the last DATES; None until an insured plan asks). Kept together, they are
+    looked up by a short key and leave the cache together. A sheet keeps thousands of these,
+    so they hold no more than they need."""
 
     __slots__ = ("course", "priced", "years")
     DATES = 8
 
-    def __init__(self, course: Course) -> None:
+    def __init__(self, course: Course, routes: int) -> None:
         self.course = course
-        self.priced: dict[str, _Priced] = {}
-        self.years: dict[tuple[date | None, str | None], _Split] = {}
+        self.priced: list[_Priced | None] = [None] * routes
+        self.years: list[tuple[date | None, str | None, *_Split]] | None = None
 
 
 def _bill(
@@ -599,8 +612,8 @@ def _bill(
     discount: Decimal,
 ) -> _Bill:
     """The priced course's bill (of `sessions` sessions) with add-ons and a discount."""
-    items = list(priced.bill.items)
-    total_low, total_high = priced.bill.total
+    items = list(priced.items)
+    total_low, total_high = priced.low, priced.high
     for addon in addons:
         quantity = sessions if addon.per == "session" else _ONCE
         low, high = quantity.low * addon.price[0], quantity.high * addon.price[1]
@@ -624,7 +637,7 @@ def _bill(
             )
         )
     total = (total_low, total_high)
-    return _Bill(tuple(items), total, _money(*total), fee)
+    return _Bill(tuple(items), total, fee)
 
 
 class Prepared:
@@ -634,7 +647,7 @@ class Prepared:
     # Courses kept per sheet, each with its pricing on the routes asked and its plan-year
     # splits, about 2 KB in all (its phases and text are shared). 100,000 varied benchmark
     # records have 8,600 courses; 6,144 a process keeps two processes within 90 MB.
-    COURSES = 6144
+    COURSES = 12288
 
     def __init__(self, sheet: PriceSheet) -> None:
         self.sheet = sheet
@@ -649,15 +662,19 @@ class Prepared:
         for addon_id in sheet.addons:
             self.addon_ids.setdefault(addon_id.casefold(), addon_id)
         self.info = SheetInfo(sheet.name, sheet.as_of, sheet.source)
-        self.routes = {route_id: self._route(route) for route_id, route in sheet.routes.items()}
+        self.routes = {
+            route_id: self._route(route, index)
+            for index, (route_id, route) in enumerate(sheet.routes.items())
+        }
         self.courses = _Memo(self.COURSES)
         self.pieces = _Pieces()
         self.chosen = _Memo(1024)
         self.named = _Memo(1024)
         self.lines = _Memo(1024)
         self.costs = _Memo(4096)  # each scheduled phase priced on a route
+        self.shared = _Memo(1024)  # plan-year windows and counts, one object for equal ones
 
-    def _route(self, route: Route) -> _RouteFacts:
+    def _route(self, route: Route, index: int) -> _RouteFacts:
         sheet = self.sheet
         price = (cents(route.session_price.low), cents(route.session_price.high))
         observation = None
@@ -670,6 +687,7 @@ class Prepared:
             )
         return _RouteFacts(
             route,
+            index,
             price,
             Money(decimal(price[0]), decimal(price[1])),
             Cases(decimal(price[0]), decimal(price[1])),
@@ -691,7 +709,7 @@ class Prepared:
         if found is None:
             protocol = self.sheet.protocols[protocol_id]
             try:
-                found = _Known(_course(plan, protocol_id, protocol, self.pieces))
+                found = _Known(_course(plan, protocol_id, protocol, self.pieces), len(self.routes))
             except InputError as error:
                 found = str(error)
             self.courses.put(key, found)
@@ -703,45 +721,51 @@ class Prepared:
         """The plan's course on one of the sheet's protocols (see `known`)."""
         return self.known(plan, protocol_id).course
 
-    def priced(self, known: _Known, route_id: str) -> _Priced:
+    def priced(self, known: _Known, facts: _RouteFacts) -> _Priced:
         """The course priced on the route (kept with the course), from its phases priced on it
         (cached per phase and route)."""
-        found = known.priced.get(route_id)
+        found = known.priced[facts.index]
         if found is None:
-            found = known.priced[route_id] = self._priced(known.course, route_id)
+            found = known.priced[facts.index] = self._priced(known.course, facts)
         return found
 
-    def _priced(self, plan_course: Course, route_id: str) -> _Priced:
-        facts = self.routes[route_id]
+    def _priced(self, plan_course: Course, facts: _RouteFacts) -> _Priced:
         bills = []
         for item in plan_course.phases:
-            key = (id(item), route_id)
+            key = (id(item), facts.index)
             found: _PhaseBill | None = self.costs.get(key)
             if found is None or found.scheduled is not item:
                 found = self.costs.put(key, _phase_bill(item, facts))
             bills.append(found)
-        total = (sum(b.low for b in bills), sum(b.high for b in bills))
-        items = tuple(b.item for b in bills)
-        bill = _Bill(items, total, _money(*total), facts.price)
-        return _Priced(tuple(b.cost for b in bills), bill)
+        return _Priced(
+            tuple(b.cost for b in bills),
+            tuple(b.item for b in bills),
+            sum(b.low for b in bills),
+            sum(b.high for b in bills),
+        )
 
     def years(self, plan: Plan, known: _Known) -> _Split:
         """The plan years the course touches and its sessions in each, low and high case, kept
-        with the course for the plan's start and renewal date (the last few of them)."""
+        with the course for the plan's start and renewal date (the last DATES of them). The
+        windows and counts are shared between courses: most courses have the same."""
         renews = plan.insurance.plan_year_renews if plan.insurance else None
-        key = (plan.start, renews)
-        found = known.years.get(key)
-        if found is None:
-            plan_course = known.course
-            windows, days = course_years(plan, plan_course)
-            counts = (
-                year_counts(windows, None if days is None else days[0], plan_course.sessions.low),
-                year_counts(windows, None if days is None else days[1], plan_course.sessions.high),
-            )
-            if len(known.years) >= _Known.DATES:
-                known.years.clear()
-            found = known.years[key] = (windows, counts)
-        return found
+        start = plan.start
+        kept = known.years
+        if kept is None:
+            kept = known.years = []
+        for entry in kept:
+            if entry[0] == start and entry[1] == renews:
+                return entry[2:]
+        plan_course = known.course
+        windows, days = course_years(plan, plan_course)
+        low = year_counts(windows, None if days is None else days[0], plan_course.sessions.low)
+        high = year_counts(windows, None if days is None else days[1], plan_course.sessions.high)
+        shared = self.shared.one
+        entry = (start, renews, shared(tuple(windows)), shared(tuple(low)), shared(tuple(high)))
+        if len(kept) >= _Known.DATES:
+            del kept[0]
+        kept.append(entry)
+        return entry[2:]
 
     def insurance_lines(
         self, plan: Plan, facts: _RouteFacts, covered: bool, years: int
@@ -1041,13 +1065,14 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     known = ready.known(plan, protocol_id)
     plan_course = known.course
     addons = ready.addons(plan, route_id)
-    priced = ready.priced(known, route_id)
+    priced = ready.priced(known, facts)
     sessions = plan_course.sessions
-    bill = priced.bill
     if addons or plan.discount:
         bill = _bill(priced, sessions, addons, facts, plan.discount)
-    total_low, total_high = bill.total
-    fee = bill.fee
+        items, (total_low, total_high), fee = bill.items, bill.total, bill.fee
+    else:
+        items, total_low, total_high, fee = priced.items, priced.low, priced.high, facts.price
+    total = _money(total_low, total_high)
     terms = plan.insurance
     covered = terms is not None and (
         facts.route.insurance_eligible if terms.covered is None else terms.covered
@@ -1056,7 +1081,7 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     if terms is None:  # no insurance: the patient pays every charge
         patient = (total_low, total_high)
     else:
-        windows, counts = ready.years(plan, known)
+        windows, *counts = ready.years(plan, known)
         current, renewed = Terms.both(terms)
         years = (
             case_years(counts[0], fee[0], covered, [a.charge(0) for a in addons], current,
@@ -1074,8 +1099,8 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     if assistance:
         out_low = after_assistance(out_low, assistance)
         out_high = after_assistance(out_high, assistance)
-    if (out_low, out_high) == bill.total:  # paid in full: the total's own figures
-        out_of_pocket = bill.total_money
+    if out_low == total_low and out_high == total_high:  # paid in full: the total's figures
+        out_of_pocket = total
     else:
         out_of_pocket = _money(out_low, out_high)
     return Estimate(
@@ -1087,8 +1112,8 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         price_sheet=ready.info,
         phases=priced.phases,
         sessions=sessions,
-        line_items=bill.items,
-        total=bill.total_money,
+        line_items=items,
+        total=total,
         insurance=insurance,
         assistance=_money(patient[0] - out_low, patient[1] - out_high) if assistance else _NONE,
         out_of_pocket=out_of_pocket,
@@ -1136,7 +1161,7 @@ def _insurance_result(
     terms: Insurance,
     current: Terms,
     renewed: Terms,
-    windows: list[YearWindow],
+    windows: tuple[YearWindow, ...],
     years: tuple[CaseYears, CaseYears],
     covered: bool,
     total: Pair,
