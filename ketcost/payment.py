@@ -187,18 +187,24 @@ def course_patient_pays(
     until the out-of-pocket maximum is reached, and after that only its uncovered charges; so
     those sessions are counted in bulk and only the sessions around each turn are walked.
     """
-    per_session = [a for a in addons if a.per == "session"]
-    if terms is None:
-        course = sum([a.price for a in addons if a.per == "course"])
-        return course + sessions * (session_fee + sum([a.price for a in per_session]))
     # one session's charges, as (amount, covered) pairs: the session, then its add-ons
-    group = [(session_fee, sessions_covered), *[(a.price, a.covered) for a in per_session]]
-    state = _Running(terms)
+    group = [(session_fee, sessions_covered)]
+    once: list[AddonCharge] = []  # the course add-ons, charged first
     for addon in addons:
-        if addon.per == "course":
-            state.pay(addon.price, addon.covered)
-    covered_sum = sum([amount for amount, covered in group if covered])
-    uncovered_part = sum([amount for amount, covered in group if not covered])
+        if addon.per == "session":
+            group.append((addon.price, addon.covered))
+        else:
+            once.append(addon)
+    if terms is None:
+        return sum([a.price for a in once]) + sessions * sum([amount for amount, _ in group])
+    state = _Running(terms)
+    for addon in once:
+        state.pay(addon.price, addon.covered)
+    if len(group) == 1:  # no per-session add-ons (the usual case): no sums to take
+        covered_sum, uncovered_part = (session_fee, 0) if sessions_covered else (0, session_fee)
+    else:
+        covered_sum = sum([amount for amount, covered in group if covered])
+        uncovered_part = sum([amount for amount, covered in group if not covered])
     oop_max = terms.oop_max
     done = 0
     if covered_sum > 0:
@@ -213,7 +219,10 @@ def course_patient_pays(
             for amount, covered in group:
                 state.pay(amount, covered)
             done += 1
-    covered_part = sum([state.share_after_deductible(a) for a, covered in group if covered])
+    if len(group) == 1:
+        covered_part = state.share_after_deductible(session_fee) if sessions_covered else 0
+    else:
+        covered_part = sum([state.share_after_deductible(a) for a, covered in group if covered])
     left = sessions - done
     if left and covered_part > 0 and oop_max is not None:
         # whole sessions that fit under the cap, then walk the one that reaches it

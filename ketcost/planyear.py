@@ -119,7 +119,7 @@ def case_years(
     return CaseYears(sessions, billed, patient)
 
 
-def assisted(paid: list[int], assistance: int) -> list[int]:
+def assisted(paid: Sequence[int], assistance: int) -> list[int]:
     """Assistance taken off the earliest amounts first; none goes below zero."""
     left = assistance
     after = []

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -50,12 +50,13 @@ from ketcost.payment import (
     Terms,
     after_assistance,
     cents,
+    course_patient_pays,
     decimal,
     discounted,
     half_up,
     installments,
 )
-from ketcost.planyear import CaseYears, YearWindow, assisted, case_years, plan_years, year_counts
+from ketcost.planyear import YearWindow, assisted, case_years, plan_years, year_counts
 from ketcost.results import (
     CaseCount,
     Cases,
@@ -525,15 +526,21 @@ class _RouteFacts:
 @immutable
 class Addon:
     """An add-on as a plan takes it: label, price in cents, per session or per course, and
-    whether insurance may cover it beside the plan's route."""
+    whether insurance may cover it beside the plan's route; with its charge in each case."""
 
     label: str
     price: Pair
     per: Literal["session", "course"]
     covered: bool
+    charges: tuple[AddonCharge, AddonCharge]
 
     def charge(self, case: int) -> AddonCharge:
-        return AddonCharge(self.price[case], self.per, self.covered)
+        return self.charges[case]
+
+
+def _addon(label: str, price: Pair, per: Literal["session", "course"], covered: bool) -> Addon:
+    charges = AddonCharge(price[0], per, covered), AddonCharge(price[1], per, covered)
+    return Addon(label, price, per, covered, charges)
 
 
 @immutable
@@ -673,6 +680,7 @@ class Prepared:
         self.lines = _Memo(1024)
         self.costs = _Memo(4096)  # each scheduled phase priced on a route
         self.shared = _Memo(1024)  # plan-year windows and counts, one object for equal ones
+        self.terms_in_cents = _Memo(1024)
 
     def _route(self, route: Route, index: int) -> _RouteFacts:
         sheet = self.sheet
@@ -767,6 +775,18 @@ class Prepared:
         kept.append(entry)
         return entry[2:]
 
+    def terms(self, insurance: Insurance) -> tuple[Terms, Terms]:
+        """The insurance terms in cents now and after a renewal (`Terms.both`), cached on the
+        amounts: a batch of one insurer's plans repeats them."""
+        key = (
+            insurance.deductible, insurance.coinsurance, insurance.copay, insurance.oop_max,
+            insurance.annual_deductible, insurance.annual_oop_max,
+        )  # fmt: skip
+        found: tuple[Terms, Terms] | None = self.terms_in_cents.get(key)
+        if found is None:
+            found = self.terms_in_cents.put(key, Terms.both(insurance))
+        return found
+
     def insurance_lines(
         self, plan: Plan, facts: _RouteFacts, covered: bool, years: int
     ) -> list[str]:
@@ -847,7 +867,7 @@ class Prepared:
         if not plan.extra:
             return chosen
         extras = tuple(
-            Addon(e.label, (cents(e.price.low), cents(e.price.high)), e.per, False)
+            _addon(e.label, (cents(e.price.low), cents(e.price.high)), e.per, False)
             for e in plan.extra
         )
         return (*chosen, *extras)
@@ -864,7 +884,7 @@ class Prepared:
             addon = sheet.addons[addon_id]
             price = (cents(addon.price.low), cents(addon.price.high))
             chosen.setdefault(
-                addon_id, Addon(addon.label, price, addon.per, addon.eligible_with(route_id))
+                addon_id, _addon(addon.label, price, addon.per, addon.eligible_with(route_id))
             )
         return tuple(chosen.values())
 
@@ -1081,18 +1101,25 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     if terms is None:  # no insurance: the patient pays every charge
         patient = (total_low, total_high)
     else:
-        windows, *counts = ready.years(plan, known)
-        current, renewed = Terms.both(terms)
-        years = (
-            case_years(counts[0], fee[0], covered, [a.charge(0) for a in addons], current,
-                       renewed),
-            case_years(counts[1], fee[1], covered, [a.charge(1) for a in addons], current,
-                       renewed),
-        )  # fmt: skip
-        patient = (sum(years[0].patient), sum(years[1].patient))
+        windows, low_counts, high_counts = ready.years(plan, known)
+        current, renewed = ready.terms(terms)
+        low_charges = [a.charges[0] for a in addons]
+        high_charges = [a.charges[1] for a in addons]
+        paid: tuple[Sequence[int], Sequence[int]]
+        if len(windows) == 1:  # the usual case: one plan year, billed the course's total
+            paid = (
+                (course_patient_pays(low_counts[0], fee[0], covered, low_charges, current),),
+                (course_patient_pays(high_counts[0], fee[1], covered, high_charges, current),),
+            )
+            billed: tuple[Sequence[int], Sequence[int]] = ((total_low,), (total_high,))
+        else:
+            low = case_years(low_counts, fee[0], covered, low_charges, current, renewed)
+            high = case_years(high_counts, fee[1], covered, high_charges, current, renewed)
+            paid, billed = (low.patient, high.patient), (low.billed, high.billed)
+        patient = (sum(paid[0]), sum(paid[1]))
         insurance = _insurance_result(
-            terms, current, renewed, windows, years, covered, (total_low, total_high), patient,
-            plan.assistance,
+            terms, current, renewed, windows, (low_counts, high_counts), billed, paid, covered,
+            (total_low, total_high), patient, plan.assistance,
         )  # fmt: skip
     assistance = cents(plan.assistance) if plan.assistance else 0
     out_low, out_high = patient
@@ -1162,25 +1189,27 @@ def _insurance_result(
     current: Terms,
     renewed: Terms,
     windows: tuple[YearWindow, ...],
-    years: tuple[CaseYears, CaseYears],
+    sessions: tuple[Sequence[int], Sequence[int]],
+    billed: tuple[Sequence[int], Sequence[int]],
+    paid: tuple[Sequence[int], Sequence[int]],
     covered: bool,
     total: Pair,
     patient: Pair,
     assistance: Decimal,
 ) -> InsuranceResult:
-    paid = (years[0].patient, years[1].patient)
+    """The insurance part of an estimate, from each plan year's sessions, billed cents and
+    cents the patient pays (before assistance), low case then high case."""
+    out: tuple[Sequence[int], Sequence[int]] = paid
     if assistance:
         help_ = cents(assistance)
-        paid = (assisted(paid[0], help_), assisted(paid[1], help_))
+        out = (assisted(paid[0], help_), assisted(paid[1], help_))
     rows = tuple(
         PlanYear(
             window.starts,
             window.ends,
-            CaseCount(years[0].sessions[i], years[1].sessions[i]),
-            _cases(paid[0][i], paid[1][i]),
-            _cases(
-                years[0].billed[i] - years[0].patient[i], years[1].billed[i] - years[1].patient[i]
-            ),
+            CaseCount(sessions[0][i], sessions[1][i]),
+            _cases(out[0][i], out[1][i]),
+            _cases(billed[0][i] - paid[0][i], billed[1][i] - paid[1][i]),
         )
         for i, window in enumerate(windows)
     )
