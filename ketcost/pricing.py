@@ -652,9 +652,10 @@ class Prepared:
     text, and the sheet's cache of courses."""
 
     # Courses kept per sheet, each with its pricing on the routes asked and its plan-year
-    # splits, about 2 KB in all (its phases and text are shared). 100,000 varied benchmark
-    # records have 8,600 courses; 6,144 a process keeps two processes within 90 MB.
-    COURSES = 12288
+    # splits, about 1.5 KB in all (its phases, text, lengths and plan years are shared). The
+    # benchmark's 100,000 varied records have 8,632 courses (10,251 in 1,000,000), and each of
+    # two processes sees most of them; 8,192 a process keeps two processes at about 80 MB.
+    COURSES = 8192
 
     def __init__(self, sheet: PriceSheet) -> None:
         self.sheet = sheet
