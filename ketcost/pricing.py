@@ -288,6 +288,21 @@ def _schedule_key(plan: Plan, protocol_id: str) -> tuple[Any, ...]:
     return (*_phases_key(plan, protocol_id), plan.maintenance_months, plan.months)
 
 
+@immutable
+class _Frame:
+    """A protocol's phases as a plan's phase fields change them, before the course's length is
+    known: the unit, the induction's phases scheduled (their lengths are their own) and its
+    length, and the maintenance phases with their own lengths, in order."""
+
+    unit: int
+    induction: tuple[Scheduled, ...]
+    induction_units: Pair
+    maintenance: tuple[tuple[Phase, Pair | None], ...]
+    later: tuple[Phase, ...]  # the maintenance phases
+    later_ids: tuple[int, ...]  # their identities (they are interned, `_Pieces.same`)
+    ends_in_maintenance: bool
+
+
 class _Pieces:
     """The parts of courses on one sheet's protocols, each cached on what it depends on: the
     protocol's phases as the plan changes them, each phase's sessions and schedule text for a
@@ -300,19 +315,39 @@ class _Pieces:
         self.phases = _Memo(4096)
         self.lines = _Memo(4096)
 
-    def phases_for(
-        self, plan: Plan, protocol_id: str, protocol: Protocol
-    ) -> tuple[tuple[Phase, ...], int, tuple[Pair | None, ...]]:
-        """The adjusted phases, the course's unit and each phase's own length in units."""
+    def frame(self, plan: Plan, protocol_id: str, protocol: Protocol) -> _Frame:
+        """What the plan's phase fields make of the protocol, whatever the course's length."""
         key = _phases_key(plan, protocol_id)
-        found = self.adjusted.get(key)
+        found: _Frame | None = self.adjusted.get(key)
         if found is None:
             phases = tuple(self.same.one(p) for p in adjusted_phases(plan, protocol_id, protocol))
-            unit = _unit(phases)
-            found = self.adjusted.put(
-                key, (phases, unit, tuple(_own_units(p, unit) for p in phases))
-            )
-        return found  # type: ignore[no-any-return]
+            found = self.adjusted.put(key, self._frame(phases))
+        return found
+
+    def _frame(self, phases: tuple[Phase, ...]) -> _Frame:
+        unit = _unit(phases)
+        induction: list[Scheduled] = []
+        units = [0, 0]
+        maintenance: list[tuple[Phase, Pair | None]] = []
+        for phase in phases:
+            full = _own_units(phase, unit)
+            if phase.course_part == "maintenance":
+                maintenance.append((phase, full))
+                continue
+            length = full or (0, 0)
+            induction.append(self.scheduled(phase, length, None, unit))
+            units[0] += length[0]
+            units[1] += length[1]
+        later = tuple(phase for phase, _ in maintenance)
+        return _Frame(
+            unit,
+            tuple(induction),
+            self.same.one((units[0], units[1])),
+            tuple(maintenance),
+            later,
+            tuple(map(id, later)),
+            phases[-1].course_part == "maintenance",
+        )
 
     def scheduled(self, phase: Phase, taken: Pair, full: Pair | None, unit: int) -> Scheduled:
         # Keyed on the phase's identity (hashing a model is slow); checked, since an id can be
@@ -344,19 +379,11 @@ def _course(plan: Plan, protocol_id: str, protocol: Protocol, pieces: _Pieces) -
     maintenance part lasts `maintenance_months`, or what `months` leaves after the induction;
     its phases run in order, the open-ended one filling what is left, a fixed one cut at the end.
     """
-    phases, unit, own = pieces.phases_for(plan, protocol_id, protocol)
-    _check_maintenance(plan, protocol_id, phases)
-    priced: list[Scheduled] = []
-    induction = [0, 0]
-    maintenance: list[tuple[Phase, Pair | None]] = []
-    for phase, full in zip(phases, own, strict=True):
-        if phase.course_part == "maintenance":
-            maintenance.append((phase, full))
-            continue
-        length = full or (0, 0)
-        priced.append(pieces.scheduled(phase, length, None, unit))
-        induction[0] += length[0]
-        induction[1] += length[1]
+    frame = pieces.frame(plan, protocol_id, protocol)
+    if not frame.ends_in_maintenance:
+        _check_maintenance(plan, protocol_id)
+    unit, induction = frame.unit, frame.induction_units
+    priced = list(frame.induction)
     month = 52 * unit // 12  # units in a month of 52/12 weeks (unit is a multiple of 12)
     if plan.months is not None:
         whole = plan.months * month
@@ -370,7 +397,7 @@ def _course(plan: Plan, protocol_id: str, protocol: Protocol, pieces: _Pieces) -
     else:
         left = [plan.maintenance_length * month] * 2
     start = (left[0], left[1])
-    for phase, full in maintenance:
+    for phase, full in frame.maintenance:
         taken = (
             left[0] if full is None else min(full[0], left[0]),
             left[1] if full is None else min(full[1], left[1]),
@@ -382,23 +409,22 @@ def _course(plan: Plan, protocol_id: str, protocol: Protocol, pieces: _Pieces) -
     one = pieces.same.one
     used = one((start[0] - left[0], start[1] - left[1]))
     totals = one(Count(sum(s.sessions[0] for s in priced), sum(s.sessions[1] for s in priced)))
-    later = tuple(p for p, _ in maintenance)
-    ends = one((induction[0], induction[1]))
+    later, ends = frame.later, induction
     description = pieces.text(("course", unit, ends, used), lambda: _course_line(unit, ends, used))
-    # The maintenance phases are interned (`pieces.same`), so their identities make the key.
     maintenance_line = pieces.text(
-        ("maintenance", tuple(map(id, later)), plan.months, plan.maintenance_length),
+        ("maintenance", frame.later_ids, plan.months, plan.maintenance_length),
         lambda: _maintenance_line(plan, later),
         later,
     )
     return Course(unit, tuple(priced), ends, used, totals, description, maintenance_line)
 
 
-def _check_maintenance(plan: Plan, protocol_id: str, phases: tuple[Phase, ...]) -> None:
+def _check_maintenance(plan: Plan, protocol_id: str) -> None:
+    """For a protocol with no maintenance part: an InputError when the plan asks for one."""
     wants_maintenance = (
         plan.maintenance is not None or plan.maintenance_length or plan.months is not None
     )
-    if wants_maintenance and phases[-1].course_part != "maintenance":
+    if wants_maintenance:
         raise InputError(
             f"protocol {protocol_id!r} has no maintenance part, so maintenance options and "
             "--months do not apply to it"
@@ -429,7 +455,8 @@ def adjusted_phases(plan: Plan, protocol_id: str, protocol: Protocol) -> tuple[P
     if plan.sessions is not None:
         first = _with_frequency(first, sessions=plan.sessions)
     phases = [first, *rest]
-    _check_maintenance(plan, protocol_id, tuple(phases))
+    if phases[-1].course_part != "maintenance":
+        _check_maintenance(plan, protocol_id)
     if plan.maintenance is not None:
         if not phases[-1].open_ended:
             raise InputError(

@@ -327,3 +327,28 @@ def test_session_days_in_whole_numbers_match_the_placement(
     for case in ("low", "high"):
         expected = [math.floor(7 * week) for week in session_weeks(cached, case)]
         assert session_days(cached, case) == expected
+
+
+@given(
+    days=st.lists(st.integers(0, 3000), max_size=200),
+    lengths=st.lists(st.integers(1, 400), min_size=1, max_size=10),
+)
+def test_sessions_per_plan_year_are_counted_as_placing_each_day(
+    days: list[int], lengths: list[int]
+) -> None:
+    """Counting a case's sessions per plan year from where the years begin among the days gives
+    what placing each day in its year gives, in any order of days."""
+    import bisect
+
+    from ketcost.planyear import YearWindow, year_counts
+
+    windows, first = [], 0
+    for index, length in enumerate(lengths):
+        last = first + length - 1 if index < len(lengths) - 1 else 10_000
+        windows.append(YearWindow(first, last, index + 1, index + 1))
+        first = last + 1
+    firsts = [window.first_day for window in windows]
+    expected = [0] * len(windows)
+    for day in days:
+        expected[bisect.bisect_right(firsts, day) - 1] += 1
+    assert year_counts(windows, days, len(days)) == expected
