@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -244,14 +244,14 @@ class _Memo:
     """A bounded cache: when full, its oldest quarter goes, so a run with endless distinct
     schedules stays small and a run with a few more than fit keeps most of them."""
 
-    __slots__ = ("items", "size")
+    __slots__ = ("get", "items", "size")
 
     def __init__(self, size: int) -> None:
         self.items: dict[Any, Any] = {}
         self.size = size
-
-    def get(self, key: Any) -> Any:
-        return self.items.get(key)
+        # the dict's own lookup: a memo is asked several times a record, and put() never
+        # replaces the dict
+        self.get: Callable[[Any], Any] = self.items.get
 
     def one(self, value: T) -> T:
         """The kept object equal to `value` (`value` itself, kept, when there is none)."""
