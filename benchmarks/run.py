@@ -1,12 +1,12 @@
 """ketcost's performance figures: start-up, batch throughput and batch memory.
 
-    python benchmarks/run.py            # the full run (about 5 minutes on 2 cores)
+    python benchmarks/run.py            # the full run (about 6 minutes on 2 cores)
     python benchmarks/run.py --quick    # smaller counts, to check the script itself
 
 ketcost is measured as a user runs it: the script installs this checkout (not editable, so its
 bytecode is compiled as `pip install .` does) into a fresh venv of its own, and runs that venv's
 `ketcost` and, for the baseline, a minimal typer app on the same interpreter. Each figure is printed
-with the machine it ran on. Targets (the fast-engine issue): start-up at most 1.15x the minimal
+with the machine it ran on and how fast that machine runs Python at the time (a cloud VM drifts). Targets (the fast-engine issue): start-up at most 1.15x the minimal
 typer app for `estimate --json` and 1.40x for the table; at least 25,000 batch records a second on
 two cores and 13,000 with `--jobs 1`; peak memory (PSS, all processes) for 1,000,000 records at
 most 90 MB and flat from 100,000.
@@ -204,23 +204,48 @@ def check_sample(records: list[str], out: Path, sample: int) -> None:
     print(f"  the output of {checked} sampled records equals `ketcost estimate --json` for each")
 
 
-def throughput(count: int, sample: int) -> None:
+def throughput(count: int, sample: int, runs: int) -> None:
     """Records from a file, as `ketcost batch FILE -o OUT` reads them: the benchmark writes
-    the file first, so it takes no CPU from the run it measures (two CPUs are all there is)."""
+    the file first, so it takes no CPU from the run it measures (two CPUs are all there is).
+    Each setting runs `runs` times, alternating, and the median is the figure."""
     with tempfile.TemporaryDirectory() as folder:
         source, out = Path(folder) / "records.jsonl", Path(folder) / "out.jsonl"
         records = list(lines(count))
         source.write_text("".join(records))
-        print(f"batch throughput, {count:,} varied JSON Lines records (about 2% invalid), a file:")
-        for jobs in (None, 1):
-            limit = [] if jobs is None else ["--jobs", str(jobs)]
-            command = [*ketcost(), "batch", str(source), "-o", str(out), "--force", *limit]
-            start = time.perf_counter()
-            subprocess.run(command, stderr=subprocess.DEVNULL, check=False)
-            seconds = time.perf_counter() - start
-            label = "all CPUs" if jobs is None else f"--jobs {jobs}"
-            print(f"  {label:<9} {seconds:6.2f} s, {count / seconds:,.0f} records a second")
+        print(
+            f"batch throughput, {count:,} varied JSON Lines records (about 2% invalid), a file, "
+            f"median of {runs} alternating runs (slowest to fastest in brackets):"
+        )
+        settings = {"all CPUs": [], "--jobs 1": ["--jobs", "1"]}
+        seconds: dict[str, list[float]] = {label: [] for label in settings}
+        for _ in range(runs):
+            for label, limit in settings.items():
+                command = [*ketcost(), "batch", str(source), "-o", str(out), "--force", *limit]
+                start = time.perf_counter()
+                subprocess.run(command, stderr=subprocess.DEVNULL, check=False)
+                seconds[label].append(time.perf_counter() - start)
+        for label, values in seconds.items():
+            median = statistics.median(values)
+            spread = "; ".join(f"{count / s:,.0f}" for s in sorted(values, reverse=True))
+            print(
+                f"  {label:<9} {median:6.2f} s, {count / median:,.0f} records a second ({spread})"
+            )
         check_sample(records, out, sample)
+
+
+def probe() -> None:
+    """A fixed loop of Python, timed: how fast this machine runs right now. A cloud VM's speed
+    drifts by a fifth and more from one hour to the next, so compare figures by it."""
+    code = (
+        "import time; t = time.perf_counter(); sum(range(10_000_000)); "
+        "print(time.perf_counter() - t)"
+    )
+    times = [
+        float(subprocess.run([python(), "-c", code], capture_output=True, text=True).stdout)
+        for _ in range(5)
+    ]
+    median = statistics.median(times) * 1000
+    print(f"machine speed now: a fixed Python loop, median of 5: {median:.0f} ms")
 
 
 def memory(counts: tuple[int, int]) -> None:
@@ -245,8 +270,11 @@ def main() -> None:
     install()
     try:
         print(f"ketcost: {' '.join(ketcost())} (installed with `pip install .` into a fresh venv)")
+        probe()
         startup(5 if args.quick else 41)
-        throughput(10_000 if args.quick else 100_000, 5 if args.quick else 20)
+        throughput(
+            10_000 if args.quick else 100_000, 5 if args.quick else 20, 1 if args.quick else 3
+        )
         memory((10_000, 100_000) if args.quick else (100_000, 1_000_000))
     finally:
         assert VENV is not None
