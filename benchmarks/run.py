@@ -6,10 +6,11 @@
 ketcost is measured as a user runs it: the script installs this checkout (not editable, so its
 bytecode is compiled as `pip install .` does) into a fresh venv of its own, and runs that venv's
 `ketcost` and, for the baseline, a minimal typer app on the same interpreter. Each figure is printed
-with the machine it ran on and how fast that machine runs Python at the time (a cloud VM drifts). Targets (the fast-engine issue): start-up at most 1.15x the minimal
-typer app for `estimate --json` and 1.40x for the table; at least 25,000 batch records a second on
-two cores and 13,000 with `--jobs 1`; peak memory (PSS, all processes) for 1,000,000 records at
-most 90 MB and flat from 100,000.
+with the machine it ran on and how fast that machine runs Python at the time (a cloud VM drifts).
+Targets (the fast-engine issue): start-up at most 1.15x the minimal typer app for `estimate --json`
+and 1.40x for the table; at least 25,000 batch records a second on two cores and 13,000 with
+`--jobs 1`; peak memory (PSS, all processes) for 1,000,000 records at most 90 MB and flat from
+100,000.
 """
 
 from __future__ import annotations
