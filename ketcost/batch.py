@@ -402,6 +402,12 @@ def _work(
             except OSError:  # the main process is gone; so will this one be
                 return
 
+    # The pricing thread holds the GIL almost all the time; the two pipe threads wait for it to
+    # be handed over, which by default happens every 5 ms. Every 0.5 ms instead: an output is in
+    # the pipe, and the next chunk off it, soon after it is ready, so neither process waits on
+    # the other (with the wider pipes: a worker waited 0.15 to 0.4 s for work in a 4 s run, now
+    # 0.01 s; the main process waited half as long for outputs).
+    sys.setswitchinterval(0.0005)
     threading.Thread(target=receive, daemon=True).start()
     sender = threading.Thread(target=send, daemon=True)
     sender.start()
@@ -476,6 +482,21 @@ def _context() -> Any:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
+PIPE_BYTES = 1024 * 1024  # a pipe's buffer, where the system allows it (Linux's default limit)
+
+
+def widened(end: Connection) -> int | None:
+    """The pipe behind `end` with a buffer of PIPE_BYTES, so that a chunk's output (about 300 KB)
+    goes through in one write rather than in 64 KB turns; its buffer's size, or None where a
+    pipe's buffer cannot be set (not Linux) or not to that size."""
+    try:
+        import fcntl
+
+        return fcntl.fcntl(end.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        return None
+
+
 def _start_workers(pricer: Pricer, jobs: int, output_format: RecordFormat) -> list[_Worker]:
     # Objects that exist now are never collected in the workers: freezing them keeps the garbage
     # collector from touching (and so copying) the pages the forked workers share with us.
@@ -485,6 +506,8 @@ def _start_workers(pricer: Pricer, jobs: int, output_format: RecordFormat) -> li
     for _ in range(jobs):
         task_out, task_in = context.Pipe(duplex=False)
         result_out, result_in = context.Pipe(duplex=False)
+        widened(task_in)
+        widened(result_in)
         args = (task_out, result_in, pricer, output_format, os.getpid())
         process = context.Process(target=_work, args=args, daemon=True)
         process.start()
