@@ -310,7 +310,8 @@ class _Pieces:
 
     def __init__(self) -> None:
         self.adjusted = _Memo(1024)
-        # one object for equal phases (so `phases` can key on identity), lengths and counts
+        # One object for equal values, so they are kept once however many courses have them:
+        # phases (so `phases` can key on identity), lengths, counts and plan-year splits.
         self.same = _Memo(4096)
         self.phases = _Memo(4096)
         self.lines = _Memo(4096)
@@ -561,9 +562,6 @@ class Addon:
     covered: bool
     charges: tuple[AddonCharge, AddonCharge]
 
-    def charge(self, case: int) -> AddonCharge:
-        return self.charges[case]
-
 
 def _addon(label: str, price: Pair, per: Literal["session", "course"], covered: bool) -> Addon:
     charges = AddonCharge(price[0], per, covered), AddonCharge(price[1], per, covered)
@@ -707,7 +705,6 @@ class Prepared:
         self.named = _Memo(1024)
         self.lines = _Memo(1024)
         self.costs = _Memo(4096)  # each scheduled phase priced on a route
-        self.shared = _Memo(1024)  # plan-year windows and counts, one object for equal ones
         self.terms_in_cents = _Memo(1024)
 
     def _route(self, route: Route, index: int) -> _RouteFacts:
@@ -796,7 +793,7 @@ class Prepared:
         windows, days = course_years(plan, plan_course)
         low = year_counts(windows, None if days is None else days[0], plan_course.sessions.low)
         high = year_counts(windows, None if days is None else days[1], plan_course.sessions.high)
-        shared = self.shared.one
+        shared = self.pieces.same.one
         entry = (start, renews, shared(tuple(windows)), shared(tuple(low)), shared(tuple(high)))
         if len(kept) >= _Known.DATES:
             del kept[0]

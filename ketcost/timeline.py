@@ -94,7 +94,7 @@ def _case_months(
     index = 0 if case == "low" else 1
     fee = session_fee(sheet.routes[route_id].session_price, plan.discount)[index]
     covered = result.insurance.covered if result.insurance is not None else False
-    addons = [addon.charge(index) for addon in ready.addons(plan, route_id)]
+    addons = [addon.charges[index] for addon in ready.addons(plan, route_id)]
     billed = list(charges(len(weeks), fee, covered, addons))
     month_of_charge = _charge_months(session_month, addons, billed)
     size = max(*session_month, 0, last) + 1

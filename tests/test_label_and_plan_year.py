@@ -250,7 +250,7 @@ def _charge_by_charge(plan: Plan, sheet: PriceSheet, case: str, sessions: int) -
         if plan.insurance.covered is None
         else plan.insurance.covered
     )
-    addons = [addon.charge(index) for addon in ready.addons(plan, route_id)]
+    addons = [addon.charges[index] for addon in ready.addons(plan, route_id)]
     terms = None if plan.insurance is None else Terms.of(plan.insurance)
     return decimal(patient_pays(charges(sessions, fee, covered, addons), terms))
 
