@@ -13,9 +13,10 @@ import importlib
 import os
 import sys
 import traceback
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer import _coercion
 from typer.exceptions import TyperException
 
 from ketcost import __version__
@@ -29,6 +30,9 @@ from ketcost.errors import (
 )
 from ketcost.files import to_stdout
 
+if TYPE_CHECKING:
+    from typer._click import Context as ClickContext
+
 
 def _plain_usage_name(self: typer.core.TyperArgument) -> str:
     """`FILE` for a required argument in usage lines, as in every other tool (typer writes
@@ -39,6 +43,28 @@ def _plain_usage_name(self: typer.core.TyperArgument) -> str:
 
 if hasattr(typer.core.TyperArgument, "_usage_display_name"):  # a test checks the usage lines
     typer.core.TyperArgument._usage_display_name = _plain_usage_name  # type: ignore[method-assign]
+
+
+class _Deferred(_coercion.RuntimeParam):
+    """typer's coercion of one option's value, built when a value comes.
+
+    typer (0.29) builds a pydantic validator for every option of the command it runs, given or
+    not: 31 for `estimate`, about 5 ms of every run. An option that is not given has nothing to
+    coerce (`RuntimeParam.coerce` returns None, or () for a repeatable option, without calling
+    `_coerce_value`), so its validator is never built; a given one gets exactly the coercion
+    typer would have built for it (`test_an_option_not_given_builds_no_validator`)."""
+
+    def _coerce_value(self, value: Any, param: Any, ctx: ClickContext) -> Any:
+        built = _coercion.build_runtime_param(param.type_descriptor)
+        return built._coerce_value(value, param=param, ctx=ctx)
+
+
+def _deferred(descriptor: _coercion.TypeDescriptor) -> _coercion.RuntimeParam:
+    return _Deferred(parameter_info=descriptor.parameter_info, annotation=descriptor.annotation)
+
+
+if hasattr(typer.core, "build_runtime_param"):  # typer's own, should a later typer differ
+    typer.core.build_runtime_param = _deferred
 
 
 class _State:

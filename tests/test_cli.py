@@ -334,6 +334,31 @@ def test_the_command_line_imports_no_model_before_main_runs() -> None:
     assert done.stderr.split() == ["0", "0", "True"]
 
 
+def test_an_option_not_given_builds_no_validator(
+    cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """typer builds a pydantic validator per option; ketcost has it build one only for an option
+    that is given (`cli._Deferred`), and a given option is still checked by typer's own."""
+    from typer import _adapters
+
+    built: list[object] = []
+    build = _adapters.try_build_adapter
+    monkeypatch.setattr(
+        _adapters,
+        "try_build_adapter",
+        lambda annotation, **k: built.append(annotation) or build(annotation, **k),
+    )
+    run = cli("estimate", "--route", "iv", "--weeks", "4", "--with", "integration", "--json")
+    assert run.code == 0, run.err
+    assert json.loads(run.out)["sessions"] == {"low": 8, "high": 12}
+    assert built == [str, str, list[str]]  # --route, --weeks, --with; not the other 26
+    built.clear()
+    bad = cli("estimate", "--route", "iv", "--maintenance", "yearly")
+    assert (bad.code, bad.out) == (2, "")
+    assert "'yearly' is not one of" in bad.err
+    assert len(built) == 2
+
+
 def test_every_public_name_of_the_package_loads_when_first_used() -> None:
     """`ketcost.Plan` and the rest load on first use: each name in __all__ resolves to the object
     its module defines, dir() lists them, and an unknown name is an AttributeError."""
