@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import functools
 import os
-import tomllib
 import types
 import typing
 from datetime import date
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -44,13 +42,16 @@ def _default_sheet() -> PriceSheet:
     """The shipped sheet, read once per process (it is immutable) and not validated again: it
     is valid by its tests (`test_the_shipped_sheet_loads_as_validated` checks that this gives
     exactly what validating it gives), so a run does not pay for building the sheet's
-    validators."""
-    return trusted_sheet(load_toml(default_sheet_text(), DEFAULT_SHEET_LABEL, SheetError))
+    validators. Its data comes from `ketcost._shipped_sheet`, the TOML written out as Python
+    (`test_the_shipped_sheet_module_is_its_toml`), so a run parses no TOML either."""
+    from ketcost._shipped_sheet import SHEET
+
+    return trusted_sheet(SHEET)
 
 
 def default_sheet_text() -> str:
     """The shipped sheet's TOML."""
-    return resources.files("ketcost").joinpath("data", DEFAULT_SHEET_NAME).read_text("utf-8")
+    return Path(__file__).with_name("data").joinpath(DEFAULT_SHEET_NAME).read_text("utf-8")
 
 
 def trusted_sheet(data: dict[str, Any]) -> PriceSheet:
@@ -122,6 +123,8 @@ TOO_DEEP = "nested too deeply to be a ketcost file"
 
 def load_toml(text: str, origin: str, error_class: type[FileProblemsError]) -> dict[str, Any]:
     """TOML text as data, numbers with decimals as exact Decimals; problems as `error_class`."""
+    import tomllib  # here: the shipped sheet is read without it
+
     try:
         return tomllib.loads(text.removeprefix("\ufeff"), parse_float=Decimal)
     except tomllib.TOMLDecodeError as error:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -343,11 +344,12 @@ def test_an_option_not_given_builds_no_validator(
 
     built: list[object] = []
     build = _adapters.try_build_adapter
-    monkeypatch.setattr(
-        _adapters,
-        "try_build_adapter",
-        lambda annotation, **k: built.append(annotation) or build(annotation, **k),
-    )
+
+    def counted(annotation: object, **rest: Any) -> object:
+        built.append(annotation)
+        return build(annotation, **rest)
+
+    monkeypatch.setattr(_adapters, "try_build_adapter", counted)
     run = cli("estimate", "--route", "iv", "--weeks", "4", "--with", "integration", "--json")
     assert run.code == 0, run.err
     assert json.loads(run.out)["sessions"] == {"low": 8, "high": 12}
