@@ -1,5 +1,6 @@
 """The domain models: ranges, price sheets, plans and estimates (pydantic, exact Decimals)."""
 
+import functools
 import re
 from collections.abc import Callable
 from datetime import date
@@ -74,13 +75,15 @@ class Range(BaseModel, Generic[N]):
         return _trusted(cls, low=low, high=low if high is None else high)
 
 
-def _positive(value: Range[Any]) -> Range[Any]:
+# Quoted: `Range[Any]` written out would make pydantic build a class for it when this module loads
+# (about 1 ms of every start-up), for an annotation nothing reads at run time.
+def _positive(value: "Range[Any]") -> "Range[Any]":
     if value.low <= 0:
         raise ValueError(f"must be greater than 0, got {quoted(value.low)}")
     return value
 
 
-def _price(value: Range[Any]) -> Range[Any]:
+def _price(value: "Range[Any]") -> "Range[Any]":
     """A price: above zero, whole cents, at most MAX_AMOUNT (so every total adds up exactly)."""
     _positive(value)
     for end in (value.low, value.high):
@@ -104,14 +107,22 @@ Quantity = Range[Decimal]
 PositiveMoney = Annotated[Money, AfterValidator(_price)]
 PositiveQuantity = Annotated[Quantity, AfterValidator(_positive)]
 PositiveCount = Annotated[Count, AfterValidator(_positive)]
+
+
 # Control characters (C0, DEL, C1) and bidirectional overrides in text from a sheet, a plan or an
 # option would reach a terminal, CSV, Markdown or HTML: each becomes a space, so the text is inert.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# Patterns a run may not use are compiled when first used: compiling costs start-up time (this
+# one, with its ranges of Unicode characters, about 0.4 ms).
+@functools.cache
+def _control() -> re.Pattern[str]:
+    return re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
 def clean_text(value: str) -> str:
     """Text with every control character replaced by a space."""
-    return _CONTROL.sub(" ", value) if _CONTROL.search(value) else value
+    if value.isprintable():  # the usual case: every character _control matches is unprintable
+        return value
+    return _control().sub(" ", value)
 
 
 Clean = Annotated[str, AfterValidator(clean_text)]
@@ -396,7 +407,13 @@ class PriceSheet(BaseModel):
 # --- plans -------------------------------------------------------------------------------------
 
 _RANGE_TEXT = re.compile(r"\s*([0-9]{1,9})\s*(?:[-–]\s*([0-9]{1,9}))?\s*", re.ASCII)
-_DIGITS = re.compile(r"\s*[0-9]{1,9}\s*", re.ASCII)
+
+
+@functools.cache
+def _digits() -> re.Pattern[str]:
+    return re.compile(r"\s*[0-9]{1,9}\s*", re.ASCII)
+
+
 RANGE_HELP = "a whole number N or a range A-B"
 
 
@@ -446,7 +463,7 @@ def _whole(value: Any) -> int:
     """A whole number from an int or ASCII digits; `int()` alone would also take "٣" or "1_0"."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and _DIGITS.fullmatch(value):
+    if isinstance(value, str) and _digits().fullmatch(value):
         return int(value)
     raise ValueError(f"expected whole numbers written with the digits 0-9, got {quoted(value)}")
 
@@ -479,7 +496,7 @@ def _bounded(lo: int, hi: int) -> Callable[[Any], Count]:
 
 def _whole_number(lo: int, hi: int) -> Callable[[Any], int]:
     def check(value: Any) -> int:
-        if isinstance(value, str) and _DIGITS.fullmatch(value):
+        if isinstance(value, str) and _digits().fullmatch(value):
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
             raise ValueError(f"expected a whole number from {lo} to {hi}")
@@ -509,7 +526,11 @@ MAX_AMOUNT = Decimal(10_000_000)
 AMOUNT_EXAMPLE = "e.g. 1000, 1,000 or 250.50"
 PERCENT_EXAMPLE = "e.g. 20 or 20%"
 # Plain digits, or digits grouped in threes by commas (1,000 and 12,500.50; not 12,50 or 1,0,0,0).
-_MONEY_TEXT = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,12})(\.[0-9]{1,2})?", re.ASCII)
+
+
+@functools.cache
+def _money_text() -> re.Pattern[str]:
+    return re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,12})(\.[0-9]{1,2})?", re.ASCII)
 
 
 def parse_amount(
@@ -536,7 +557,7 @@ def parse_amount(
         amount = _bounded_amount(value, maximum, expected, over)
     elif isinstance(value, str):
         text = value.strip().removeprefix("$").strip()
-        match = _MONEY_TEXT.fullmatch(text)
+        match = _money_text().fullmatch(text)
         if match is None:
             if text.startswith("-"):
                 raise ValueError(f"must not be negative; {expected}")

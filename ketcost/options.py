@@ -275,8 +275,12 @@ def plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
             values[name] = tuple(values[name] or ())
         return command(inputs=PlanInputs(**values), **kwargs)
 
-    # typer reads a command's parameters from its signature.
+    # typer reads a command's parameters from its signature, and their types from its
+    # annotations: given as the objects, not the command's own (strings, under `from __future__
+    # import annotations`), which typer would evaluate again on every run.
     run.__signature__ = signature.replace(parameters=ordered)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in ordered}
+    run.__annotations__["return"] = signature.return_annotation
     return run
 
 

@@ -90,3 +90,37 @@ def test_a_default_factory_is_refused_when_the_class_is_made() -> None:
         @immutable
         class _Listed:
             items: list[int] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _MixedDataclass:
+    """_Mixed's body, made by `dataclasses`."""
+
+    first: int
+    second: str = "two"
+    tagged: int = dataclasses.field(default=3, kw_only=True)
+    needed: str = dataclasses.field(kw_only=True)
+
+
+def test_the_fields_are_recorded_as_dataclasses_records_them() -> None:
+    """`@immutable` records its fields itself; each is what `dataclasses` would record."""
+    seen = [
+        (f.name, f.type, f.default, f.default_factory, f.init, f.repr, f.hash, f.compare, f.kw_only)
+        for f in dataclasses.fields(_Mixed)
+    ]
+    expected = [
+        (f.name, f.type, f.default, f.default_factory, f.init, f.repr, f.hash, f.compare, f.kw_only)
+        for f in dataclasses.fields(_MixedDataclass)
+    ]
+    assert seen == expected
+    assert getattr(_Mixed, "__match_args__") == _MixedDataclass.__match_args__  # noqa: B009
+    assert getattr(_Mixed, "__slots__") == ("first", "second", "tagged", "needed")  # noqa: B009
+    assert _Mixed.__qualname__ == "_Mixed"
+    assert (
+        _Mixed.__doc__
+        == "Positional fields, one with a default, and keyword-only fields with and without one."
+    )
+    match _Mixed(7, needed="n"):
+        case _Mixed(first, second):
+            assert (first, second) == (7, "two")
+    assert dataclasses.is_dataclass(_Mixed)

@@ -113,3 +113,23 @@ def test_a_higher_price_never_lowers_the_total(
     assert_consistent(b)
     assert b.total.low >= a.total.low
     assert b.total.high >= a.total.high
+
+
+@given(
+    st.text(
+        st.one_of(
+            st.characters(),
+            st.sampled_from("\x00\x1b\x7f\x85\x9f\u00a0\u00ad\u200d\u202a\u202e\u2066\u2069\u2028"),
+        )
+    )
+)
+def test_clean_text_blanks_exactly_the_control_characters(text: str) -> None:
+    """Text is cleaned by its pattern only when it has an unprintable character; the result is
+    the pattern's, whichever way it is reached (C0, DEL, C1, bidi overrides and line separators
+    become spaces; nothing else changes)."""
+    import re
+
+    from ketcost.models import clean_text
+
+    control = "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+    assert clean_text(text) == re.sub(control, " ", text)
