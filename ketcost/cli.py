@@ -5,7 +5,6 @@ be written; 2 invalid input (options or a plan file);
 3 the out-of-pocket cost may exceed --budget (the output is printed as usual).
 """
 
-from __future__ import annotations
 
 import contextlib
 import gc
@@ -54,7 +53,7 @@ class _Deferred(_coercion.RuntimeParam):
     `_coerce_value`), so its validator is never built; a given one gets exactly the coercion
     typer would have built for it (`test_an_option_not_given_builds_no_validator`)."""
 
-    def _coerce_value(self, value: Any, param: Any, ctx: ClickContext) -> Any:
+    def _coerce_value(self, value: Any, param: Any, ctx: "ClickContext") -> Any:
         built = _coercion.build_runtime_param(param.type_descriptor)
         return built._coerce_value(value, param=param, ctx=ctx)
 

@@ -1,6 +1,5 @@
 """`estimate`, `compare` and `timeline`: one plan priced, several side by side, month by month."""
 
-from __future__ import annotations
 
 import os
 from pathlib import Path
