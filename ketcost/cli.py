@@ -5,7 +5,6 @@ be written; 2 invalid input (options or a plan file);
 3 the out-of-pocket cost may exceed --budget (the output is printed as usual).
 """
 
-
 import contextlib
 import gc
 import importlib

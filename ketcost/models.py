@@ -406,7 +406,10 @@ class PriceSheet(BaseModel):
 
 # --- plans -------------------------------------------------------------------------------------
 
-_RANGE_TEXT = re.compile(r"\s*([0-9]{1,9})\s*(?:[-–]\s*([0-9]{1,9}))?\s*", re.ASCII)
+
+@functools.cache
+def _range_text() -> re.Pattern[str]:
+    return re.compile(r"\s*([0-9]{1,9})\s*(?:[-–]\s*([0-9]{1,9}))?\s*", re.ASCII)
 
 
 @functools.cache
@@ -426,8 +429,10 @@ def parse_count_range(value: Any, lo: int, hi: int) -> Count:
         low = high = value
     elif isinstance(value, Range):
         low, high = value.low, value.high
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
+        low = high = int(value)  # one number, as _range_text reads it, without its pattern
     elif isinstance(value, str):
-        match = _RANGE_TEXT.fullmatch(value)
+        match = _range_text().fullmatch(value)
         if match is None:
             raise ValueError(_range_text_problem(value, lo, hi))
         low = int(match[1])

@@ -4,8 +4,6 @@
 command's signature, and the command receives them gathered into one `PlanInputs`.
 """
 
-from __future__ import annotations
-
 import functools
 import inspect
 import os
@@ -362,8 +360,8 @@ class Scenario:
     plan: Plan
     prices: str | None
     budget: Decimal | None
-    quote: QuoteInfo | None  # None: no plan file, so no quote details
-    provider: ProviderInfo | None = None  # a plan file's [provider], for a Good Faith Estimate
+    quote: "QuoteInfo | None"  # None: no plan file, so no quote details
+    provider: "ProviderInfo | None" = None  # a plan file's [provider], for a Good Faith Estimate
 
 
 def budget_amount(text: str | None) -> Decimal | None:

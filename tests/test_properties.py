@@ -133,3 +133,23 @@ def test_clean_text_blanks_exactly_the_control_characters(text: str) -> None:
 
     control = "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
     assert clean_text(text) == re.sub(control, " ", text)
+
+
+@given(st.text("0123456789 -–٣x", max_size=12))
+def test_a_count_range_reads_plain_digits_as_its_pattern_does(text: str) -> None:
+    """ "4" is read without the range pattern; every text gives what the pattern gives."""
+    from ketcost.models import _range_text, _range_text_problem, parse_count_range
+
+    match = _range_text().fullmatch(text)
+    expected: object
+    if match is None:
+        expected = _range_text_problem(text, 1, 52)
+    else:
+        low, high = int(match[1]), int(match[2] or match[1])
+        expected = (low, high) if low <= high and low >= 1 and high <= 52 else "out"
+    try:
+        count = parse_count_range(text, 1, 52)
+        seen: object = (count.low, count.high)
+    except ValueError as error:
+        seen = str(error) if match is None else "out"
+    assert seen == expected

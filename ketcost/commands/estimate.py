@@ -1,6 +1,5 @@
 """`estimate`, `compare` and `timeline`: one plan priced, several side by side, month by month."""
 
-
 import os
 from pathlib import Path
 from typing import Annotated
