@@ -31,9 +31,15 @@ M = TypeVar("M", bound=BaseModel)
 def _trusted(cls: type[M], **values: Any) -> M:
     """A model from trusted values, every field given: what `model_construct` does for such
     models, without its per-field bookkeeping, which costs more than the pricing itself."""
+    return constructed(cls, values, set(values))
+
+
+def constructed(cls: type[M], values: dict[str, Any], given: set[str]) -> M:
+    """A model from trusted `values` for all of its fields (defaults included), of which `given`
+    were set: what `model_construct` makes of them."""
     made = cls.__new__(cls)
     object.__setattr__(made, "__dict__", values)
-    object.__setattr__(made, "__pydantic_fields_set__", set(values))
+    object.__setattr__(made, "__pydantic_fields_set__", given)
     object.__setattr__(made, "__pydantic_extra__", None)
     object.__setattr__(made, "__pydantic_private__", None)
     return made

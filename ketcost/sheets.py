@@ -6,6 +6,7 @@ import functools
 import os
 import types
 import typing
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,14 @@ from pydantic import BaseModel, ValidationError
 
 from ketcost.errors import FileProblemsError, SheetError
 from ketcost.files import ReadProblem, read_text
-from ketcost.models import CrossReferenceError, Phase, PriceSheet, Range, reference_problems
+from ketcost.models import (
+    CrossReferenceError,
+    Phase,
+    PriceSheet,
+    Range,
+    constructed,
+    reference_problems,
+)
 
 DEFAULT_SHEET_NAME = "price_ranges.toml"
 DEFAULT_SHEET_LABEL = "<default price sheet>"
@@ -63,37 +71,64 @@ def trusted_sheet(data: dict[str, Any]) -> PriceSheet:
 
 def _trusted(model: type[M], data: dict[str, Any]) -> M:
     values = {}
-    for name, field in model.model_fields.items():
+    given = set()
+    for name, convert, default in _fields(model):
         if name in data:
-            values[name] = _trusted_value(field.annotation, data[name])
-    if model is Phase and values.get("every_weeks") is not None:
+            value = data[name]
+            values[name] = None if value is None else convert(value)
+            given.add(name)
+        else:
+            values[name] = default
+    if model is Phase and values["every_weeks"] is not None:
         ends = values["every_weeks"]  # `every_weeks = [6, 2]`: the rarer end is the low case
         values["every_weeks"] = Range[Decimal].of(
             min(ends.low, ends.high), max(ends.low, ends.high)
         )
-    return model.model_construct(**values)
+    return constructed(model, values, given)
 
 
-def _trusted_value(annotation: Any, value: Any) -> Any:
-    if value is None:
-        return None
+Convert = Callable[[Any], Any]
+
+
+@functools.cache
+def _fields(model: type[BaseModel]) -> tuple[tuple[str, Convert, Any], ...]:
+    """Each field of `model`: its name, how a trusted value becomes the field's value, and its
+    default (the sheet's models have immutable defaults, so one serves every instance)."""
+    return tuple(
+        (name, _converter(field.annotation), field.get_default(call_default_factory=True))
+        for name, field in model.model_fields.items()
+    )
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _converter(annotation: Any) -> Convert:
+    """How validation would convert a valid value for `annotation` (None stays None)."""
     if typing.get_origin(annotation) is typing.Annotated:  # validators: not run on trusted data
         annotation = typing.get_args(annotation)[0]
     kinds = [a for a in typing.get_args(annotation) if a is not type(None)]
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        return _trusted_value(kinds[0], value)  # X | None: the value is an X
+        return _converter(kinds[0])  # X | None: the value is an X
     if isinstance(annotation, type) and issubclass(annotation, Range):
         kind = annotation.__pydantic_generic_metadata__["args"][0]
-        ends = value if isinstance(value, list | tuple) else (value, value)
-        return Range[kind].of(kind(ends[0]), kind(ends[1]))  # type: ignore[valid-type]
+
+        def to_range(value: Any) -> Any:
+            low, high = value if isinstance(value, list | tuple) else (value, value)
+            return annotation.of(kind(low), kind(high))
+
+        return to_range
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return _trusted(annotation, value)
+        return functools.partial(_trusted, annotation)
     origin = typing.get_origin(annotation)
     if origin is tuple:
-        return tuple(_trusted_value(kinds[0], item) for item in value)
+        item = _converter(kinds[0])
+        return lambda value: tuple(None if v is None else item(v) for v in value)
     if origin is dict:
-        return {key: _trusted_value(kinds[1], item) for key, item in value.items()}
-    return value
+        item = _converter(kinds[1])
+        return lambda value: {key: None if v is None else item(v) for key, v in value.items()}
+    return _as_is
 
 
 def _read(path: Path) -> str:

@@ -173,6 +173,7 @@ def test_the_shipped_sheet_loads_as_validated() -> None:
     validated = parse_price_sheet(default_sheet_text(), DEFAULT_SHEET_LABEL)
     assert fast == validated
     assert repr(fast) == repr(validated)
+    assert _fields_set(fast) == _fields_set(validated)
 
 
 def test_the_shipped_sheet_module_is_its_toml() -> None:
@@ -197,4 +198,24 @@ def test_the_trusted_load_converts_as_validation_does(text: str) -> None:
     from ketcost.sheets import trusted_sheet
 
     validated = parse_price_sheet(text, "t.toml")
-    assert trusted_sheet(tomllib.loads(text, parse_float=Decimal)) == validated
+    trusted = trusted_sheet(tomllib.loads(text, parse_float=Decimal))
+    assert trusted == validated
+    assert repr(trusted) == repr(validated)
+    assert _fields_set(trusted) == _fields_set(validated)
+
+
+def _fields_set(value: object) -> object:
+    """The fields set on each model in `value`, nested models included (what `model_dump(
+    exclude_unset=True)` reads)."""
+    from pydantic import BaseModel
+
+    if isinstance(value, BaseModel):
+        return (
+            sorted(value.model_fields_set),
+            {name: _fields_set(getattr(value, name)) for name in type(value).model_fields},
+        )
+    if isinstance(value, dict):
+        return {key: _fields_set(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return [_fields_set(item) for item in value]
+    return None
