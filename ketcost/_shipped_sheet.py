@@ -1,7 +1,7 @@
 """The shipped price sheet, ketcost/data/price_ranges.toml, as Python data: what
 `tomllib.loads(text, parse_float=Decimal)` gives for it.
 
-Written by `python tools/shipped_sheet.py` from that file; edit the TOML, not this module
+Written by `python tools/generate.py` from that file; edit the TOML, not this module
 (`tests/test_sheets.py` checks that the two agree).
 """
 

@@ -6,6 +6,8 @@ import copy
 import dataclasses
 import inspect
 import pickle
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 
@@ -124,3 +126,21 @@ def test_the_fields_are_recorded_as_dataclasses_records_them() -> None:
         case _Mixed(first, second):
             assert (first, second) == (7, "two")
     assert dataclasses.is_dataclass(_Mixed)
+
+
+def test_every_class_of_ketcost_has_its_init_compiled_with_the_package() -> None:
+    """A run compiles no `__init__`: each of ketcost's `@immutable` classes takes its template
+    from `ketcost._inits` (a new shape fails here until `python tools/generate.py` is run)."""
+    code = (
+        "import importlib, pkgutil, ketcost\n"
+        "from ketcost import immutable\n"
+        "for found in pkgutil.walk_packages(ketcost.__path__, 'ketcost.'):\n"
+        "    if found.name != 'ketcost.__main__':\n"
+        "        importlib.import_module(found.name)\n"
+        "for shape, code in sorted(immutable._TEMPLATES.items()):\n"
+        "    print(shape, code.co_filename.rsplit('/', 1)[-1], code.co_name)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = done.stdout.splitlines()
+    assert len(lines) >= 5
+    assert all(line.endswith(" _inits.py __init__") for line in lines), lines

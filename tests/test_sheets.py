@@ -178,7 +178,7 @@ def test_the_shipped_sheet_loads_as_validated() -> None:
 
 def test_the_shipped_sheet_module_is_its_toml() -> None:
     """A run reads the shipped sheet from `ketcost._shipped_sheet`, written from the TOML by
-    tools/shipped_sheet.py; an edit to the TOML without running that tool fails here."""
+    tools/generate.py; an edit to the TOML without running that tool fails here."""
     import tomllib
     from decimal import Decimal
 
@@ -186,7 +186,7 @@ def test_the_shipped_sheet_module_is_its_toml() -> None:
     from ketcost.sheets import default_sheet_text
 
     parsed = tomllib.loads(default_sheet_text(), parse_float=Decimal)
-    assert repr(SHEET) == repr(parsed), "run: python tools/shipped_sheet.py"
+    assert repr(SHEET) == repr(parsed), "run: python tools/generate.py"
 
 
 @pytest.mark.parametrize("text", [VALID, VALID.replace("per_month = 1", "every_weeks = [6, 2.5]")])
