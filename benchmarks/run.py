@@ -116,10 +116,12 @@ def startup(runs: int) -> None:
         for name, command in commands.items():
             times[name].append(wall(command))
     base = statistics.median(times["minimal typer app"])
-    print(f"start-up, median of {runs} alternating runs:")
+    frozen = statistics.median(times["  the same, frozen at exit"])
+    print(f"start-up, median of {runs} alternating runs (x the minimal app; x it frozen at exit):")
     for name, values in times.items():
         median = statistics.median(values)
-        print(f"  {name:<26} {median * 1000:7.1f} ms  {median / base:4.2f}x")
+        like = f"  {median / frozen:4.2f}x" if name.startswith("ketcost") else ""
+        print(f"  {name:<26} {median * 1000:7.1f} ms  {median / base:4.2f}x{like}")
 
 
 def _tree_memory_kb(pid: int) -> tuple[int, int]:
