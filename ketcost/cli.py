@@ -14,7 +14,6 @@ import traceback
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from typer import _coercion
 from typer.exceptions import TyperException
 
 from ketcost import __version__
@@ -43,26 +42,38 @@ if hasattr(typer.core.TyperArgument, "_usage_display_name"):  # a test checks th
     typer.core.TyperArgument._usage_display_name = _plain_usage_name  # type: ignore[method-assign]
 
 
-class _Deferred(_coercion.RuntimeParam):
-    """typer's coercion of one option's value, built when a value comes.
+def _defer_coercion() -> bool:
+    """Have typer build an option's coercion when a value comes, not for every option.
 
     typer (0.29) builds a pydantic validator for every option of the command it runs, given or
     not: 31 for `estimate`, about 5 ms of every run. An option that is not given has nothing to
     coerce (`RuntimeParam.coerce` returns None, or () for a repeatable option, without calling
     `_coerce_value`), so its validator is never built; a given one gets exactly the coercion
-    typer would have built for it (`test_an_option_not_given_builds_no_validator`)."""
+    typer would have built for it (`test_an_option_not_given_builds_no_validator`). This uses
+    typer's internals, so it applies only where they are as in typer 0.29 (True then); another
+    typer simply builds every validator, as it would without ketcost."""
+    try:
+        from typer import _coercion
+    except ImportError:
+        return False
+    build = getattr(_coercion, "build_runtime_param", None)
+    base = getattr(_coercion, "RuntimeParam", None)
+    if build is None or base is None or not hasattr(typer.core, "build_runtime_param"):
+        return False
+    make: Any = build
 
-    def _coerce_value(self, value: Any, param: Any, ctx: "ClickContext") -> Any:
-        built = _coercion.build_runtime_param(param.type_descriptor)
-        return built._coerce_value(value, param=param, ctx=ctx)
+    class Deferred(base):  # type: ignore[misc,valid-type]
+        def _coerce_value(self, value: Any, param: Any, ctx: "ClickContext") -> Any:
+            return make(param.type_descriptor)._coerce_value(value, param=param, ctx=ctx)
+
+    def deferred(descriptor: Any) -> Any:
+        return Deferred(parameter_info=descriptor.parameter_info, annotation=descriptor.annotation)
+
+    typer.core.build_runtime_param = deferred
+    return True
 
 
-def _deferred(descriptor: _coercion.TypeDescriptor) -> _coercion.RuntimeParam:
-    return _Deferred(parameter_info=descriptor.parameter_info, annotation=descriptor.annotation)
-
-
-if hasattr(typer.core, "build_runtime_param"):  # typer's own, should a later typer differ
-    typer.core.build_runtime_param = _deferred
+COERCION_DEFERRED = _defer_coercion()
 
 
 class _State:

@@ -339,7 +339,11 @@ def test_an_option_not_given_builds_no_validator(
     cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """typer builds a pydantic validator per option; ketcost has it build one only for an option
-    that is given (`cli._Deferred`), and a given option is still checked by typer's own."""
+    that is given (`cli._defer_coercion`), and a given option is still checked by typer's own."""
+    from ketcost.cli import COERCION_DEFERRED
+
+    if not COERCION_DEFERRED:
+        pytest.skip("this typer's internals differ from 0.29's: it builds every validator")
     from typer import _adapters
 
     built: list[object] = []
