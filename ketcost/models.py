@@ -536,9 +536,9 @@ class Maintenance(StrEnum):
 MAX_AMOUNT = Decimal(10_000_000)
 AMOUNT_EXAMPLE = "e.g. 1000, 1,000 or 250.50"
 PERCENT_EXAMPLE = "e.g. 20 or 20%"
+
+
 # Plain digits, or digits grouped in threes by commas (1,000 and 12,500.50; not 12,50 or 1,0,0,0).
-
-
 @functools.cache
 def _money_text() -> re.Pattern[str]:
     return re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,12})(\.[0-9]{1,2})?", re.ASCII)

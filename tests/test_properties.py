@@ -137,7 +137,8 @@ def test_clean_text_blanks_exactly_the_control_characters(text: str) -> None:
 
 @given(st.text("0123456789 -–٣x", max_size=12))
 def test_a_count_range_reads_plain_digits_as_its_pattern_does(text: str) -> None:
-    """ "4" is read without the range pattern; every text gives what the pattern gives."""
+    """A count written as plain digits ("4") is read without the range pattern; every text gives
+    what the pattern gives."""
     from ketcost.models import _range_text, _range_text_problem, parse_count_range
 
     match = _range_text().fullmatch(text)
