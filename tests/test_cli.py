@@ -357,7 +357,7 @@ def test_an_option_not_given_builds_no_validator(
     run = cli("estimate", "--route", "iv", "--weeks", "4", "--with", "integration", "--json")
     assert run.code == 0, run.err
     assert json.loads(run.out)["sessions"] == {"low": 8, "high": 12}
-    assert built == [str, str, list[str]]  # --route, --weeks, --with; not the other 26
+    assert built == [str, str, list[str]]  # --route, --weeks, --with; not the other 26 options
     built.clear()
     bad = cli("estimate", "--route", "iv", "--maintenance", "yearly")
     assert (bad.code, bad.out) == (2, "")
