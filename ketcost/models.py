@@ -28,15 +28,10 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 M = TypeVar("M", bound=BaseModel)
 
 
-def _trusted(cls: type[M], **values: Any) -> M:
-    """A model from trusted values, every field given: what `model_construct` does for such
-    models, without its per-field bookkeeping, which costs more than the pricing itself."""
-    return constructed(cls, values, set(values))
-
-
 def constructed(cls: type[M], values: dict[str, Any], given: set[str]) -> M:
     """A model from trusted `values` for all of its fields (defaults included), of which `given`
-    were set: what `model_construct` makes of them."""
+    were set: what `model_construct` makes of them, without its per-field bookkeeping, which
+    costs more than the pricing itself."""
     made = cls.__new__(cls)
     object.__setattr__(made, "__dict__", values)
     object.__setattr__(made, "__pydantic_fields_set__", given)
@@ -78,7 +73,8 @@ class Range(BaseModel, Generic[N]):
 
         Made without validation: the engine's inputs make many of these.
         """
-        return _trusted(cls, low=low, high=low if high is None else high)
+        values = {"low": low, "high": low if high is None else high}
+        return constructed(cls, values, {"low", "high"})
 
 
 # Quoted: `Range[Any]` written out would make pydantic build a class for it when this module loads
