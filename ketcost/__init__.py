@@ -15,7 +15,8 @@ import os
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ketcost.models import Extra, Insurance, Plan, PriceSheet, Range
+    from ketcost.models import Extra, Insurance, Plan, Range
+    from ketcost.pricesheet import PriceSheet
     from ketcost.results import (
         CaseCount,
         Cases,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 # Each public name and the module it comes from.
-_MODELS = ("Extra", "Insurance", "Plan", "PriceSheet", "Range")
+_MODELS = ("Extra", "Insurance", "Plan", "Range")
 _RESULTS = (
     "CaseCount", "Cases", "Count", "Estimate", "Installments", "InsuranceResult", "LineItem",
     "Money", "PhaseCost", "PlanYear", "SheetInfo",
@@ -42,6 +43,7 @@ _RESULTS = (
 _WHERE = {
     **dict.fromkeys(_MODELS, "ketcost.models"),
     **dict.fromkeys(_RESULTS, "ketcost.results"),
+    "PriceSheet": "ketcost.pricesheet",
     "load_price_sheet": "ketcost.sheets",
 }
 
@@ -62,7 +64,7 @@ def estimate(plan: Plan, sheet: PriceSheet | str | os.PathLike[str] | None = Non
     """What `plan` costs, low and high: with the shipped price sheet, or `sheet` (a PriceSheet,
     or the path of a price-sheet file). Raises InputError for an unknown route, protocol or
     add-on, and SheetError for a sheet that cannot be read or is not valid."""
-    from ketcost.models import PriceSheet
+    from ketcost.pricesheet import PriceSheet
     from ketcost.pricing import estimate as price
     from ketcost.sheets import load_price_sheet
 

@@ -68,6 +68,38 @@ def init_10_0(self, v0, v1, v2, v3, v4, v5, v6, v7, v8, v9):
     s9(self, v9)
 
 
+def init_11_0(self, v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10):
+    s0(self, v0)
+    s1(self, v1)
+    s2(self, v2)
+    s3(self, v3)
+    s4(self, v4)
+    s5(self, v5)
+    s6(self, v6)
+    s7(self, v7)
+    s8(self, v8)
+    s9(self, v9)
+    s10(self, v10)
+
+
+def init_15_0(self, v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14):
+    s0(self, v0)
+    s1(self, v1)
+    s2(self, v2)
+    s3(self, v3)
+    s4(self, v4)
+    s5(self, v5)
+    s6(self, v6)
+    s7(self, v7)
+    s8(self, v8)
+    s9(self, v9)
+    s10(self, v10)
+    s11(self, v11)
+    s12(self, v12)
+    s13(self, v13)
+    s14(self, v14)
+
+
 def init_19_1(
     self,
     v0,

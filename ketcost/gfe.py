@@ -19,8 +19,9 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
 from ketcost import wording
 from ketcost.errors import InputError
-from ketcost.models import Clean, Day, Plan, PriceSheet, Text
+from ketcost.models import Clean, Day, Plan, Text
 from ketcost.payment import decimal, to_cents
+from ketcost.pricesheet import PriceSheet
 from ketcost.pricing import WEEKS_PER_MONTH, prepared, resolve, session_fee
 from ketcost.pricing import estimate as price
 from ketcost.results import Estimate, SheetInfo

@@ -23,6 +23,7 @@ The arithmetic (also in the README):
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -34,17 +35,7 @@ from typing import Any, Literal, TypeVar
 from ketcost import wording
 from ketcost.errors import InputError
 from ketcost.immutable import immutable
-from ketcost.models import (
-    FREQUENCY_KEYS,
-    MAX_PHASE_SESSIONS,
-    Insurance,
-    Phase,
-    Plan,
-    PriceSheet,
-    Protocol,
-    Range,
-    Route,
-)
+from ketcost.models import Insurance, Plan, Range
 from ketcost.payment import (
     AddonCharge,
     Terms,
@@ -57,6 +48,14 @@ from ketcost.payment import (
     installments,
 )
 from ketcost.planyear import YearWindow, assisted, case_years, plan_years, year_counts
+from ketcost.pricesheet import (
+    FREQUENCY_KEYS,
+    MAX_PHASE_SESSIONS,
+    Phase,
+    PriceSheet,
+    Protocol,
+    Route,
+)
 from ketcost.results import (
     CaseCount,
     Cases,
@@ -437,8 +436,8 @@ def _decimal_range(value: Range[int]) -> Range[Decimal]:
 
 
 def _with_frequency(phase: Phase, **frequency: object) -> Phase:
-    cleared: dict[str, object] = dict.fromkeys((*FREQUENCY_KEYS, "sessions"))
-    return phase.model_copy(update={**cleared, **frequency})
+    cleared: dict[str, Any] = dict.fromkeys((*FREQUENCY_KEYS, "sessions"))
+    return dataclasses.replace(phase, **{**cleared, **frequency})
 
 
 def _as_range(value: int | tuple[int, int]) -> Range[Decimal]:
@@ -450,7 +449,7 @@ def adjusted_phases(plan: Plan, protocol_id: str, protocol: Protocol) -> tuple[P
     """The protocol's phases with the plan's changes: first-phase schedule and maintenance."""
     first, *rest = protocol.phases
     if plan.weeks is not None:
-        first = first.model_copy(update={"weeks": _decimal_range(plan.weeks), "months": None})
+        first = dataclasses.replace(first, weeks=_decimal_range(plan.weeks), months=None)
     if plan.per_week is not None:
         first = _with_frequency(first, per_week=_decimal_range(plan.per_week))
     if plan.sessions is not None:

@@ -18,7 +18,6 @@ from ketcost.models import (
     SESSIONS_BOUNDS,
     WEEKS_BOUNDS,
     Plan,
-    PriceSheet,
 )
 from ketcost.planfile import QuoteInfo
 from ketcost.results import Estimate
@@ -194,6 +193,8 @@ def quote_schema() -> dict[str, Any]:
 
 def price_sheet_schema() -> dict[str, Any]:
     """A price-sheet file: ranges may also be written as one number or [low, high]."""
+    from ketcost.sheetfile import PriceSheet  # here: only this schema builds the sheet models
+
     schema = PriceSheet.model_json_schema(by_alias=True)
     for name, definition in schema["$defs"].items():
         if name.startswith("Range_"):

@@ -16,9 +16,10 @@ from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict
 
-from ketcost.models import Plan, PriceSheet
+from ketcost.models import Plan
 from ketcost.payment import AddonCharge, Charge, Terms, cents, charges, decimal, patient_parts
 from ketcost.planyear import assisted, year_of_day
+from ketcost.pricesheet import PriceSheet
 from ketcost.pricing import (
     WEEKS_PER_MONTH,
     Case,

@@ -7,7 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ketcost.models import Phase, Range
+from ketcost.models import Range
+from ketcost.pricesheet import Phase
 
 if TYPE_CHECKING:
     from ketcost.results import Estimate

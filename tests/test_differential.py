@@ -24,11 +24,11 @@ from pydantic import ValidationError
 from ketcost import load_price_sheet
 from ketcost.batch import Pricer, Raw, price_chunk
 from ketcost.errors import InputError
-from ketcost.models import PriceSheet
 from ketcost.planfile import plan_from_mapping
+from ketcost.pricesheet import PriceSheet
 from ketcost.pricing import estimate
 from ketcost.render.json import estimate_json
-from ketcost.sheets import parse_price_sheet
+from ketcost.sheetfile import parse_price_sheet
 
 from . import reference
 

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 import pytest
 
-from ketcost import Plan, PriceSheet, estimate
+from ketcost import Plan, PriceSheet, estimate, sheetfile
 from ketcost.errors import InputError
-from ketcost.models import Phase, Protocol, Range
+from ketcost.models import Range
 from ketcost.payment import half_up, to_cents
+from ketcost.pricesheet import Phase, Protocol
 from ketcost.pricing import (
     course,
     own_weeks,
     session_fee,
     weekly_rate,
 )
+from ketcost.sheetfile import plain
 from ketcost.wording import Ends
 
 
@@ -102,18 +105,28 @@ def test_money_rounds_to_cents_half_up(amount: str, expected: str) -> None:
     ],
 )
 def test_weekly_rate(frequency: dict[str, object], expected: tuple[Fraction, Fraction]) -> None:
-    assert weekly_rate(Phase.model_validate({"name": "p", "weeks": 1, **frequency})) == expected
+    assert weekly_rate(phase_of({"name": "p", "weeks": 1, **frequency})) == expected
+
+
+def phase_of(data: dict[str, Any]) -> Phase:
+    """A phase from a sheet's keys, validated as a sheet file's is."""
+    return plain(sheetfile.Phase.model_validate(data))
+
+
+def protocol_of(data: dict[str, Any]) -> Protocol:
+    """A protocol from a sheet's keys, validated as a sheet file's is."""
+    return plain(sheetfile.Protocol.model_validate(data))
 
 
 def phase_counts(phases: list[dict[str, Any]], **plan: object) -> list[tuple[int, int]]:
     """The sessions of each phase a course of these phases prices under the plan."""
-    protocol = Protocol.model_validate({"label": "t", "source": "s", "phases": phases})
+    protocol = protocol_of({"label": "t", "source": "s", "phases": phases})
     priced = course(Plan.model_validate({"route": "iv", **plan}), "t", protocol)
     return [counts(item.count) for item in priced.phases]
 
 
 def test_months_are_52_over_12_weeks() -> None:
-    phase = Phase.model_validate({"name": "p", "months": [1, 3], "per_week": 1})
+    phase = phase_of({"name": "p", "months": [1, 3], "per_week": 1})
     assert own_weeks(phase) == (Fraction(52, 12), Fraction(52, 4))
     # 3 months weekly = 13 weeks = 13 sessions exactly.
     assert phase_counts([{"name": "p", "months": [1, 3], "per_week": 1}]) == [(4, 13)]
@@ -205,14 +218,8 @@ def test_unknown_names_are_input_errors(sheet: PriceSheet, plan: Plan, message: 
 
 
 def test_maintenance_needs_an_open_ended_phase(sheet: PriceSheet) -> None:
-    fixed_only = sheet.model_copy(
-        update={
-            "protocols": {
-                "short": sheet.protocols["standard"].model_copy(
-                    update={"phases": sheet.protocols["standard"].phases[:1]}
-                )
-            }
-        }
-    )
+    standard = sheet.protocols["standard"]
+    short = replace(standard, phases=standard.phases[:1])
+    fixed_only = replace(sheet, protocols={"short": short})
     with pytest.raises(InputError, match="has no maintenance part"):
         estimate(Plan(route="iv", protocol="short", maintenance_months=2), fixed_only)

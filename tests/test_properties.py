@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from hypothesis import given
@@ -44,14 +45,8 @@ def plans(draw: st.DrawFn) -> Plan:
 def priced(sheet: PriceSheet, low: Decimal, high: Decimal) -> PriceSheet:
     """The sheet with every route at the given price per session."""
     price = Range[Decimal].of(low, high)
-    return sheet.model_copy(
-        update={
-            "routes": {
-                rid: r.model_copy(update={"session_price": price})
-                for rid, r in sheet.routes.items()
-            }
-        }
-    )
+    routes = {rid: replace(r, session_price=price) for rid, r in sheet.routes.items()}
+    return replace(sheet, routes=routes)
 
 
 def assert_consistent(result: Estimate) -> None:

@@ -13,8 +13,8 @@ import pytest
 from ketcost import Plan, estimate
 from ketcost.errors import KetcostError
 from ketcost.files import write_text
-from ketcost.models import PriceSheet
 from ketcost.planfile import QuoteInfo
+from ketcost.pricesheet import PriceSheet
 from ketcost.quote import build_quote, reference
 from ketcost.render import quote as render
 from ketcost.timeline import timeline

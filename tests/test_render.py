@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -137,14 +138,8 @@ def test_table_fits_eighty_columns(iv_four_weeks: Estimate, sheet: PriceSheet) -
 
 
 def test_markdown_escapes_pipes(sheet: PriceSheet) -> None:
-    renamed = sheet.model_copy(
-        update={
-            "routes": {
-                "iv": sheet.routes["iv"].model_copy(update={"label": "IV | infusion"}),
-                **{k: v for k, v in sheet.routes.items() if k != "iv"},
-            }
-        }
-    )
+    routes = {**sheet.routes, "iv": replace(sheet.routes["iv"], label="IV | infusion")}
+    renamed = replace(sheet, routes=routes)
     assert "IV \\| infusion" in render_routes(renamed, OutputFormat.MARKDOWN)
 
 

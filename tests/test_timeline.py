@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -44,11 +45,8 @@ def test_boosters_start_one_interval_after_the_series(sheet: PriceSheet) -> None
 def test_fixed_count_without_length_lasts_a_third_of_its_sessions_in_weeks(
     sheet: PriceSheet,
 ) -> None:
-    phase = (
-        sheet.protocols["standard"]
-        .phases[0]
-        .model_copy(update={"sessions": Range[int].of(7), "per_week": None, "weeks": None})
-    )
+    first = sheet.protocols["standard"].phases[0]
+    phase = replace(first, sessions=Range[int].of(7), per_week=None, weeks=None)
     assert own_weeks(phase) == (Fraction(3), Fraction(3))  # 7/3 rounded up
 
 

@@ -3,24 +3,26 @@ ready (their bytecode is compiled when ketcost is installed, as every module's i
 
     python tools/generate.py
 
-- `ketcost/_shipped_sheet.py`: the shipped price sheet, `ketcost/data/price_ranges.toml`, as
-  Python data, so a run parses no TOML (about 3 ms of every start-up). Edit the TOML, then run
-  this script; `tests/test_sheets.py` checks that the module holds exactly what the TOML holds.
+- `ketcost/_shipped_sheet.py`: the shipped price sheet, `ketcost/data/price_ranges.toml`,
+  validated here and written as the code that makes its plain objects, so a run neither parses
+  TOML (about 3 ms) nor builds the sheet's pydantic models (about 14 million instructions).
+  Edit the TOML, then run this script; `tests/test_sheets.py` checks that the module holds
+  exactly what validating the TOML gives.
 - `ketcost/_inits.py`: `@immutable`'s `__init__` templates for the shapes of ketcost's classes,
-  so none is compiled at run time (0.1 to 0.3 ms each, nine of them). Run this script after
+  so none is compiled at run time (0.1 to 0.3 ms each, eleven of them). Run this script after
   adding an `@immutable` class of a new shape; `tests/test_immutable.py` checks every class's
   shape is there.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import pkgutil
-import pprint
 import shutil
 import subprocess
 import sys
-import tomllib
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,16 +31,26 @@ TOML = ROOT / "ketcost" / "data" / "price_ranges.toml"
 SHEET_MODULE = ROOT / "ketcost" / "_shipped_sheet.py"
 INITS_MODULE = ROOT / "ketcost" / "_inits.py"
 
-SHEET_HEAD = '''"""The shipped price sheet, ketcost/data/price_ranges.toml, as Python data: what
-`tomllib.loads(text, parse_float=Decimal)` gives for it.
+SHEET_HEAD = '''"""The shipped price sheet, ketcost/data/price_ranges.toml, as the engine's plain
+objects: what validating that file gives (`ketcost.sheetfile.parse_price_sheet`), made
+without validating it or building the sheet's pydantic models at run time.
 
 Written by `python tools/generate.py` from that file; edit the TOML, not this module
 (`tests/test_sheets.py` checks that the two agree).
 """
 
-import datetime
-{decimal}
-SHEET: dict[str, object] = '''
+# ruff: noqa: E501
+
+from datetime import date
+from decimal import Decimal
+
+from ketcost.models import Range
+from ketcost.pricesheet import Addon, Phase, PriceSheet, Protocol, Route
+
+decimals = Range[Decimal].of
+whole = Range[int].of
+
+SHEET = '''
 
 INITS_HEAD = '''"""`@immutable`'s `__init__` templates, one for each shape of ketcost's classes
 (P positional and K keyword-only fields): `init_P_K`. Each stores parameter `vI` with the setter
@@ -54,10 +66,36 @@ every class's shape is here.
 
 
 def sheet_text() -> str:
-    data = tomllib.loads(TOML.read_text("utf-8"), parse_float=Decimal)
-    body = pprint.pformat(data, width=100, sort_dicts=False)
-    decimal = "from decimal import Decimal\n" if "Decimal(" in body else ""
-    return SHEET_HEAD.format(decimal=decimal) + body + "\n"
+    sys.path.insert(0, str(ROOT))
+    from ketcost.sheetfile import parse_price_sheet
+
+    sheet = parse_price_sheet(TOML.read_text("utf-8"), str(TOML.relative_to(ROOT)))
+    return SHEET_HEAD + source(sheet) + "\n"
+
+
+def source(value: object) -> str:
+    """Python source that makes `value`: a sheet's plain objects, ranges, text, numbers, dates."""
+    from ketcost.models import Range
+
+    if isinstance(value, Range):
+        made = "decimals" if isinstance(value.low, Decimal) else "whole"
+        return f"{made}({source(value.low)}, {source(value.high)})"
+    if dataclasses.is_dataclass(value):
+        names = [field.name for field in dataclasses.fields(value)]
+        given = ", ".join(f"{name}={source(getattr(value, name))}" for name in names)
+        return f"{type(value).__name__}({given})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{source(k)}: {source(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, tuple):
+        items = [source(item) for item in value]
+        return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+    if isinstance(value, date):
+        return f"date({value.year}, {value.month}, {value.day})"
+    if isinstance(value, Decimal):
+        return f'Decimal("{value}")'
+    if value is None or isinstance(value, str | int | bool):
+        return repr(value)
+    raise TypeError(f"no source for {type(value).__name__}")
 
 
 def immutable_shapes() -> set[tuple[int, int]]:

@@ -15,9 +15,10 @@ import typer
 from ketcost import wording
 from ketcost.commands import EXIT_BUDGET, EXIT_OK
 from ketcost.errors import InputError
-from ketcost.models import Plan, PriceSheet
+from ketcost.models import Plan
 from ketcost.options import complete_routes
 from ketcost.payment import to_cents
+from ketcost.pricesheet import PriceSheet
 from ketcost.pricing import estimate as price
 from ketcost.pricing import schedule_warnings
 from ketcost.render import OutputFormat

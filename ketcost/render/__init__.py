@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar, assert_never
 from ketcost.render import json
 
 if TYPE_CHECKING:
-    from ketcost.models import PriceSheet
+    from ketcost.pricesheet import PriceSheet
     from ketcost.render.report import Report
     from ketcost.results import Estimate
     from ketcost.timeline import Timeline

@@ -15,8 +15,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ketcost.models import PriceSheet, Range
+from ketcost.models import Range
 from ketcost.payment import to_cents
+from ketcost.pricesheet import Addon, Phase, PriceSheet, Protocol, Route
 from ketcost.results import CaseCount, Cases, Count, Estimate, LineItem, Money, PhaseCost, PlanYear
 from ketcost.wording import schedule
 
@@ -268,11 +269,35 @@ def _money(value: Range[Decimal]) -> dict[str, str]:
     return {"low": str(to_cents(value.low)), "high": str(to_cents(value.high))}
 
 
+def _fields(item: Route | Addon | Protocol | Phase, drop_none: bool = False) -> dict[str, Any]:
+    """An item of the sheet as JSON data, key by key in the sheet's order: ranges as {low, high},
+    amounts as text (as written: `"2"`, `"0.5"`), dates as YYYY-MM-DD (`phases` are the
+    caller's to write)."""
+    data = {}
+    for name in item.__dataclass_fields__:
+        value = getattr(item, name)
+        if name != "phases" and not (drop_none and value is None):
+            data[name] = _plain_json(value)
+    return data
+
+
+def _plain_json(value: Any) -> Any:
+    if isinstance(value, Range):
+        return {"low": _plain_json(value.low), "high": _plain_json(value.high)}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_plain_json(item) for item in value]
+    return value
+
+
 def render_routes(sheet: PriceSheet) -> str:
     """The sheet's routes with prices in cents and their sources."""
     routes = []
     for route_id, route in sheet.routes.items():
-        data = route.model_dump(mode="json")
+        data = _fields(route)
         data["session_price"] = _money(route.session_price)
         routes.append({"id": route_id, **data})
     return _dumps({**_sheet(sheet), "routes": routes})
@@ -282,10 +307,9 @@ def render_protocols(sheet: PriceSheet) -> str:
     """The sheet's protocols, each phase with its schedule in words."""
     protocols = []
     for protocol_id, protocol in sheet.protocols.items():
-        data = protocol.model_dump(mode="json", exclude={"phases"})
+        data = _fields(protocol)
         data["phases"] = [
-            {**p.model_dump(mode="json", exclude_none=True), "schedule": schedule(p, None)}
-            for p in protocol.phases
+            {**_fields(p, drop_none=True), "schedule": schedule(p, None)} for p in protocol.phases
         ]
         protocols.append({"id": protocol_id, **data})
     return _dumps({**_sheet(sheet), "protocols": protocols})
@@ -295,7 +319,7 @@ def render_addons(sheet: PriceSheet) -> str:
     """The sheet's add-ons with prices in cents and their sources."""
     addons = []
     for addon_id, addon in sheet.addons.items():
-        data = addon.model_dump(mode="json")
+        data = _fields(addon)
         data["price"] = _money(addon.price)
         addons.append({"id": addon_id, **data})
     return _dumps({**_sheet(sheet), "addons": addons})

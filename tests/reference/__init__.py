@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 
-from ketcost.models import Plan, PriceSheet
+from ketcost.models import Plan
+from ketcost.pricesheet import PriceSheet
 
 from . import pricing
 

@@ -18,26 +18,24 @@ The arithmetic (also in the README):
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 from ketcost import wording
 from ketcost.errors import InputError
-from ketcost.models import (
+from ketcost.models import Extra, Maintenance, Plan, Range
+from ketcost.pricesheet import (
     FREQUENCY_KEYS,
     MAX_PHASE_SESSIONS,
-    Extra,
-    Maintenance,
     Phase,
-    Plan,
     PriceSheet,
     Protocol,
-    Range,
     Route,
 )
 
@@ -92,8 +90,8 @@ def _decimal_range(value: Count) -> Range[Decimal]:
 
 
 def _with_frequency(phase: Phase, **frequency: object) -> Phase:
-    cleared: dict[str, object] = dict.fromkeys((*FREQUENCY_KEYS, "sessions"))
-    return phase.model_copy(update={**cleared, **frequency})
+    cleared: dict[str, Any] = dict.fromkeys((*FREQUENCY_KEYS, "sessions"))
+    return dataclasses.replace(phase, **{**cleared, **frequency})
 
 
 def _as_range(value: int | tuple[int, int]) -> Range[Decimal]:
@@ -301,7 +299,7 @@ def adjusted_phases(plan: Plan, protocol_id: str, protocol: Protocol) -> tuple[P
     """The protocol's phases with the plan's changes: first-phase schedule and maintenance."""
     first, *rest = protocol.phases
     if plan.weeks is not None:
-        first = first.model_copy(update={"weeks": _decimal_range(plan.weeks), "months": None})
+        first = dataclasses.replace(first, weeks=_decimal_range(plan.weeks), months=None)
     if plan.per_week is not None:
         first = _with_frequency(first, per_week=_decimal_range(plan.per_week))
     if plan.sessions is not None:

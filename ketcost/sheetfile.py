@@ -1,0 +1,362 @@
+"""The price-sheet file: pydantic models that validate a sheet's TOML, say what is wrong with
+it, and give `ketcost schema price-sheet`; a valid sheet becomes the engine's plain
+`ketcost.pricesheet.PriceSheet`.
+
+Only a run that reads a sheet file (or prints its schema) imports this module: the shipped sheet
+is valid by its tests and made into plain objects directly. The class names here are the
+schema's (`Route`, `Phase`, ...): the plain classes in `ketcost.pricesheet` have the same names
+and fields.
+"""
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal, Self, overload
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from ketcost import pricesheet
+from ketcost.errors import SheetError
+from ketcost.models import (
+    _FROZEN,
+    Clean,
+    PositiveCount,
+    PositiveMoney,
+    PositiveQuantity,
+    Text,
+)
+from ketcost.pricesheet import FREQUENCY_KEYS, PHASE_BOUNDS, PhaseRules
+from ketcost.sheets import TOO_DEEP, key_path, load_toml
+
+
+def _unordered(value: Any) -> Any:
+    """`every_weeks = [6, 2]` and `[2, 6]` mean the same: the rarer end is the low case."""
+    if isinstance(value, list | tuple) and len(value) == 2:
+        try:
+            return sorted(value)
+        except TypeError:
+            return value
+    return value
+
+
+class Phase(BaseModel, PhaseRules):
+    """One phase of a protocol: a duration (or none: open-ended) and a frequency or fixed count."""
+
+    model_config = _FROZEN
+
+    name: Text
+    weeks: PositiveQuantity | None = None
+    months: PositiveQuantity | None = None
+    per_week: PositiveQuantity | None = None
+    per_month: PositiveQuantity | None = None
+    per_year: PositiveQuantity | None = None
+    every_weeks: Annotated[PositiveQuantity, BeforeValidator(_unordered)] | None = None
+    sessions: PositiveCount | None = None
+    # Which part of the course: by default an open-ended phase is maintenance, others induction.
+    part: Literal["induction", "maintenance"] | None = None
+    # The first session falls one interval after the phase before ends (boosters after a series).
+    starts_one_interval_after: bool = False
+
+    @model_validator(mode="after")
+    def _one_frequency(self) -> Self:
+        given = [key for key in FREQUENCY_KEYS if getattr(self, key) is not None]
+        if self.sessions is not None and given:
+            raise ValueError(f"give a frequency or a fixed `sessions` count, not both ({given[0]})")
+        if len(given) > 1:
+            raise ValueError(f"a phase has one frequency; found {' and '.join(given)}")
+        if not given and self.sessions is None:
+            raise ValueError(
+                "a phase needs a frequency (per_week, per_month, per_year or every_weeks) "
+                "or a fixed `sessions` count"
+            )
+        if self.weeks is not None and self.months is not None:
+            raise ValueError("give the duration in weeks or in months, not both")
+        for key, (least, most) in PHASE_BOUNDS.items():
+            value = getattr(self, key)
+            if value is not None and (value.low < least or value.high > most):
+                raise ValueError(f"{key} must be from {least} to {most:,}")
+        return self
+
+
+def _web_address(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"https://[^\s<>\"]+", value):
+        raise ValueError("a source url is a public https:// address")
+    return value
+
+
+Url = Annotated[str, AfterValidator(_web_address)]
+
+
+class Sourced(BaseModel):
+    """Where a figure comes from: the source in words, its public address and its date."""
+
+    model_config = _FROZEN
+
+    source: Text
+    url: Url | None = None
+    published: date | None = None
+
+
+def _code(value: str) -> str:
+    if not re.fullmatch(r"[A-Z0-9]{4,7}", value):
+        raise ValueError(f"{value[:20]!r} is not a service code (HCPCS or CPT, e.g. G2082)")
+    return value
+
+
+ServiceCode = Annotated[str, AfterValidator(_code)]
+
+
+def _sourced_codes(codes: tuple[str, ...], source: str | None) -> None:
+    if codes and source is None:
+        raise ValueError("service_codes need a service_codes_source saying where they come from")
+
+
+class Route(Sourced):
+    """A way of giving treatment, with its published price per session."""
+
+    label: Text
+    aliases: tuple[Text, ...] = ()
+    session_price: PositiveMoney
+    session_minutes: PositiveQuantity | None = None
+    observation_minutes: PositiveQuantity | None = None
+    insurance_eligible: bool = False
+    default_protocol: str | None = None
+    max_per_week: PositiveQuantity | None = None
+    max_per_week_source: Text | None = None
+    service_codes: tuple[ServiceCode, ...] = ()
+    service_codes_source: Text | None = None
+    notes: Clean | None = None
+
+    @model_validator(mode="after")
+    def _sourced_limit(self) -> Self:
+        if self.max_per_week is not None and self.max_per_week_source is None:
+            raise ValueError("max_per_week needs a max_per_week_source saying where it comes from")
+        _sourced_codes(self.service_codes, self.service_codes_source)
+        return self
+
+
+class Addon(Sourced):
+    """Something billed beside treatment: once per session or once per course."""
+
+    label: Text
+    price: PositiveMoney
+    per: Literal["session", "course"]
+    insurance_eligible: bool = False
+    # Routes with which insurance may cover it even when `insurance_eligible` is false.
+    insurance_eligible_routes: tuple[str, ...] = ()
+    service_codes: tuple[ServiceCode, ...] = ()
+    service_codes_source: Text | None = None
+    notes: Clean | None = None
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Self:
+        _sourced_codes(self.service_codes, self.service_codes_source)
+        return self
+
+
+class Protocol(Sourced):
+    """A named treatment schedule: phases in the order they happen, induction first."""
+
+    label: Text
+    route: str | None = None
+    notes: Clean | None = None
+    phases: tuple[Phase, ...]
+
+    @model_validator(mode="after")
+    def _open_ended_last(self) -> Self:
+        if not self.phases:
+            raise ValueError("a protocol needs at least one phase ([[protocols.ID.phases]])")
+        for index, phase in enumerate(self.phases[:-1]):
+            if phase.open_ended:
+                raise ValueError(
+                    f"phase {index + 1} ({phase.name}) has no duration; "
+                    "only the last phase may be open-ended"
+                )
+        parts = [phase.course_part for phase in self.phases]
+        if parts != sorted(parts):  # "induction" < "maintenance"
+            raise ValueError("induction phases come before maintenance phases")
+        if self.phases[-1].open_ended and parts[-1] != "maintenance":
+            raise ValueError("an open-ended phase is part of the maintenance")
+        return self
+
+
+class CrossReferenceError(ValueError):
+    """Problems that span the sheet, each with the key path it belongs to."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
+        self.problems = problems
+
+
+def reference_problems(
+    aliases: dict[str, list[str]], protocol_routes: dict[str, str | None]
+) -> list[tuple[str, str]]:
+    """Names used twice across routes, and protocols naming a route that does not exist."""
+    problems: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}
+    for route_id, names in aliases.items():
+        for name in (route_id, *names):
+            owner = seen.setdefault(name.casefold(), route_id)
+            if owner != route_id:
+                problems.append(
+                    (f"routes.{route_id}.aliases", f"{name!r} already names route {owner!r}")
+                )
+    for protocol_id, route in protocol_routes.items():
+        if route is not None and route.casefold() not in seen:
+            problems.append(
+                (
+                    f"protocols.{protocol_id}.route",
+                    f"unknown route {route!r}; routes: {', '.join(aliases)}",
+                )
+            )
+    return problems
+
+
+class PriceSheet(BaseModel):
+    """Published prices per route and named protocols, with where the figures come from."""
+
+    model_config = _FROZEN
+
+    name: Text
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    as_of: date
+    source: Text
+    routes: dict[str, Route] = Field(min_length=1)
+    protocols: dict[str, Protocol] = Field(default_factory=dict)
+    addons: dict[str, Addon] = Field(default_factory=dict)
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency_code(cls, value: Any) -> Any:
+        if isinstance(value, str) and not re.fullmatch(r"[A-Z]{3}", value):
+            raise ValueError(
+                f"{value!r} is not a three-letter ISO 4217 currency code in capitals (e.g. USD)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> Self:
+        problems = reference_problems(
+            {rid: list(r.aliases) for rid, r in self.routes.items()},
+            {pid: p.route for pid, p in self.protocols.items()},
+        )
+        for route_id, route in self.routes.items():
+            if route.default_protocol is not None and route.default_protocol not in self.protocols:
+                problems.append(
+                    (
+                        f"routes.{route_id}.default_protocol",
+                        f"unknown protocol {route.default_protocol!r}; "
+                        f"protocols: {', '.join(self.protocols) or 'none'}",
+                    )
+                )
+        for addon_id, addon in self.addons.items():
+            for name in addon.insurance_eligible_routes:
+                if name not in self.routes:
+                    problems.append(
+                        (
+                            f"addons.{addon_id}.insurance_eligible_routes",
+                            f"unknown route {name!r}; routes: {', '.join(self.routes)}",
+                        )
+                    )
+        if problems:
+            raise CrossReferenceError(problems)
+        return self
+
+
+_MESSAGES = {
+    "extra_forbidden": "unknown key (check the spelling)",
+    "missing": "required key is missing",
+}
+
+
+def parse_price_sheet(text: str, origin: str) -> pricesheet.PriceSheet:
+    """A validated price sheet from TOML text; `origin` names the file in problems.
+
+    Raises SheetError listing every problem, one line each, as `FILE: key.path: message`.
+    """
+    if not text.strip():
+        raise SheetError(origin, [f"{origin}: the file is empty"])
+    data = load_toml(text, origin, SheetError)
+    try:
+        return plain(PriceSheet.model_validate(data))
+    except RecursionError:
+        raise SheetError(origin, [f"{origin}: {TOO_DEEP}"]) from None
+    except ValidationError as error:
+        problems = sheet_problems(error, origin)
+        problems += [f"{origin}: {p}: {m}" for p, m in _raw_reference_problems(data)]
+        raise SheetError(origin, list(dict.fromkeys(problems))) from None
+
+
+# Each file model and the plain class the engine reads it as.
+_PLAIN: dict[type[BaseModel], type[Any]] = {
+    Phase: pricesheet.Phase,
+    Route: pricesheet.Route,
+    Addon: pricesheet.Addon,
+    Protocol: pricesheet.Protocol,
+    PriceSheet: pricesheet.PriceSheet,
+}
+
+
+@overload
+def plain(model: PriceSheet) -> pricesheet.PriceSheet: ...
+@overload
+def plain(model: Protocol) -> pricesheet.Protocol: ...
+@overload
+def plain(model: Phase) -> pricesheet.Phase: ...
+def plain(model: BaseModel) -> Any:
+    """A validated sheet (or protocol, or phase) as the engine's plain objects, field for
+    field."""
+    return _plain(model)
+
+
+def _plain(value: Any) -> Any:
+    kind = _PLAIN.get(type(value))
+    if kind is not None:
+        return kind(**{name: _plain(getattr(value, name)) for name in kind.__dataclass_fields__})
+    if isinstance(value, tuple):
+        return tuple(_plain(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value  # a Range, text, a number, a date, None
+
+
+def _raw_reference_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Cross-references checked on the raw TOML, so they are reported beside other problems.
+
+    (The model checks them too, but only once everything else in the sheet is valid.)
+    """
+    routes, protocols = data.get("routes"), data.get("protocols")
+    if not isinstance(routes, dict) or not isinstance(protocols, dict):
+        return []
+    aliases = {
+        str(rid): [a for a in r.get("aliases", []) if isinstance(a, str)]
+        for rid, r in routes.items()
+        if isinstance(r, dict) and isinstance(r.get("aliases", []), list)
+    }
+    named = {
+        str(pid): p["route"]
+        for pid, p in protocols.items()
+        if isinstance(p, dict) and isinstance(p.get("route"), str)
+    }
+    return reference_problems(aliases, named)
+
+
+def sheet_problems(error: ValidationError, origin: str) -> list[str]:
+    """Every problem in a ValidationError as `origin: key.path: message`."""
+    lines: list[str] = []
+    for detail in error.errors():
+        cause: Any = detail.get("ctx", {}).get("error")
+        if isinstance(cause, CrossReferenceError):
+            lines.extend(f"{origin}: {path}: {message}" for path, message in cause.problems)
+            continue
+        path = key_path(detail["loc"])
+        message = _MESSAGES.get(detail["type"], detail["msg"].removeprefix("Value error, "))
+        lines.append(f"{origin}: {path}: {message}" if path else f"{origin}: {message}")
+    return lines
