@@ -15,11 +15,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 
 from ketcost import wording
 from ketcost.errors import InputError
-from ketcost.models import Clean, Day, Plan, Text
+from ketcost.models import FROZEN, Clean, Day, Plan, Text
 from ketcost.payment import decimal, to_cents
 from ketcost.pricesheet import PriceSheet
 from ketcost.pricing import WEEKS_PER_MONTH, prepared, resolve, session_fee
@@ -46,9 +46,6 @@ DISCLAIMERS = (
     "This Good Faith Estimate is not a contract and does not require you to obtain the items or "
     "services from any of the providers or facilities named in it.",
 )
-# defer_build: a model's validator is built the first time it validates, so a run builds only
-# the validators it uses (start-up: `estimate --json` validates a Plan and nothing else).
-_FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 def npi_valid(npi: str) -> bool:
@@ -89,7 +86,7 @@ def _state(value: str) -> str:
 class ProviderInfo(BaseModel):
     """The provider or facility that issues the GFE."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     name: Text
     npi: Annotated[str, BeforeValidator(_npi)]
@@ -99,7 +96,7 @@ class ProviderInfo(BaseModel):
 
 
 class Patient(BaseModel):
-    model_config = _FROZEN
+    model_config = FROZEN
 
     name: str
     date_of_birth: date
@@ -108,7 +105,7 @@ class Patient(BaseModel):
 class GfeItem(BaseModel):
     """One item or service: its codes and one expected charge."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     description: str
     service_codes: tuple[str, ...]
@@ -120,7 +117,7 @@ class GfeItem(BaseModel):
 class ProviderCharges(BaseModel):
     """A provider's items and their expected charges in all."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     provider: ProviderInfo
     items: tuple[GfeItem, ...]
@@ -130,7 +127,7 @@ class ProviderCharges(BaseModel):
 class GoodFaithEstimate(BaseModel):
     """The Good Faith Estimate; also its machine-readable copy (`quote --gfe -f json`)."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     kind: Literal["good_faith_estimate"] = "good_faith_estimate"
     id: str
@@ -152,7 +149,7 @@ class GoodFaithEstimate(BaseModel):
 class EstimateDocument(BaseModel):
     """A counselor's estimate's machine-readable copy (`quote -f json`): not a GFE."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     kind: Literal["estimate"] = "estimate"
     id: str
@@ -174,7 +171,7 @@ def _diagnosis(value: str) -> str:
 class GfeInputs(BaseModel):
     """What the provider gives beside the plan: who the patient is and the diagnosis codes."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     client: Clean | None = None
     client_dob: Day | None = None
@@ -334,7 +331,7 @@ def _items(plan: Plan, sheet: PriceSheet, route_id: str, result: Estimate) -> tu
 class ProviderCheck(BaseModel):
     """One provider's expected charges, what was billed, and the difference."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     provider: str
     npi: str | None
@@ -347,7 +344,7 @@ class ProviderCheck(BaseModel):
 class BillCheck(BaseModel):
     """The bill compared with the estimate."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     kind: Literal["good_faith_estimate", "estimate"]
     estimate_id: str

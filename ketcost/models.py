@@ -21,7 +21,7 @@ N = TypeVar("N", int, Decimal)
 
 # defer_build: a model's validator is built the first time it validates, so a run builds only
 # the validators it uses (start-up: `estimate --json` validates a Plan and nothing else).
-_FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -42,7 +42,7 @@ def constructed(cls: type[M], values: dict[str, Any], given: set[str]) -> M:
 class Range(BaseModel, Generic[N]):
     """A low–high pair with low <= high; written `[low, high]` or as one number (low = high)."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     low: N
     high: N
@@ -329,7 +329,7 @@ Percentage = Annotated[Decimal, BeforeValidator(_percentage)]
 class Extra(BaseModel):
     """An add-on that is not in the price sheet, e.g. `psychotherapy=150-250/session`."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     label: Text
     price: PositiveMoney
@@ -393,7 +393,7 @@ class Insurance(BaseModel):
     """Insurance terms: what remains of the deductible and out-of-pocket maximum in the current
     plan year, shares, and what applies after each renewal."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     covered: bool | None = None
     deductible: Amount = Decimal(0)

@@ -25,7 +25,7 @@ from pydantic import (
 from ketcost import pricesheet
 from ketcost.errors import SheetError
 from ketcost.models import (
-    _FROZEN,
+    FROZEN,
     Clean,
     PositiveCount,
     PositiveMoney,
@@ -49,7 +49,7 @@ def _unordered(value: Any) -> Any:
 class Phase(BaseModel, PhaseRules):
     """One phase of a protocol: a duration (or none: open-ended) and a frequency or fixed count."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     name: Text
     weeks: PositiveQuantity | None = None
@@ -97,7 +97,7 @@ Url = Annotated[str, AfterValidator(_web_address)]
 class Sourced(BaseModel):
     """Where a figure comes from: the source in words, its public address and its date."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     source: Text
     url: Url | None = None
@@ -222,7 +222,7 @@ def reference_problems(
 class PriceSheet(BaseModel):
     """Published prices per route and named protocols, with where the figures come from."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     name: Text
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]

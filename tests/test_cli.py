@@ -335,6 +335,28 @@ def test_the_command_line_imports_no_model_before_main_runs() -> None:
     assert done.stderr.split() == ["0", "0", "True"]
 
 
+def test_estimate_with_the_shipped_sheet_builds_only_the_plans_models() -> None:
+    """Building a pydantic model class costs start-up time: `estimate --json` priced with the
+    shipped sheet makes the plan's models and no other (the sheet's are plain objects, and its
+    file models in `ketcost.sheetfile` are not imported)."""
+    code = (
+        "import sys, ketcost.cli\n"
+        "sys.argv = ['ketcost', 'estimate', '--route', 'iv', '--weeks', '4', '--json']\n"
+        "ketcost.cli.main()\n"
+        "from pydantic import BaseModel\n"
+        "def made(cls):\n"
+        "    for sub in cls.__subclasses__():\n"
+        "        yield sub.__qualname__\n"
+        "        yield from made(sub)\n"
+        "print(sorted(made(BaseModel)), 'ketcost.sheetfile' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout)["sessions"] == {"low": 8, "high": 12}
+    assert done.stderr.strip() == (
+        "['Extra', 'Insurance', 'Plan', 'Range', 'Range[Decimal]', 'Range[int]'] False"
+    )
+
+
 def test_an_option_not_given_builds_no_validator(
     cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
