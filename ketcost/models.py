@@ -24,21 +24,6 @@ N = TypeVar("N", int, Decimal)
 FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def constructed(cls: type[M], values: dict[str, Any], given: set[str]) -> M:
-    """A model from trusted `values` for all of its fields (defaults included), of which `given`
-    were set: what `model_construct` makes of them, without its per-field bookkeeping, which
-    costs more than the pricing itself."""
-    made = cls.__new__(cls)
-    object.__setattr__(made, "__dict__", values)
-    object.__setattr__(made, "__pydantic_fields_set__", given)
-    object.__setattr__(made, "__pydantic_extra__", None)
-    object.__setattr__(made, "__pydantic_private__", None)
-    return made
-
-
 class Range(BaseModel, Generic[N]):
     """A low–high pair with low <= high; written `[low, high]` or as one number (low = high)."""
 
@@ -70,10 +55,15 @@ class Range(BaseModel, Generic[N]):
     def of(cls, low: N, high: N | None = None) -> Self:
         """A range built in code, where the values are already known to be valid.
 
-        Made without validation: the engine's inputs make many of these.
+        Made without validation, and without `model_construct`'s per-field bookkeeping (which
+        costs more than the pricing itself): the engine's inputs make many of these.
         """
-        values = {"low": low, "high": low if high is None else high}
-        return constructed(cls, values, {"low", "high"})
+        made = cls.__new__(cls)
+        object.__setattr__(made, "__dict__", {"low": low, "high": low if high is None else high})
+        object.__setattr__(made, "__pydantic_fields_set__", {"low", "high"})
+        object.__setattr__(made, "__pydantic_extra__", None)
+        object.__setattr__(made, "__pydantic_private__", None)
+        return made
 
 
 # Quoted: `Range[Any]` written out would make pydantic build a class for it when this module loads

@@ -11,6 +11,7 @@ import pytest
 
 from ketcost import PriceSheet, load_price_sheet
 from ketcost.errors import SheetError
+from ketcost.models import Range
 from ketcost.sheetfile import parse_price_sheet
 from ketcost.sheets import stale_warning
 
@@ -72,6 +73,18 @@ def test_single_number_is_a_range(write: Callable[[str, str], Path]) -> None:
     sheet = load_price_sheet(write("s.toml", VALID.replace("[450.50, 700]", "500")))
     price = sheet.routes["iv"].session_price
     assert (price.low, price.high) == (Decimal(500), Decimal(500))
+
+
+@pytest.mark.parametrize("given", [(2, 4), (Decimal("0.5"), Decimal("1.25"))])
+def test_a_range_made_in_code_is_the_validated_range(given: tuple[Decimal, Decimal]) -> None:
+    """`Range.of` (the shipped sheet and the engine make ranges with it, unvalidated) gives what
+    validation gives: equal, with the same fields set and the same dump."""
+    kind = Range[int] if isinstance(given[0], int) else Range[Decimal]
+    made, validated = kind.of(*given), kind.model_validate(list(given))
+    assert made == validated
+    assert made.model_fields_set == validated.model_fields_set == {"low", "high"}
+    assert made.model_dump(mode="json") == validated.model_dump(mode="json")
+    assert repr(made) == repr(validated)
 
 
 def test_every_weeks_either_order(write: Callable[[str, str], Path]) -> None:
