@@ -124,7 +124,8 @@ def inits_text() -> str:
 def main() -> None:
     SHEET_MODULE.write_text(sheet_text(), "utf-8")
     INITS_MODULE.write_text(inits_text(), "utf-8")
-    ruff = shutil.which("ruff")
+    # ruff from PATH, or beside this Python (a venv's, when it is not activated)
+    ruff = shutil.which("ruff") or shutil.which("ruff", path=str(Path(sys.executable).parent))
     if ruff:
         paths = [str(SHEET_MODULE), str(INITS_MODULE)]
         subprocess.run([ruff, "format", "--quiet", *paths], check=True)
