@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -96,7 +97,10 @@ def render(report: Report, *, width: int = 80, color: bool = False) -> str:
     out = io.StringIO()
     console = Console(
         file=out,
+        # Both dimensions given, so Rich takes them as they are: with only a width it uses 80
+        # columns for a forced terminal whose TERM is dumb.
         width=width,
+        height=25,
         force_terminal=color,
         no_color=not color,
         color_system="standard" if color else None,
@@ -131,8 +135,16 @@ def render(report: Report, *, width: int = 80, color: bool = False) -> str:
 
         console.print()
         console.print(Text(report.footer, style="italic"))
-    # Rich pads every line to the full width; trailing blanks only get in the way of copying.
-    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
+    return "".join(_trimmed(line) + "\n" for line in out.getvalue().splitlines())
+
+
+_TRAILING = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)+$")
+
+
+def _trimmed(line: str) -> str:
+    """The line without the blanks Rich pads it to the full width with (they only get in the way
+    of copying), keeping any colour codes that close it so the terminal is left as it was."""
+    return _TRAILING.sub(lambda tail: "".join(re.findall(r"\x1b\[[0-9;]*m", tail[0])), line)
 
 
 def _table(report: Report, grid: list[list[str]], split: set[int]) -> Any:
@@ -169,9 +181,14 @@ def _table(report: Report, grid: list[list[str]], split: set[int]) -> Any:
 
 
 def _whole(drawn: str, report: Report, grid: list[list[str]], split: set[int], width: int) -> bool:
-    """Whether Rich drew every figure and every heading whole, each on one line, within width."""
-    lines = drawn.splitlines()
-    if any(len(line.rstrip()) > width for line in lines):
+    """Whether Rich drew every figure and every heading whole, each on one line, within width.
+
+    Measured on what a person sees: the lines without their colour codes, in terminal cells."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    lines = [Text.from_ansi(line).plain for line in drawn.splitlines()]
+    if any(cell_len(line.rstrip()) > width for line in lines):
         return False
     pieces = [column.header for column in report.columns]
     for row in grid:
