@@ -33,7 +33,6 @@ from pydantic import ValidationError
 
 from ketcost.errors import InputError, KetcostError, SheetError
 from ketcost.files import ReadProblem, read_text
-from ketcost.immutable import immutable
 from ketcost.models import Insurance, Plan
 from ketcost.planfile import key_problem, plan_from_mapping
 from ketcost.pricesheet import PriceSheet
@@ -62,7 +61,7 @@ CSV_HEADER = (
 )  # fmt: skip
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """One record's result: its estimate, or an error message."""
 

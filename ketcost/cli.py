@@ -11,13 +11,13 @@ import importlib
 import os
 import sys
 import traceback
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.exceptions import TyperException
 
 from ketcost import __version__
-from ketcost.commands import EXIT_FILE, EXIT_OK, EXIT_USAGE, LIVE_PROGRESS
+from ketcost.commands import EXIT_FILE, EXIT_OK, EXIT_USAGE, LIVE_PROGRESS, plain_usage_command
 from ketcost.errors import (
     FileProblemsError,
     KetcostError,
@@ -26,55 +26,6 @@ from ketcost.errors import (
     Terminated,
 )
 from ketcost.files import to_stdout
-
-if TYPE_CHECKING:
-    from typer._click import Context as ClickContext
-
-
-def _plain_usage_name(self: typer.core.TyperArgument) -> str:
-    """`FILE` for a required argument in usage lines, as in every other tool (typer writes
-    `{FILE}`); `[FILE]` when it is optional."""
-    name: str = self.display_name_raw
-    return name if self.required else f"[{name}]"
-
-
-if hasattr(typer.core.TyperArgument, "_usage_display_name"):  # a test checks the usage lines
-    typer.core.TyperArgument._usage_display_name = _plain_usage_name  # type: ignore[method-assign]
-
-
-def _defer_coercion() -> bool:
-    """Have typer build an option's coercion when a value comes, not for every option.
-
-    typer (0.29) builds a pydantic validator for every option of the command it runs, given or
-    not (all but its flags): 29 of `estimate`'s 31, about 5 ms of every run. An option that is
-    not given has nothing to coerce (`RuntimeParam.coerce` returns None, or () for a repeatable
-    option, without calling `_coerce_value`), so its validator is never built; a given one gets
-    exactly the coercion typer would have built for it (see
-    `test_an_option_not_given_builds_no_validator`). This uses typer's internals, so it applies
-    only where they are as in typer 0.29 (True then); another typer simply builds every
-    validator, as it would without ketcost."""
-    try:
-        from typer import _coercion
-    except ImportError:
-        return False
-    build = getattr(_coercion, "build_runtime_param", None)
-    base = getattr(_coercion, "RuntimeParam", None)
-    if build is None or base is None or not hasattr(typer.core, "build_runtime_param"):
-        return False
-    make: Any = build
-
-    class Deferred(base):  # type: ignore[misc,valid-type]
-        def _coerce_value(self, value: Any, param: Any, ctx: "ClickContext") -> Any:
-            return make(param.type_descriptor)._coerce_value(value, param=param, ctx=ctx)
-
-    def deferred(descriptor: Any) -> Any:
-        return Deferred(parameter_info=descriptor.parameter_info, annotation=descriptor.annotation)
-
-    typer.core.build_runtime_param = deferred
-    return True
-
-
-COERCION_DEFERRED = _defer_coercion()
 
 
 class _State:
@@ -159,7 +110,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         if isinstance(found, typer.Typer):
             app.add_typer(found, name=name)
         else:
-            app.command(name)(found)
+            app.command(name, cls=plain_usage_command())(found)
     return app
 
 

@@ -8,7 +8,7 @@ import functools
 import inspect
 import os
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,7 +16,6 @@ import typer
 from pydantic import ValidationError
 
 from ketcost.errors import InputError
-from ketcost.immutable import immutable
 from ketcost.models import RANGE_HELP, Maintenance, Plan, parse_amount, quoted, with_start
 
 if TYPE_CHECKING:
@@ -30,7 +29,7 @@ INSURANCE_KEYS = (
 )  # fmt: skip
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class PlanInputs:
     """The shared plan options as given on the command line (None: not given)."""
 
@@ -353,7 +352,7 @@ def _warn(inputs: PlanInputs, plan: Plan) -> None:
         typer.echo(line, err=True)
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class Scenario:
     """Everything a command prices: the plan, the price sheet to use, the budget, quote details."""
 

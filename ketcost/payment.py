@@ -13,10 +13,10 @@ applies last and never takes the total below zero.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from ketcost.immutable import immutable
 from ketcost.models import Insurance
 
 CENT = Decimal("0.01")
@@ -75,7 +75,7 @@ def hundredths(percentage: Decimal) -> int:
     return int(percentage.scaleb(2))
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class Terms:
     """Insurance terms in cents (coinsurance in hundredths of a percent)."""
 
@@ -112,7 +112,7 @@ class Terms:
         )
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class Charge:
     """One thing billed, in cents, in the order it happens, and whether insurance covers it."""
 
@@ -120,7 +120,7 @@ class Charge:
     covered: bool
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class AddonCharge:
     """An add-on's price in cents for one case (low or high) and whether insurance may cover it."""
 

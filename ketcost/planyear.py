@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ketcost.errors import InputError
-from ketcost.immutable import immutable
 from ketcost.models import Plan
 from ketcost.payment import AddonCharge, Terms, after_assistance, course_patient_pays
 
 DAYS_PER_PLAN_YEAR = 364  # without a renewal date, the plan renews every 52 weeks
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class YearWindow:
     """A plan year: its first and last day from the first session (0-based), and its dates."""
 
@@ -72,7 +72,7 @@ def year_of_day(windows: list[YearWindow], day: int) -> int:
     return bisect.bisect_right([w.first_day for w in windows], day) - 1
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class CaseYears:
     """One case of a course, split by plan year: sessions, and cents billed and paid by the
     patient."""

@@ -10,11 +10,10 @@ model's fields).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
-
-from ketcost.immutable import immutable
 
 if TYPE_CHECKING:
     from ketcost.models import Range
@@ -71,7 +70,7 @@ class Sourced:
         published: date | None
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class Phase(PhaseRules):
     """One phase of a protocol: a duration (or none: open-ended) and a frequency or fixed count."""
 
@@ -87,7 +86,7 @@ class Phase(PhaseRules):
     starts_one_interval_after: bool
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class Route(Sourced):
     """A way of giving treatment, with its published price per session."""
 
@@ -108,7 +107,7 @@ class Route(Sourced):
     notes: str | None
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class Addon(Sourced):
     """Something billed beside treatment: once per session or once per course."""
 
@@ -130,7 +129,7 @@ class Addon(Sourced):
         return self.insurance_eligible or route_id in self.insurance_eligible_routes
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class Protocol(Sourced):
     """A named treatment schedule: phases in the order they happen, induction first."""
 
@@ -143,7 +142,7 @@ class Protocol(Sourced):
     phases: tuple[Phase, ...]
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class PriceSheet:
     """Published prices per route and named protocols, with where the figures come from."""
 

@@ -27,6 +27,7 @@ import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -34,7 +35,6 @@ from typing import Any, Literal, TypeVar
 
 from ketcost import wording
 from ketcost.errors import InputError
-from ketcost.immutable import immutable
 from ketcost.models import Insurance, Plan, Range
 from ketcost.payment import (
     AddonCharge,
@@ -155,7 +155,7 @@ def _units(weeks: Fraction, unit: int) -> int:
     return int(exact)
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class Scheduled:
     """A phase as the plan schedules it: how long it lasts (in the course's units of a week)
     and how many sessions it holds in each case (a phase cut by the end of the course holds its
@@ -176,7 +176,7 @@ class Scheduled:
         return self.length[0] if case == "low" else self.length[1]
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class Course:
     """The course a plan prices: its phases, the length of each part (in `unit`ths of a week),
     and its text: how long it is and what its maintenance is."""
@@ -287,7 +287,7 @@ def _schedule_key(plan: Plan, protocol_id: str) -> tuple[Any, ...]:
     return (*_phases_key(plan, protocol_id), plan.maintenance_months, plan.months)
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class _Frame:
     """A protocol's phases as a plan's phase fields change them, before the course's length is
     known: the unit, the induction's phases scheduled (their lengths are their own) and its
@@ -537,7 +537,7 @@ def _maintenance_line(plan: Plan, phases: tuple[Phase, ...]) -> str | None:
 # --- the sheet, prepared once -------------------------------------------------------------------
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class _RouteFacts:
     """A route as pricing uses it: its price in cents and its fixed assumption lines."""
 
@@ -550,7 +550,7 @@ class _RouteFacts:
     observation: str | None
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class Addon:
     """An add-on as a plan takes it: label, price in cents, per session or per course, and
     whether insurance may cover it beside the plan's route; with its charge in each case."""
@@ -567,7 +567,7 @@ def _addon(label: str, price: Pair, per: Literal["session", "course"], covered: 
     return Addon(label, price, per, covered, charges)
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class _Bill:
     """What a course bills on a route with its add-ons and discount: the line items, the
     total and the session fee after the discount, in cents."""
@@ -577,7 +577,7 @@ class _Bill:
     fee: Pair
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class _PhaseBill:
     """A scheduled phase on a route: its cost and its session line (made once per phase and
     route, and shared by every estimate that has them)."""
@@ -602,7 +602,7 @@ def _phase_bill(item: Scheduled, facts: _RouteFacts) -> _PhaseBill:
     )
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class _Priced:
     """A course on a route, priced with no add-ons and no discount: each phase's cost and its
     session line, and the total in cents. Kept with the course, so it holds only what the

@@ -11,19 +11,17 @@ the end); counts are `int`.
 
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import ConfigDict
 
-from ketcost.immutable import immutable
-
 _CLOSED = ConfigDict(extra="forbid")  # for the schema only: no other keys
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class Count:
     """A count, low to high (low <= high)."""
 
@@ -33,7 +31,7 @@ class Count:
     high: int
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class Money:
     """Money, low to high (low <= high), in the sheet's currency."""
 
@@ -43,7 +41,7 @@ class Money:
     high: Decimal
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class Cases:
     """Money in the low case and the high case; unlike a Money range, a discount's high case is
     the larger reduction, so `high` may be below `low`."""
@@ -54,7 +52,7 @@ class Cases:
     high: Decimal
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class CaseCount:
     """A count in the low case and the high case, each on its own (low may be above high)."""
 
@@ -64,7 +62,7 @@ class CaseCount:
     high: int
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class SheetInfo:
     """Which price sheet an estimate used."""
 
@@ -75,7 +73,7 @@ class SheetInfo:
     source: str
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class PhaseCost:
     """One phase of an estimate."""
 
@@ -89,7 +87,7 @@ class PhaseCost:
     cost: Money
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class LineItem:
     """One billed line: a phase of sessions, an add-on, or the discount (a negative amount)."""
 
@@ -102,7 +100,7 @@ class LineItem:
     amount: Cases
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class PlanYear:
     """One plan year of a course: when it runs (dates when the course has a start date, else
     week numbers from the first session), its sessions and who pays what, low and high case."""
@@ -116,7 +114,7 @@ class PlanYear:
     insurer_pays: Cases
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class InsuranceResult:
     """The insurance terms applied and what the insurer pays."""
 
@@ -134,7 +132,7 @@ class InsuranceResult:
     plan_years: tuple[PlanYear, ...]
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class Installments:
     """The out-of-pocket range in equal monthly payments; the last absorbs the rounding."""
 
@@ -145,7 +143,7 @@ class Installments:
     last_payment: Money
 
 
-@immutable
+@dataclass(frozen=True, slots=True)
 class Estimate:
     """The result: sessions and cost per phase and in total, as low–high ranges."""
 

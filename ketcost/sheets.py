@@ -25,20 +25,17 @@ def load_price_sheet(path: str | os.PathLike[str] | None = None) -> PriceSheet:
     """
     if path is None:
         return _default_sheet()
-    from ketcost.sheetfile import parse_price_sheet  # here: the shipped sheet needs no validation
+    from ketcost.sheetfile import parse_price_sheet
 
     return parse_price_sheet(_read(Path(path)), str(path))
 
 
 @functools.cache
 def _default_sheet() -> PriceSheet:
-    """The shipped sheet, made once per process (it is immutable) and not validated again: it
-    is valid by its tests. `ketcost._shipped_sheet` makes it, written from the TOML by
-    `tools/generate.py` (`test_the_shipped_sheet_loads_as_validated` checks that it is exactly
-    what validating the TOML gives), so a run neither parses TOML nor builds a sheet model."""
-    from ketcost._shipped_sheet import SHEET
+    """The shipped sheet, read and validated once per process (it is immutable)."""
+    from ketcost.sheetfile import parse_price_sheet
 
-    return SHEET
+    return parse_price_sheet(default_sheet_text(), DEFAULT_SHEET_LABEL)
 
 
 def default_sheet_text() -> str:
@@ -58,7 +55,7 @@ TOO_DEEP = "nested too deeply to be a ketcost file"
 
 def load_toml(text: str, origin: str, error_class: type[FileProblemsError]) -> dict[str, Any]:
     """TOML text as data, numbers with decimals as exact Decimals; problems as `error_class`."""
-    import tomllib  # here: the shipped sheet is read without it
+    import tomllib
 
     try:
         return tomllib.loads(text.removeprefix("\ufeff"), parse_float=Decimal)

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -335,56 +334,21 @@ def test_the_command_line_imports_no_model_before_main_runs() -> None:
     assert done.stderr.split() == ["0", "0", "True"]
 
 
-def test_estimate_with_the_shipped_sheet_builds_only_the_plans_models() -> None:
-    """Building a pydantic model class costs start-up time: `estimate --json` priced with the
-    shipped sheet makes the plan's models and no other (the sheet's are plain objects, and its
-    file models in `ketcost.sheetfile` are not imported)."""
+def test_estimate_json_imports_no_renderer_document_or_batch_module() -> None:
+    """The architecture, as a run shows it: `estimate --json` prices and writes JSON without
+    importing Rich, jinja2, the quote or Good Faith Estimate modules, or batch."""
     code = (
         "import sys, ketcost.cli\n"
         "sys.argv = ['ketcost', 'estimate', '--route', 'iv', '--weeks', '4', '--json']\n"
         "ketcost.cli.main()\n"
-        "from pydantic import BaseModel\n"
-        "def made(cls):\n"
-        "    for sub in cls.__subclasses__():\n"
-        "        yield sub.__qualname__\n"
-        "        yield from made(sub)\n"
-        "print(sorted(made(BaseModel)), 'ketcost.sheetfile' in sys.modules, file=sys.stderr)\n"
+        "heavy = ('rich', 'jinja2', 'ketcost.gfe', 'ketcost.quote', 'ketcost.batch',\n"
+        "         'ketcost.render.table', 'ketcost.render.quote')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy),\n"
+        "      file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout)["sessions"] == {"low": 8, "high": 12}
-    assert done.stderr.strip() == (
-        "['Extra', 'Insurance', 'Plan', 'Range', 'Range[Decimal]', 'Range[int]'] False"
-    )
-
-
-def test_an_option_not_given_builds_no_validator(
-    cli: RunCli, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """typer builds a pydantic validator per option; ketcost has it build one only for an option
-    that is given (`cli._defer_coercion`), and a given option is still checked by typer's own."""
-    from ketcost.cli import COERCION_DEFERRED
-
-    if not COERCION_DEFERRED:
-        pytest.skip("this typer's internals differ from 0.29's: it builds every validator")
-    from typer import _adapters
-
-    built: list[object] = []
-    build = _adapters.try_build_adapter
-
-    def counted(annotation: object, **rest: Any) -> object:
-        built.append(annotation)
-        return build(annotation, **rest)
-
-    monkeypatch.setattr(_adapters, "try_build_adapter", counted)
-    run = cli("estimate", "--route", "iv", "--weeks", "4", "--with", "integration", "--json")
-    assert run.code == 0, run.err
-    assert json.loads(run.out)["sessions"] == {"low": 8, "high": 12}
-    assert built == [str, str, list[str]]  # --route, --weeks, --with; not the other 26 options
-    built.clear()
-    bad = cli("estimate", "--route", "iv", "--maintenance", "yearly")
-    assert (bad.code, bad.out) == (2, "")
-    assert "'yearly' is not one of" in bad.err
-    assert len(built) == 2
+    assert done.stderr.strip() == "[]"
 
 
 def test_every_public_name_of_the_package_loads_when_first_used() -> None:

@@ -178,19 +178,6 @@ def test_stale_after_twelve_months(sheet: PriceSheet, today: date, stale: bool) 
         assert "\n" not in warning
 
 
-def test_the_shipped_sheet_loads_as_validated() -> None:
-    """The shipped sheet is made from `ketcost._shipped_sheet`, written from the TOML by
-    tools/generate.py, and not validated at run time; it is exactly the sheet that validating
-    its TOML gives (types included: Decimals, tuples, ranges), so an edit to the TOML without
-    running that tool fails here."""
-    from ketcost.sheets import DEFAULT_SHEET_LABEL, default_sheet_text
-
-    fast = load_price_sheet()
-    validated = parse_price_sheet(default_sheet_text(), DEFAULT_SHEET_LABEL)
-    assert fast == validated, "run: python tools/generate.py"
-    assert repr(fast) == repr(validated), "run: python tools/generate.py"
-
-
 @pytest.mark.parametrize("name", ["PriceSheet", "Route", "Addon", "Protocol", "Phase"])
 def test_each_plain_class_has_its_file_models_fields(name: str) -> None:
     """The engine's plain sheet classes are made field for field from the validated file

@@ -7,8 +7,22 @@ live progress displays to stop. Importing it imports nothing else of ketcost's.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 EXIT_OK, EXIT_FILE, EXIT_USAGE, EXIT_BUDGET = 0, 1, 2, 3
 
 # Live displays (batch's progress bar) to stop before the process exits, however it exits.
 LIVE_PROGRESS: list[Callable[[], None]] = []
+
+
+def plain_usage_command() -> type:
+    """The click command class every ketcost command is made with (`cls=`): its usage line
+    names a required argument `FILE`, as every other tool does (typer writes `{FILE}`)."""
+    import typer
+
+    class PlainUsage(typer.core.TyperCommand):
+        def collect_usage_pieces(self, ctx: Any) -> list[str]:  # click's Context
+            pieces: list[str] = super().collect_usage_pieces(ctx)
+            return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
+
+    return PlainUsage

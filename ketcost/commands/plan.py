@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from ketcost.commands import plain_usage_command
 from ketcost.commands.common import ForceOption
 
 plan_app = typer.Typer(
@@ -16,7 +17,7 @@ plan_app = typer.Typer(
 )
 
 
-@plan_app.command("init")
+@plan_app.command("init", cls=plain_usage_command())
 def plan_init(
     file: Annotated[str, typer.Argument(metavar="FILE", help="Where to write the template.")],
     force: ForceOption = False,
