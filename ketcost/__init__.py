@@ -64,8 +64,8 @@ def estimate(plan: Plan, sheet: PriceSheet | str | os.PathLike[str] | None = Non
     """What `plan` costs, low and high: with the shipped price sheet, or `sheet` (a PriceSheet,
     or the path of a price-sheet file). Raises InputError for an unknown route, protocol or
     add-on, and SheetError for a sheet that cannot be read or is not valid."""
+    from ketcost.engine import estimate as price
     from ketcost.pricesheet import PriceSheet
-    from ketcost.pricing import estimate as price
     from ketcost.sheets import load_price_sheet
 
     if not isinstance(sheet, PriceSheet):

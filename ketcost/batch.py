@@ -31,12 +31,12 @@ from typing import Any, BinaryIO, Literal
 import orjson
 from pydantic import ValidationError
 
+from ketcost.engine import estimate
 from ketcost.errors import InputError, KetcostError, SheetError
 from ketcost.files import ReadProblem, read_text
 from ketcost.models import Insurance, Plan
 from ketcost.planfile import key_problem, plan_from_mapping
 from ketcost.pricesheet import PriceSheet
-from ketcost.pricing import estimate
 from ketcost.render.csv import safe_cell
 from ketcost.render.json import encoded, escaped, estimate_held
 from ketcost.results import Estimate

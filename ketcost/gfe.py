@@ -18,12 +18,13 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator
 
 from ketcost import wording
+from ketcost.domain.values import cents, decimal, discounted, to_cents
+from ketcost.engine import course_of, resolve
+from ketcost.engine import estimate as price
+from ketcost.engine.schedule import WEEKS_PER_MONTH
 from ketcost.errors import InputError
 from ketcost.models import FROZEN, Clean, Day, Plan, Text
-from ketcost.payment import decimal, to_cents
 from ketcost.pricesheet import PriceSheet
-from ketcost.pricing import WEEKS_PER_MONTH, prepared, resolve, session_fee
-from ketcost.pricing import estimate as price
 from ketcost.results import Estimate, SheetInfo
 
 DISPUTE_THRESHOLD = Decimal(400)  # 45 CFR 149.620: at least $400 over one provider's charges
@@ -192,8 +193,7 @@ def _missing(inputs: GfeInputs) -> list[str]:
 
 def _capped(plan: Plan, sheet: PriceSheet) -> tuple[Plan, bool]:
     """The plan for at most the first 12 months, and whether it was cut."""
-    _, protocol_id = resolve(plan, sheet)
-    length = prepared(sheet).course(plan, protocol_id).weeks("high")
+    length = course_of(plan, sheet).weeks("high")
     if length <= MAX_MONTHS * WEEKS_PER_MONTH:
         return plan, False
     cut = plan.model_copy(update={"months": MAX_MONTHS, "maintenance_months": None})
@@ -236,7 +236,7 @@ def build_gfe(plan: Plan, sheet: PriceSheet, inputs: GfeInputs, today: date) -> 
     )
     items = _items(capped, sheet, route_id, result)
     total = sum((item.expected_charge for item in items), Decimal(0))
-    weeks = prepared(sheet).course(capped, protocol_id).weeks("high")
+    weeks = course_of(capped, sheet).weeks("high")
     period = f"{wording.weeks_span((weeks, weeks))} weeks from the first session"
     chosen = {name.casefold() for name in capped.with_}
     separate = [
@@ -288,7 +288,7 @@ def _items(plan: Plan, sheet: PriceSheet, route_id: str, result: Estimate) -> tu
             "sheet as add-ons with service_codes"
         )
     sessions = result.sessions.low
-    fee = decimal(session_fee(route.session_price, plan.discount)[0])  # the one discount rule
+    fee = decimal(discounted(cents(route.session_price.low), plan.discount))  # the one rule
     items = [
         GfeItem(
             description=f"{route.label} treatment session",

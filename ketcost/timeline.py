@@ -16,20 +16,22 @@ from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict
 
-from ketcost.models import Plan
-from ketcost.payment import AddonCharge, Charge, Terms, cents, charges, decimal, patient_parts
-from ketcost.planyear import assisted, year_of_day
-from ketcost.pricesheet import PriceSheet
-from ketcost.pricing import (
-    WEEKS_PER_MONTH,
-    Case,
-    Course,
+from ketcost.domain.values import cents, decimal, discounted
+from ketcost.engine.bill import plan_addons
+from ketcost.engine.estimate import course_of, resolve
+from ketcost.engine.insurance import (
+    AddonCharge,
+    Charge,
+    Terms,
+    assisted,
+    charges,
     course_years,
-    prepared,
-    session_days,
-    session_fee,
-    session_weeks,
+    patient_parts,
+    year_of_day,
 )
+from ketcost.engine.schedule import WEEKS_PER_MONTH, Case, Course, session_days, session_weeks
+from ketcost.models import Plan
+from ketcost.pricesheet import PriceSheet
 from ketcost.results import Cases, Estimate
 
 
@@ -80,9 +82,8 @@ def _case_months(
     """For one case: sessions, billed and paid by the patient in each month (from 0), over
     every month the course spans, the month its last phase ends included. Months are 52/12
     weeks from the first session, or calendar months when the plan has a start date."""
-    ready = prepared(sheet)
-    route_id, protocol_id = ready.resolve(plan)
-    plan_course = ready.course(plan, protocol_id)
+    route_id, _ = resolve(plan, sheet)
+    plan_course = course_of(plan, sheet)
     weeks = list(session_weeks(plan_course, case))
     days = session_days(plan_course, case)
     length = plan_course.weeks(case)
@@ -93,9 +94,10 @@ def _case_months(
         session_month = [_calendar_month(plan.start, d) for d in days]
         last = _calendar_month(plan.start, max(math.ceil(7 * length) - 1, 0))
     index = 0 if case == "low" else 1
-    fee = session_fee(sheet.routes[route_id].session_price, plan.discount)[index]
+    price = sheet.routes[route_id].session_price
+    fee = discounted(cents(price.low if case == "low" else price.high), plan.discount)
     covered = result.insurance.covered if result.insurance is not None else False
-    addons = [addon.charges[index] for addon in ready.addons(plan, route_id)]
+    addons = [addon.charge(index) for addon in plan_addons(plan, sheet, route_id)]
     billed = list(charges(len(weeks), fee, covered, addons))
     month_of_charge = _charge_months(session_month, addons, billed)
     size = max(*session_month, 0, last) + 1
@@ -124,7 +126,8 @@ def _patient_parts(
     plan-year renewal, as the estimate counts them."""
     if plan.insurance is None:
         return [charge.amount for charge in billed]
-    windows, _ = course_years(plan, plan_course)
+    renews = plan.insurance.plan_year_renews
+    windows, _ = course_years(plan_course, plan.start, renews)
     years = _charge_months([year_of_day(windows, d) for d in days], addons, billed)
     parts: list[int] = []
     for year in range(len(windows)):

@@ -23,10 +23,10 @@ from pydantic import ValidationError
 
 from ketcost import load_price_sheet
 from ketcost.batch import Pricer, Raw, price_chunk
+from ketcost.engine import estimate
 from ketcost.errors import InputError
 from ketcost.planfile import plan_from_mapping
 from ketcost.pricesheet import PriceSheet
-from ketcost.pricing import estimate
 from ketcost.render.json import estimate_json
 from ketcost.sheetfile import parse_price_sheet
 
@@ -292,23 +292,3 @@ def test_the_written_json_validates_against_the_schema() -> None:
         validator.validate(data)
         insured += data["insurance"] is not None
     assert insured > 50  # insurance and its plan years are checked too
-
-
-def test_small_caches_evict_without_changing_a_figure(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With every per-sheet cache at two entries, and two start dates kept per course, plans
-    that evict one another's courses, priced phases and plan-year splits still price exactly as
-    the reference."""
-    from ketcost import pricing
-
-    monkeypatch.setattr(pricing.Prepared, "COURSES", 2)
-    monkeypatch.setattr(pricing._Known, "DATES", 2)
-    monkeypatch.setattr(pricing, "_PREPARED", {})
-    sheet = parse_price_sheet(ODD_TEXT, "odd.toml")
-    plans = [
-        {"route": route, "maintenance_months": months, "weeks": weeks, "start": start,
-         "insurance": {"deductible": 500, "coinsurance": 20, "plan_year_renews": "01-01"}}
-        for months in (0, 7, 19, 30) for weeks in (None, 2, 5)
-        for start in ("2026-03-01", "2026-12-20", "2027-06-30") for route in ("iv", "oral")
-    ]  # fmt: skip
-    for data in plans * 2:
-        check({k: v for k, v in data.items() if v is not None}, sheet)

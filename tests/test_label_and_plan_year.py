@@ -13,8 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketcost import Insurance, Plan, PriceSheet, estimate, load_price_sheet
-from ketcost.payment import Terms, charges, decimal, patient_pays, to_cents
-from ketcost.pricing import prepared, session_fee
+from ketcost.domain.values import cents, decimal, discounted, to_cents
+from ketcost.engine import course_of, resolve
+from ketcost.engine.bill import plan_addons
+from ketcost.engine.insurance import Terms, charges, patient_pays
 from ketcost.schemas import schema
 
 from .conftest import RunCli
@@ -241,16 +243,16 @@ short_plans = st.builds(
 
 def _charge_by_charge(plan: Plan, sheet: PriceSheet, case: str, sessions: int) -> Decimal:
     """Today's rule, one plan year for the whole course: every charge walked in order."""
-    ready = prepared(sheet)
-    route_id, _ = ready.resolve(plan)
+    route_id, _ = resolve(plan, sheet)
     index = 0 if case == "low" else 1
-    fee = session_fee(sheet.routes[route_id].session_price, plan.discount)[index]
+    price = sheet.routes[route_id].session_price
+    fee = discounted(cents(price.low if index == 0 else price.high), plan.discount)
     covered = plan.insurance is not None and (
         sheet.routes[route_id].insurance_eligible
         if plan.insurance.covered is None
         else plan.insurance.covered
     )
-    addons = [addon.charges[index] for addon in ready.addons(plan, route_id)]
+    addons = [addon.charge(index) for addon in plan_addons(plan, sheet, route_id)]
     terms = None if plan.insurance is None else Terms.of(plan.insurance)
     return decimal(patient_pays(charges(sessions, fee, covered, addons), terms))
 
@@ -319,11 +321,11 @@ def test_session_days_in_whole_numbers_match_the_placement(
     is the course computed afresh."""
     import math
 
-    from ketcost.pricing import course, session_days, session_weeks
+    from ketcost.engine.schedule import Schedule, course, session_days, session_weeks
 
     plan = Plan(route=route, protocol=protocol, maintenance_months=maintenance_months, weeks=weeks)
-    cached = prepared(SHEET).course(plan, protocol)
-    assert cached == course(plan, protocol, SHEET.protocols[protocol])
+    cached = course_of(plan, SHEET)
+    assert cached == course.__wrapped__(protocol, SHEET.protocols[protocol], Schedule.of(plan))
     for case in ("low", "high"):
         expected = [math.floor(7 * week) for week in session_weeks(cached, case)]
         assert session_days(cached, case) == expected
@@ -340,7 +342,7 @@ def test_sessions_per_plan_year_are_counted_as_placing_each_day(
     what placing each day in its year gives, in any order of days."""
     import bisect
 
-    from ketcost.planyear import YearWindow, year_counts
+    from ketcost.engine.insurance import YearWindow, year_counts
 
     windows, first = [], 0
     for index, length in enumerate(lengths):

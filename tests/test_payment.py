@@ -10,18 +10,17 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from ketcost import Plan, PriceSheet, estimate, load_price_sheet
-from ketcost.errors import InputError
-from ketcost.models import Insurance
-from ketcost.payment import (
+from ketcost.domain.values import cents, decimal, to_cents
+from ketcost.engine.insurance import (
     AddonCharge,
     Charge,
     Terms,
-    cents,
     charges,
     course_patient_pays,
-    decimal,
     patient_pays,
 )
+from ketcost.errors import InputError
+from ketcost.models import Insurance
 from ketcost.wording import Ends
 
 
@@ -216,18 +215,6 @@ def test_cents_become_a_two_place_decimal_and_back(amount: int) -> None:
     assert cents(value) == amount
 
 
-def test_the_decimal_cache_stays_bounded_and_right() -> None:
-    """Past its size the cache starts again; every amount still comes back right."""
-    from ketcost import payment
-
-    assert str(decimal(12345)) == "123.45"
-    assert decimal(12345) is decimal(12345)
-    for amount in range(payment._Decimals.SIZE * 2 + 3):
-        assert str(decimal(amount)) == f"{amount // 100}.{amount % 100:02d}"
-    cache = decimal.__self__  # type: ignore[attr-defined]
-    assert len(cache) <= payment._Decimals.SIZE
-
-
 @given(
     st.decimals(
         min_value=-(10**9), max_value=10**9, allow_nan=False, allow_infinity=False, places=4
@@ -236,6 +223,4 @@ def test_the_decimal_cache_stays_bounded_and_right() -> None:
 )
 def test_cents_is_the_amount_rounded_to_the_cent_half_up(amount: Decimal) -> None:
     """The integer shortcut for whole cents agrees with the one rounding rule everywhere."""
-    from ketcost.payment import to_cents
-
     assert cents(amount) == int(to_cents(amount).scaleb(2))

@@ -10,16 +10,10 @@ from typing import Any
 import pytest
 
 from ketcost import Plan, PriceSheet, estimate, sheetfile
+from ketcost.domain.values import cents, discounted, half_up, to_cents
+from ketcost.engine.schedule import Schedule, course, own_weeks, weekly_rate
 from ketcost.errors import InputError
-from ketcost.models import Range
-from ketcost.payment import half_up, to_cents
 from ketcost.pricesheet import Phase, Protocol
-from ketcost.pricing import (
-    course,
-    own_weeks,
-    session_fee,
-    weekly_rate,
-)
 from ketcost.sheetfile import plain
 from ketcost.wording import Ends
 
@@ -121,8 +115,8 @@ def protocol_of(data: dict[str, Any]) -> Protocol:
 def phase_counts(phases: list[dict[str, Any]], **plan: object) -> list[tuple[int, int]]:
     """The sessions of each phase a course of these phases prices under the plan."""
     protocol = protocol_of({"label": "t", "source": "s", "phases": phases})
-    priced = course(Plan.model_validate({"route": "iv", **plan}), "t", protocol)
-    return [counts(item.count) for item in priced.phases]
+    priced = course("t", protocol, Schedule.of(Plan.model_validate({"route": "iv", **plan})))
+    return [counts(item.sessions) for item in priced.phases]
 
 
 def test_months_are_52_over_12_weeks() -> None:
@@ -156,9 +150,11 @@ def test_a_fixed_maintenance_phase_cut_by_the_course_counts_pro_rata() -> None:
 
 def test_session_fee_after_a_discount_rounds_half_up_to_the_cent() -> None:
     """12.5% off $99.99 is $87.49125 -> $87.49; 50% off $10.01 is $5.005 -> $5.01 (in cents)."""
-    prices = Range[Decimal].of(Decimal("99.99"), Decimal("10.01"))
-    assert session_fee(prices, Decimal("12.5")) == (8749, 876)  # 10.01 x 0.875 = 8.75875
-    assert session_fee(prices, Decimal("50")) == (5000, 501)  # 49.995 -> 50.00
+    low, high = cents(Decimal("99.99")), cents(Decimal("10.01"))
+    assert discounted(low, Decimal("12.5")) == 8749
+    assert discounted(high, Decimal("12.5")) == 876  # 10.01 x 0.875 = 8.75875
+    assert discounted(low, Decimal("50")) == 5000  # 49.995 -> 50.00
+    assert discounted(high, Decimal("50")) == 501
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from ketcost import Insurance, Plan, estimate, load_price_sheet
-from ketcost.pricing import rank
+from ketcost.engine import rank
 from ketcost.render import (
     OutputFormat,
     render_comparison,

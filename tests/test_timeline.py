@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketcost import Plan, PriceSheet, estimate, load_price_sheet
+from ketcost.domain.values import installments
+from ketcost.engine.schedule import Schedule, course, own_weeks, session_weeks
 from ketcost.errors import InputError
 from ketcost.models import Insurance, Range
-from ketcost.payment import installments
-from ketcost.pricing import course, own_weeks, session_weeks
 from ketcost.timeline import Timeline, timeline
 
 from .conftest import RunCli
@@ -30,13 +30,17 @@ def months_of(plan: Plan, sheet: PriceSheet = SHEET) -> Timeline:
 def test_sessions_are_spread_evenly_over_a_phase(sheet: PriceSheet) -> None:
     plan = Plan(route="iv", weeks=4)
     # 8 sessions over 4 weeks: one every half week, from week 0
-    weeks = list(session_weeks(course(plan, "standard", sheet.protocols["standard"]), "low"))
+    weeks = list(
+        session_weeks(course("standard", sheet.protocols["standard"], Schedule.of(plan)), "low")
+    )
     assert weeks == [Fraction(k, 2) for k in range(8)]
 
 
 def test_boosters_start_one_interval_after_the_series(sheet: PriceSheet) -> None:
     plan = Plan(route="iv", protocol="iv-series", maintenance_months=3)
-    weeks = list(session_weeks(course(plan, "iv-series", sheet.protocols["iv-series"]), "low"))
+    weeks = list(
+        session_weeks(course("iv-series", sheet.protocols["iv-series"], Schedule.of(plan)), "low")
+    )
     # 6 infusions over 2 weeks, then 13 weeks of boosters every 6 weeks: 2 boosters (13/6 ->
     # 2), the first one interval (6.5 weeks) after the series: weeks 2 + 6.5 and 2 + 13
     assert weeks == [Fraction(k, 3) for k in range(6)] + [Fraction(17, 2), Fraction(15)]

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketcost import Insurance, Plan, estimate, load_price_sheet, wording
-from ketcost.pricing import rank
+from ketcost.engine import rank
 from ketcost.render import (
     OutputFormat,
     render_comparison,

@@ -14,13 +14,13 @@ import typer
 
 from ketcost import wording
 from ketcost.commands import EXIT_BUDGET, EXIT_OK
+from ketcost.domain.values import to_cents
+from ketcost.engine import estimate as price
+from ketcost.engine import schedule_warnings
 from ketcost.errors import InputError
 from ketcost.models import Plan
 from ketcost.options import complete_routes
-from ketcost.payment import to_cents
 from ketcost.pricesheet import PriceSheet
-from ketcost.pricing import estimate as price
-from ketcost.pricing import schedule_warnings
 from ketcost.render import OutputFormat
 from ketcost.results import Estimate
 from ketcost.sheets import load_price_sheet, stale_warning

@@ -22,10 +22,10 @@ from ketcost.commands.common import (
     sheet_for,
     terminal,
 )
+from ketcost.engine import rank
 from ketcost.errors import InputError
 from ketcost.files import to_stdout
 from ketcost.options import PlanInputs, plan_options, scenario
-from ketcost.pricing import rank
 from ketcost.render import render_comparison, render_estimate, render_timeline
 
 

@@ -8,8 +8,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from ketcost.domain.values import to_cents
 from ketcost.models import Range, clean_text
-from ketcost.payment import to_cents
 from ketcost.pricesheet import PriceSheet, Sourced
 from ketcost.render.report import Cell, Column, Report
 from ketcost.wording import schedule

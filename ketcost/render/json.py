@@ -15,8 +15,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ketcost.domain.values import to_cents
 from ketcost.models import Range
-from ketcost.payment import to_cents
 from ketcost.pricesheet import Addon, Phase, PriceSheet, Protocol, Route
 from ketcost.results import CaseCount, Cases, Count, Estimate, LineItem, Money, PhaseCost, PlanYear
 from ketcost.wording import schedule

@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from ketcost import wording
+from ketcost.domain.values import to_cents
 from ketcost.models import Range
-from ketcost.payment import to_cents
 from ketcost.pricesheet import Addon, PriceSheet, Route, Sourced
 from ketcost.results import Cases, Count, Estimate, LineItem, Money
 

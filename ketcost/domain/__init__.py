@@ -1,0 +1,1 @@
+"""The values ketcost works with: money and counts, plans, price sheets and results."""

@@ -1,0 +1,220 @@
+"""The assumptions an estimate states: one small function per line (or group of lines), in
+the order they are printed."""
+
+from __future__ import annotations
+
+import functools
+import math
+from decimal import Decimal
+
+from ketcost import wording
+from ketcost.domain.values import cents, decimal
+from ketcost.engine.schedule import WEEKS_PER_MONTH, Course, Schedule
+from ketcost.models import Insurance, Plan
+from ketcost.pricesheet import Phase, PriceSheet, Route
+
+ROUNDING_LINE = (
+    "Session counts are rounded half up once per phase (a month is 52/12 weeks); "
+    "money is rounded to the cent, half up."
+)
+
+
+def price_lines(sheet: PriceSheet, route: Route) -> tuple[str, str]:
+    """Where the price per session comes from."""
+    return (
+        f"Prices per session are the published range for {route.label} in "
+        f'"{sheet.name}" (as of {sheet.as_of.isoformat()}); a clinic\'s own prices may differ.',
+        f"Price source: {route.source}",
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def course_line(plan_course: Course) -> str:
+    """How long the course is in weeks and months, and which weeks each part covers.
+
+    Cached with the courses (`schedule.course`): its text costs more than its pricing."""
+    induction = plan_course.weeks_of(plan_course.induction)
+    maintenance = plan_course.weeks_of(plan_course.maintenance)
+    low, high = induction[0] + maintenance[0], induction[1] + maintenance[1]
+    months = (low / WEEKS_PER_MONTH, high / WEEKS_PER_MONTH)
+    if induction[0] == induction[1]:
+        parts = f"the induction weeks 1–{math.ceil(induction[0])}"
+    else:
+        parts = f"the induction the first {wording.weeks_span(induction)} weeks"
+    if maintenance[1] > 0 or maintenance[0] > 0:
+        if induction[0] == induction[1] and maintenance[0] == maintenance[1]:
+            first = math.floor(induction[0]) + 1
+            parts += f", maintenance weeks {first}–{math.ceil(induction[0] + maintenance[0])}"
+        else:
+            parts += f", maintenance the next {wording.weeks_span(maintenance)} weeks"
+    return (
+        f"The course lasts {wording.weeks_span((low, high))} weeks "
+        f"({wording.weeks_span(months)} months) from the first session: {parts}."
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def maintenance_line(
+    phases: tuple[Phase, ...], months: int | None, maintenance_months: int
+) -> str | None:
+    """What maintenance the estimate includes, or how to include it."""
+    if not phases:
+        return None
+    how_often = ", then ".join(wording.frequency(p) for p in phases)
+    if months is not None:
+        return f"Maintenance ({how_often}) fills the rest of the {months}-month course."
+    if maintenance_months == 0:
+        return (
+            f"Maintenance ({how_often}) is not included; add --maintenance-months N "
+            "to include N months of it, or --months N for a course of N months in all."
+        )
+    plural = "month" if maintenance_months == 1 else "months"
+    return f"Includes {wording.number(maintenance_months)} {plural} of maintenance ({how_often})."
+
+
+def observation_line(route: Route) -> str | None:
+    """The observation time each session includes, for routes that have one."""
+    if route.observation_minutes is None:
+        return None
+    return (
+        f"Each session includes at least {wording.span(route.observation_minutes)} minutes of "
+        "observation at the clinic after the dose, until the clinician judges the patient "
+        "ready to leave (time to plan for, not a separate charge here)."
+    )
+
+
+def discount_line(discount: Decimal) -> str | None:
+    if not discount:
+        return None
+    return (
+        f"A {wording.number(discount)}% discount applies to treatment-session fees, "
+        "not to add-ons, before insurance."
+    )
+
+
+def assistance_line(assistance: Decimal, currency: str) -> str | None:
+    if not assistance:
+        return None
+    return (
+        f"Financial assistance of {wording.money(decimal(cents(assistance)), currency)} "
+        "reduces what you pay, never below zero."
+    )
+
+
+def not_included_line(plan: Plan) -> str | None:
+    """What the estimate leaves out: insurance, add-ons, or both."""
+    missing = [
+        *(["insurance"] if plan.insurance is None else []),
+        *([] if plan.with_ or plan.extra else ["consultations, psychotherapy or other add-ons"]),
+    ]
+    return f"Not included: {', '.join(missing)}." if missing else None
+
+
+RULE_LINE = (
+    "Insurance is applied per covered charge in the order sessions happen: the deductible "
+    "first, then the copay, then the coinsurance share, up to the out-of-pocket maximum; "
+    "charges not covered are paid in full."
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def insurance_lines(
+    terms: Insurance,
+    start: str | None,
+    route_label: str,
+    eligible: bool,
+    covered: bool,
+    years: int,
+    currency: str,
+) -> tuple[str, ...]:
+    """How insurance was applied: the rule, missing terms, plan years and renewals, coverage.
+
+    Cached: a batch repeats its insurers' terms, and these lines are long to format."""
+    lines = [RULE_LINE]
+    if not (terms.deductible or terms.coinsurance or terms.copay or terms.oop_max is not None):
+        lines.append(
+            "No deductible, coinsurance or copay was given, so insurance pays every covered "
+            "charge in full; give --deductible and --coinsurance for your plan's terms."
+        )
+    within = (
+        "this course falls within one plan year" if years == 1 else f"it spans {years} plan years"
+    )
+    if terms.plan_year_renews is None:
+        lines.append(
+            "The deductible and out-of-pocket maximum are yearly: the plan is taken to renew "
+            f"every 52 weeks from the first session, and {within} (--plan-year-renews MM-DD "
+            "sets the real date)."
+        )
+    else:
+        lines.append(
+            "The deductible and out-of-pocket maximum renew every year on "
+            f"{terms.plan_year_renews} (MM-DD); the course starts {start or 'the start'}, "
+            f"and {within}."
+        )
+    if years > 1:
+        lines.append(renewal_line(terms, currency))
+    lines.extend(coverage_lines(route_label, eligible, covered))
+    return tuple(lines)
+
+
+def renewal_line(terms: Insurance, currency: str) -> str:
+    """The deductible and cap after each renewal."""
+    cap = "no cap"
+    if terms.renewed_oop_max is not None:
+        cap = wording.money(terms.renewed_oop_max, currency)
+    given = terms.annual_deductible is not None or terms.annual_oop_max is not None
+    return (
+        f"After each renewal the deductible is {wording.money(terms.renewed_deductible, currency)} "
+        f"and the out-of-pocket maximum {cap}"
+        + (
+            "."
+            if given
+            else " (the same as now; --annual-deductible and --annual-oop-max set them)."
+        )
+    )
+
+
+def coverage_lines(route_label: str, eligible: bool, covered: bool) -> list[str]:
+    """Whether the route's sessions were counted as covered, and why."""
+    if eligible:
+        return []
+    if not covered:
+        return [
+            f"{route_label} is usually not covered by insurance, so its sessions are counted "
+            "as not covered; --covered overrides."
+        ]
+    return [
+        f"{route_label} is usually not covered by insurance; its sessions are counted as "
+        "covered because --covered was given. Confirm with the insurer."
+    ]
+
+
+def assumptions(
+    sheet: PriceSheet,
+    route: Route,
+    plan_course: Course,
+    plan: Plan,
+    covered: bool,
+    years: int,
+) -> tuple[str, ...]:
+    """Every assumption line of an estimate, in order."""
+    schedule = Schedule.of(plan)
+    lines: list[str | None] = [
+        *price_lines(sheet, route),
+        course_line(plan_course),
+        maintenance_line(
+            plan_course.maintenance_phases, schedule.months, schedule.maintenance_months
+        ),
+        observation_line(route),
+        ROUNDING_LINE,
+        discount_line(plan.discount),
+    ]
+    if plan.insurance is not None:
+        terms = plan.insurance
+        # the start date is said only with a renewal date (and kept out of the cache key else)
+        start = plan.start.isoformat() if plan.start and terms.plan_year_renews else None
+        label, eligible = route.label, route.insurance_eligible
+        lines.extend(insurance_lines(terms, start, label, eligible, covered, years, sheet.currency))
+    lines.append(assistance_line(plan.assistance, sheet.currency))
+    lines.append(not_included_line(plan))
+    return tuple(line for line in lines if line is not None)

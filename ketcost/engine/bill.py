@@ -1,0 +1,150 @@
+"""What a course bills on a route: a line per phase, the add-ons, the discount, and the total.
+
+- The cost of a phase = sessions x price per session, low with low and high with high.
+- An add-on is charged once per session or once per course.
+- The discount (a percentage) applies to treatment-session fees, not to add-ons, rounded to the
+  cent half up per session.
+All money is integer cents until the line items are made.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from ketcost import wording
+from ketcost.domain.values import Pair, cents, decimal, discounted
+from ketcost.engine.insurance import AddonCharge
+from ketcost.engine.schedule import Course
+from ketcost.errors import InputError
+from ketcost.models import Plan
+from ketcost.pricesheet import PriceSheet, Route
+from ketcost.results import Cases, Count, LineItem, Money, PhaseCost
+
+ONCE = Count(1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Addon:
+    """An add-on as a plan takes it: label, price in cents, per session or per course, and
+    whether insurance may cover it beside the plan's route."""
+
+    label: str
+    price: Pair
+    per: Literal["session", "course"]
+    covered: bool
+
+    def charge(self, case: int) -> AddonCharge:
+        """Its charge in the low (0) or high (1) case."""
+        return AddonCharge(self.price[case], self.per, self.covered)
+
+
+@dataclass(frozen=True, slots=True)
+class Bill:
+    """A course's bill: each phase's cost, the line items, the total and the session fee after
+    the discount, in cents."""
+
+    phases: tuple[PhaseCost, ...]
+    items: tuple[LineItem, ...]
+    total: Pair
+    fee: Pair
+
+
+def route_price(route: Route) -> Pair:
+    """A route's price per session in cents, low and high."""
+    return cents(route.session_price.low), cents(route.session_price.high)
+
+
+def money(low: int, high: int) -> Money:
+    return Money(decimal(low), decimal(high))
+
+
+def cases(low: int, high: int) -> Cases:
+    return Cases(decimal(low), decimal(high))
+
+
+@dataclass(frozen=True, slots=True)
+class Priced:
+    """A course priced on a route with no add-ons and no discount."""
+
+    phases: tuple[PhaseCost, ...]
+    items: tuple[LineItem, ...]
+    total: Pair
+
+
+@functools.lru_cache(maxsize=8192)
+def priced(plan_course: Course, price: Pair) -> Priced:
+    """Each phase's cost and session line at `price` a session.
+
+    Cached (the engine's third seam): a batch prices the same courses on the same few routes
+    again and again, and these are most of an estimate's result objects."""
+    each = money(*price)
+    unit = cases(*price)
+    phases, items = [], []
+    low_total = high_total = 0
+    for item in plan_course.phases:
+        low, high = item.sessions.low * price[0], item.sessions.high * price[1]
+        low_total, high_total = low_total + low, high_total + high
+        cost = money(low, high)
+        name = item.phase.name
+        phases.append(PhaseCost(name, item.part, item.schedule, item.sessions, each, cost))
+        items.append(LineItem(name, "session", item.sessions, unit, Cases(cost.low, cost.high)))
+    return Priced(tuple(phases), tuple(items), (low_total, high_total))
+
+
+def bill(plan_course: Course, price: Pair, addons: tuple[Addon, ...], discount: Decimal) -> Bill:
+    """The course's bill at `price` a session, with its add-ons and discount."""
+    base = priced(plan_course, price)
+    if not addons and not discount:
+        return Bill(base.phases, base.items, base.total, price)
+    sessions = plan_course.sessions
+    items = list(base.items)
+    low_total, high_total = base.total
+    for addon in addons:
+        quantity = sessions if addon.per == "session" else ONCE
+        low, high = quantity.low * addon.price[0], quantity.high * addon.price[1]
+        low_total, high_total = low_total + low, high_total + high
+        items.append(
+            LineItem(addon.label, "addon", quantity, cases(*addon.price), cases(low, high))
+        )
+    fee = discounted(price[0], discount), discounted(price[1], discount)
+    if discount:
+        off = fee[0] - price[0], fee[1] - price[1]
+        low, high = sessions.low * off[0], sessions.high * off[1]
+        low_total, high_total = low_total + low, high_total + high
+        label = f"discount {wording.number(discount)}% on session fees"
+        items.append(LineItem(label, "discount", sessions, cases(*off), cases(low, high)))
+    return Bill(base.phases, tuple(items), (low_total, high_total), fee)
+
+
+def plan_addons(plan: Plan, sheet: PriceSheet, route_id: str) -> tuple[Addon, ...]:
+    """The sheet add-ons the plan asks for (`with`, each once however often it is named), then
+    its own extras (never covered). Unknown names are errors."""
+    chosen: dict[str, Addon] = {}
+    for name in plan.with_:
+        addon_id = sheet.find_addon(name)
+        if addon_id is None:
+            allowed = ", ".join(sheet.addons) or "none in this sheet"
+            raise InputError(
+                f"unknown add-on {name!r}{suggest(name, sheet.addons)}; add-ons: {allowed}"
+            )
+        addon = sheet.addons[addon_id]
+        price = cents(addon.price.low), cents(addon.price.high)
+        chosen.setdefault(
+            addon_id, Addon(addon.label, price, addon.per, addon.eligible_with(route_id))
+        )
+    extras = (
+        Addon(e.label, (cents(e.price.low), cents(e.price.high)), e.per, False) for e in plan.extra
+    )
+    return (*chosen.values(), *extras)
+
+
+def suggest(name: str, known: Iterable[str]) -> str:
+    """` (did you mean 'iv'?)` for a near miss, else nothing."""
+    lowered = {k.casefold(): k for k in known}
+    close = difflib.get_close_matches(name.strip().casefold(), list(lowered), n=1, cutoff=0.6)
+    return f" (did you mean {lowered[close[0]]!r}?)" if close else ""

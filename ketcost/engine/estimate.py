@@ -1,0 +1,221 @@
+"""estimate(plan, sheet): resolve the names, then schedule -> bill -> insurance -> assumptions,
+each once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from ketcost import wording
+from ketcost.domain.values import Pair, after_assistance, cents, decimal, installments
+from ketcost.engine import insurance as cover
+from ketcost.engine.assumptions import assumptions
+from ketcost.engine.bill import Addon, Bill, bill, cases, money, plan_addons, route_price, suggest
+from ketcost.engine.schedule import (
+    Course,
+    Schedule,
+    adjusted_phases,
+    course,
+    own_weeks,
+    weekly_rate,
+)
+from ketcost.errors import InputError
+from ketcost.models import Plan
+from ketcost.pricesheet import PriceSheet
+from ketcost.results import (
+    CaseCount,
+    Estimate,
+    Installments,
+    InsuranceResult,
+    Money,
+    PlanYear,
+    SheetInfo,
+)
+
+DISCLAIMER = (
+    "This is an estimate, not a bill, a quote from a clinic, or medical advice. "
+    "Ketamine treatment happens only under licensed medical supervision."
+)
+NOTHING = Money(decimal(0), decimal(0))
+
+
+def resolve(plan: Plan, sheet: PriceSheet) -> tuple[str, str]:
+    """The route id and protocol id a plan names, or an InputError saying what is allowed.
+
+    Without --protocol, the route's own default protocol (the sheet's `default_protocol`), else
+    `standard`."""
+    protocol_id = None
+    if plan.protocol is not None:
+        protocol_id = sheet.find_protocol(plan.protocol)
+        if protocol_id is None:
+            raise InputError(
+                f"unknown protocol {plan.protocol!r}{suggest(plan.protocol, sheet.protocols)}; "
+                f"protocols: {', '.join(sheet.protocols) or 'none'}"
+            )
+    route_name = plan.route or (protocol_id and sheet.protocols[protocol_id].route)
+    if route_name is None:
+        raise InputError(f"give --route: which route to price ({', '.join(sheet.route_names())})")
+    route_id = sheet.find_route(route_name)
+    if route_id is None:
+        names = sheet.route_names()
+        raise InputError(
+            f"unknown route {route_name!r}{suggest(route_name, names)}; routes: {', '.join(names)}"
+        )
+    if protocol_id is None:
+        protocol_id = sheet.routes[route_id].default_protocol or sheet.find_protocol("standard")
+        if protocol_id is None:
+            raise InputError(
+                f"route {route_id!r} has no default protocol in this sheet; give --protocol "
+                f"({', '.join(sheet.protocols) or 'none in this sheet'})"
+            )
+    return route_id, protocol_id
+
+
+def course_of(plan: Plan, sheet: PriceSheet) -> Course:
+    """The course the plan schedules on the protocol it names."""
+    _, protocol_id = resolve(plan, sheet)
+    return course(protocol_id, sheet.protocols[protocol_id], Schedule.of(plan))
+
+
+def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
+    """What the plan costs under the sheet's prices and what the patient pays, low and high."""
+    route_id, protocol_id = resolve(plan, sheet)
+    route, protocol = sheet.routes[route_id], sheet.protocols[protocol_id]
+    plan_course = course(protocol_id, protocol, Schedule.of(plan))
+    addons = plan_addons(plan, sheet, route_id)
+    billed = bill(plan_course, route_price(route), addons, plan.discount)
+    total_low, total_high = billed.total
+    terms = plan.insurance
+    covered = terms is not None and (
+        route.insurance_eligible if terms.covered is None else terms.covered
+    )
+    insured = None
+    patient = billed.total
+    if terms is not None:
+        insured, patient = _insurance(plan, plan_course, billed, addons, covered)
+    assistance = cents(plan.assistance)
+    out = after_assistance(patient[0], assistance), after_assistance(patient[1], assistance)
+    total = money(total_low, total_high)
+    return Estimate(
+        currency=sheet.currency,
+        route=route_id,
+        route_label=route.label,
+        protocol=protocol_id,
+        protocol_label=protocol.label,
+        price_sheet=SheetInfo(sheet.name, sheet.as_of, sheet.source),
+        phases=billed.phases,
+        sessions=plan_course.sessions,
+        line_items=billed.items,
+        total=total,
+        insurance=insured,
+        assistance=money(patient[0] - out[0], patient[1] - out[1]) if assistance else NOTHING,
+        out_of_pocket=total if out == billed.total else money(*out),
+        installments=_installments(out, plan.installments),
+        maintenance_months=plan.maintenance_length,
+        months=plan.months,
+        start=plan.start,
+        assumptions=assumptions(
+            sheet, route, plan_course, plan, covered, len(insured.plan_years) if insured else 1
+        ),
+        disclaimer=DISCLAIMER,
+    )
+
+
+def _insurance(
+    plan: Plan, plan_course: Course, billed: Bill, addons: tuple[Addon, ...], covered: bool
+) -> tuple[InsuranceResult, Pair]:
+    """The insurance part of an estimate and what the patient pays before assistance."""
+    terms = plan.insurance
+    assert terms is not None
+    split = cover.year_split(plan_course, plan.start, terms.plan_year_renews)
+    current, renewed = cover.terms(terms)
+    fee = billed.fee
+    paid: tuple[Sequence[int], Sequence[int]]
+    if len(split.windows) == 1:  # the usual case: one plan year, billed the course's total
+        low = [a.charge(0) for a in addons]
+        high = [a.charge(1) for a in addons]
+        paid = (
+            (cover.course_patient_pays(split.low[0], fee[0], covered, low, current),),
+            (cover.course_patient_pays(split.high[0], fee[1], covered, high, current),),
+        )
+        spent: tuple[Sequence[int], Sequence[int]] = ((billed.total[0],), (billed.total[1],))
+    else:
+        years = [
+            cover.case_years(counts, fee[case], covered, [a.charge(case) for a in addons],
+                             current, renewed)
+            for case, counts in ((0, split.low), (1, split.high))
+        ]  # fmt: skip
+        paid = (years[0].patient, years[1].patient)
+        spent = (years[0].billed, years[1].billed)
+    patient = (sum(paid[0]), sum(paid[1]))
+    out = paid
+    if plan.assistance:
+        help_ = cents(plan.assistance)
+        out = (cover.assisted(paid[0], help_), cover.assisted(paid[1], help_))
+    rows = tuple(
+        PlanYear(
+            window.starts,
+            window.ends,
+            CaseCount(split.low[i], split.high[i]),
+            cases(out[0][i], out[1][i]),
+            cases(spent[0][i] - paid[0][i], spent[1][i] - paid[1][i]),
+        )
+        for i, window in enumerate(split.windows)
+    )
+    result = InsuranceResult(
+        covered=covered,
+        deductible=decimal(current.deductible),
+        coinsurance=terms.coinsurance,
+        copay=decimal(current.copay),
+        oop_max=None if current.oop_max is None else decimal(current.oop_max),
+        insurer_pays=money(billed.total[0] - patient[0], billed.total[1] - patient[1]),
+        annual_deductible=decimal(renewed.deductible),
+        annual_oop_max=None if renewed.oop_max is None else decimal(renewed.oop_max),
+        plan_year_renews=terms.plan_year_renews,
+        plan_years=rows,
+    )
+    return result, patient
+
+
+def _installments(out: Pair, count: int | None) -> Installments | None:
+    if count is None:
+        return None
+    each_low, last_low = installments(out[0], count)
+    each_high, last_high = installments(out[1], count)
+    return Installments(count, money(each_low, each_high), money(last_low, last_high))
+
+
+def schedule_warnings(plan: Plan, sheet: PriceSheet) -> tuple[str, ...]:
+    """One line for each way the plan's schedule is outside the route's label or usual practice:
+    a protocol made for another route, or more sessions a week than the sheet allows the route.
+    The estimate is still made."""
+    route_id, protocol_id = resolve(plan, sheet)
+    route, protocol = sheet.routes[route_id], sheet.protocols[protocol_id]
+    lines = []
+    made_for = protocol.route and sheet.find_route(protocol.route)
+    if made_for and made_for != route_id:
+        lines.append(
+            f"warning: protocol {protocol_id!r} is made for {sheet.routes[made_for].label}, "
+            f"not {route.label}; the figures follow it anyway"
+        )
+    if route.max_per_week is not None:
+        for phase in adjusted_phases(Schedule.of(plan), protocol_id, protocol):
+            if phase.sessions is not None:
+                weeks = own_weeks(phase)
+                most = Fraction(phase.sessions.high) / (weeks[0] if weeks and weeks[0] else 1)
+            else:
+                most = weekly_rate(phase)[1]
+            if most > Fraction(route.max_per_week.high):
+                limit = wording.number(route.max_per_week.high)
+                lines.append(
+                    f"warning: {phase.name} schedules up to {wording.weeks_span((most, most))} "
+                    f"sessions a week, more than the {limit} a week usual for {route.label} "
+                    f"({(route.max_per_week_source or '').rstrip('.')})"
+                )
+    return tuple(lines)
+
+
+def rank(results: list[Estimate]) -> list[Estimate]:
+    """Options cheapest first in the worst case: by high out-of-pocket, then low; ties keep
+    their order."""
+    return sorted(results, key=lambda r: (r.out_of_pocket.high, r.out_of_pocket.low))

@@ -1,0 +1,329 @@
+"""The course a plan schedules on a protocol: its phases, their sessions, and the day of each.
+
+- Sessions in a phase = round-half-up(duration in weeks x sessions per week), low ends together
+  and high ends together, computed exactly and rounded once per phase.
+- A month is 52/12 weeks; `per_month` m is 12m/52 a week, `per_year` y is y/52, `every_weeks`
+  n is 1/n.
+- A protocol's phases are its induction, then its maintenance: the maintenance lasts
+  `maintenance_months`, or what `months` leaves after the induction, each case on its own, its
+  phases in order and the open-ended one filling the rest; a fixed one is cut at the end.
+
+Lengths are whole units of a week (1/12 week, or finer when a sheet's phases have decimals), so
+every length and count is exact in integers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Literal, NamedTuple
+
+from ketcost import wording
+from ketcost.domain.values import Pair, half_up
+from ketcost.errors import InputError
+from ketcost.models import Plan, Range
+from ketcost.pricesheet import FREQUENCY_KEYS, MAX_PHASE_SESSIONS, Phase, Protocol
+from ketcost.results import Count
+
+WEEKS_PER_MONTH = Fraction(52, 12)
+WEEKS_PER_YEAR = Fraction(52)
+SESSIONS_PER_WEEK_WITHOUT_LENGTH = 3  # a fixed count with no length: n/3 weeks, rounded up
+
+Case = Literal["low", "high"]
+CASES: tuple[Case, Case] = ("low", "high")
+
+# --maintenance: the open-ended phase's frequency, as a sheet would write it.
+MAINTENANCE_RATES: dict[str, dict[str, int | tuple[int, int]]] = {
+    "monthly": {"per_month": 1},
+    "biweekly": {"every_weeks": 2},
+    "weekly": {"per_week": 1},
+    "monthly-biweekly": {"per_year": (12, 26)},
+}
+
+
+class Schedule(NamedTuple):
+    """The plan's fields a course depends on (and nothing else: not its prices or insurance)."""
+
+    weeks: Pair | None
+    per_week: Pair | None
+    sessions: Pair | None
+    maintenance: str | None
+    maintenance_months: int
+    months: int | None
+
+    @classmethod
+    def of(cls, plan: Plan) -> Schedule:
+        return cls(
+            _ends(plan.weeks),
+            _ends(plan.per_week),
+            _ends(plan.sessions),
+            None if plan.maintenance is None else str(plan.maintenance),
+            plan.maintenance_length,
+            plan.months,
+        )
+
+    @property
+    def wants_maintenance(self) -> bool:
+        return self.maintenance is not None or bool(self.maintenance_months) or bool(self.months)
+
+
+def _ends(value: Range[int] | None) -> Pair | None:
+    return None if value is None else (value.low, value.high)
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduled:
+    """A phase as the plan schedules it: how long it lasts (in the course's units of a week)
+    and how many sessions it holds in each case (a phase cut by the end of the course holds its
+    sessions pro rata), with its schedule in words."""
+
+    phase: Phase
+    part: Literal["induction", "maintenance"]
+    length: Pair
+    sessions: Count
+    whole: bool  # runs its own full length (not open-ended, not cut short)
+    schedule: str
+
+    def case_sessions(self, case: Case) -> int:
+        return self.sessions.low if case == "low" else self.sessions.high
+
+    def case_length(self, case: Case) -> int:
+        return self.length[0] if case == "low" else self.length[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    """The course a plan prices: its phases, the length of each part in `unit`ths of a week,
+    its sessions, and the maintenance phases the protocol has (priced or not)."""
+
+    unit: int
+    phases: tuple[Scheduled, ...]
+    induction: Pair
+    maintenance: Pair
+    sessions: Count
+    maintenance_phases: tuple[Phase, ...]
+
+    def __hash__(self) -> int:
+        # Courses are cache keys (`bill`, `insurance`): hashing every phase's fields each time
+        # would cost more than the lookup saves. Equal courses have equal lengths and counts;
+        # a lookup still compares the whole course.
+        return hash((self.unit, self.induction, self.maintenance, self.sessions.low))
+
+    def length(self, case: Case) -> int:
+        """The whole course in one case, in units."""
+        index = 0 if case == "low" else 1
+        return self.induction[index] + self.maintenance[index]
+
+    def weeks(self, case: Case) -> Fraction:
+        """The length of the whole course in one case, in weeks."""
+        return Fraction(self.length(case), self.unit)
+
+    def weeks_of(self, units: Pair) -> tuple[Fraction, Fraction]:
+        return Fraction(units[0], self.unit), Fraction(units[1], self.unit)
+
+
+def weekly_rate(phase: Phase) -> tuple[Fraction, Fraction]:
+    """Sessions per week at the low and high end of a phase with a frequency."""
+    if phase.per_week is not None:
+        return Fraction(phase.per_week.low), Fraction(phase.per_week.high)
+    if phase.per_month is not None:
+        return (
+            Fraction(phase.per_month.low) / WEEKS_PER_MONTH,
+            Fraction(phase.per_month.high) / WEEKS_PER_MONTH,
+        )
+    if phase.per_year is not None:
+        return (
+            Fraction(phase.per_year.low) / WEEKS_PER_YEAR,
+            Fraction(phase.per_year.high) / WEEKS_PER_YEAR,
+        )
+    if phase.every_weeks is not None:
+        # The rarer end (more weeks between sessions) is the low case.
+        return 1 / Fraction(phase.every_weeks.high), 1 / Fraction(phase.every_weeks.low)
+    raise ValueError(f"phase {phase.name!r} has a fixed session count, not a rate")
+
+
+def own_weeks(phase: Phase) -> tuple[Fraction, Fraction] | None:
+    """How long a phase lasts by its own terms, low and high case; None when open-ended.
+
+    A fixed count with no length lasts n/3 weeks, rounded up (for placing its sessions)."""
+    if phase.weeks is not None:
+        return Fraction(phase.weeks.low), Fraction(phase.weeks.high)
+    if phase.months is not None:
+        return (
+            Fraction(phase.months.low) * WEEKS_PER_MONTH,
+            Fraction(phase.months.high) * WEEKS_PER_MONTH,
+        )
+    if phase.sessions is not None:
+        return (
+            Fraction(math.ceil(Fraction(phase.sessions.low, SESSIONS_PER_WEEK_WITHOUT_LENGTH))),
+            Fraction(math.ceil(Fraction(phase.sessions.high, SESSIONS_PER_WEEK_WITHOUT_LENGTH))),
+        )
+    return None
+
+
+def adjusted_phases(schedule: Schedule, protocol_id: str, protocol: Protocol) -> tuple[Phase, ...]:
+    """The protocol's phases with the plan's changes: first-phase schedule and maintenance."""
+    first, *rest = protocol.phases
+    if schedule.weeks is not None:
+        first = dataclasses.replace(first, weeks=_decimals(schedule.weeks), months=None)
+    if schedule.per_week is not None:
+        first = _with_frequency(first, per_week=_decimals(schedule.per_week))
+    if schedule.sessions is not None:
+        first = _with_frequency(first, sessions=Range[int].of(*schedule.sessions))
+    phases = [first, *rest]
+    if schedule.wants_maintenance and phases[-1].course_part != "maintenance":
+        raise InputError(
+            f"protocol {protocol_id!r} has no maintenance part, so maintenance options and "
+            "--months do not apply to it"
+        )
+    if schedule.maintenance is not None:
+        if not phases[-1].open_ended:
+            raise InputError(
+                f"protocol {protocol_id!r} has no open-ended maintenance phase for --maintenance"
+            )
+        rates = MAINTENANCE_RATES[schedule.maintenance]
+        phases[-1] = _with_frequency(phases[-1], **{k: _decimals(v) for k, v in rates.items()})
+    return tuple(phases)
+
+
+def _decimals(value: int | Pair) -> Range[Decimal]:
+    low, high = value if isinstance(value, tuple) else (value, value)
+    return Range[Decimal].of(Decimal(low), Decimal(high))
+
+
+def _with_frequency(phase: Phase, **frequency: object) -> Phase:
+    cleared: dict[str, Any] = dict.fromkeys((*FREQUENCY_KEYS, "sessions"))
+    return dataclasses.replace(phase, **{**cleared, **frequency})
+
+
+COURSES = 8192  # courses kept: the benchmark's 100,000 varied records have about 8,600
+
+
+@functools.lru_cache(maxsize=COURSES)
+def course(protocol_id: str, protocol: Protocol, schedule: Schedule) -> Course:
+    """The course `schedule` makes of the protocol, each phase with its length and sessions.
+
+    The induction runs as the protocol (and --weeks, --per-week, --sessions) says. The
+    maintenance part lasts `maintenance_months`, or what `months` leaves after the induction;
+    its phases run in order, the open-ended one filling what is left, a fixed one cut at the end.
+
+    Cached (the engine's first seam): a batch asks for the same few thousand courses again and
+    again, and working one out is most of an estimate's time."""
+    phases = adjusted_phases(schedule, protocol_id, protocol)
+    unit = _unit(phases)
+    priced: list[Scheduled] = []
+    induction = [0, 0]
+    for phase in phases:
+        if phase.course_part == "induction":
+            length = _own_units(phase, unit) or (0, 0)
+            priced.append(_scheduled(phase, length, None, unit))
+            induction = [induction[0] + length[0], induction[1] + length[1]]
+    month = 52 * unit // 12  # units in a month of 52/12 weeks (unit is a multiple of 12)
+    if schedule.months is not None:
+        whole = schedule.months * month
+        if induction[1] > whole:
+            weeks = (Fraction(induction[0], unit), Fraction(induction[1], unit))
+            raise InputError(
+                f"--months {schedule.months} is shorter than the induction "
+                f"({wording.weeks_span(weeks)} weeks); give more months"
+            )
+        left = [whole - induction[0], whole - induction[1]]
+    else:
+        left = [schedule.maintenance_months * month] * 2
+    start = (left[0], left[1])
+    maintenance = tuple(p for p in phases if p.course_part == "maintenance")
+    for phase in maintenance:
+        full = _own_units(phase, unit)
+        taken = (
+            left[0] if full is None else min(full[0], left[0]),
+            left[1] if full is None else min(full[1], left[1]),
+        )
+        left = [left[0] - taken[0], left[1] - taken[1]]
+        if taken[1] > 0 or taken[0] > 0:
+            priced.append(_scheduled(phase, taken, full, unit))
+    sessions = Count(sum(s.sessions.low for s in priced), sum(s.sessions.high for s in priced))
+    used = (start[0] - left[0], start[1] - left[1])
+    return Course(unit, tuple(priced), (induction[0], induction[1]), used, sessions, maintenance)
+
+
+def _unit(phases: tuple[Phase, ...]) -> int:
+    """Units per week that make every length in these phases whole: 12 (so a month, 52/12
+    weeks, is 52 units), times 10 for each decimal place a sheet's weeks or months have."""
+    places = 0
+    for phase in phases:
+        for value in (phase.weeks, phase.months):
+            if value is not None:
+                for end in (value.low, value.high):
+                    exponent = end.normalize().as_tuple().exponent
+                    assert isinstance(exponent, int)  # validated: finite
+                    places = max(places, -exponent)
+    unit: int = 12 * 10**places
+    return unit
+
+
+def _own_units(phase: Phase, unit: int) -> Pair | None:
+    weeks = own_weeks(phase)
+    if weeks is None:
+        return None
+    low, high = weeks[0] * unit, weeks[1] * unit
+    assert low.denominator == high.denominator == 1, "lengths are whole units by the unit"
+    return int(low), int(high)
+
+
+def _scheduled(phase: Phase, taken: Pair, full: Pair | None, unit: int) -> Scheduled:
+    low = _sessions_in(phase, taken[0], None if full is None else full[0], 0, unit)
+    high = _sessions_in(phase, taken[1], None if full is None else full[1], 1, unit)
+    if high > MAX_PHASE_SESSIONS:
+        raise InputError(
+            f"phase {phase.name!r} would hold {high:,} sessions; "
+            f"a phase holds at most {MAX_PHASE_SESSIONS:,}"
+        )
+    whole = not phase.open_ended and (full is None or taken == full)
+    weeks = (Fraction(taken[0], unit), Fraction(taken[1], unit))
+    text = wording.scheduled(phase, weeks, whole)
+    return Scheduled(phase, phase.course_part, taken, Count(low, high), whole, text)
+
+
+def _sessions_in(phase: Phase, taken: int, full: int | None, case: int, unit: int) -> int:
+    """The sessions of `phase` over `taken` units of it in one case; a fixed count pro rata when
+    the phase is cut short of its `full` length."""
+    if phase.sessions is not None:
+        count = phase.sessions.low if case == 0 else phase.sessions.high
+        if full is None or taken >= full:
+            return count
+        return half_up(count * taken, full)
+    rate = weekly_rate(phase)[case] / unit
+    return half_up(taken * rate.numerator, rate.denominator)
+
+
+def session_weeks(plan_course: Course, case: Case) -> Iterator[Fraction]:
+    """When each session happens, in weeks from the first: session k of a phase of n sessions
+    lasting W weeks falls at k*W/n from the phase's start ((k+1)*W/n for a phase that starts one
+    interval late); phases follow one another."""
+    start = 0
+    for item in plan_course.phases:
+        count, length = item.case_sessions(case), item.case_length(case)
+        late = 1 if item.phase.starts_one_interval_after else 0
+        for k in range(count):
+            yield Fraction(start * count + (k + late) * length, count * plan_course.unit)
+        start += length
+
+
+def session_days(plan_course: Course, case: Case) -> list[int]:
+    """The day of each session, from 0 (the first session's day): floor(7 x its week), as
+    `session_weeks` places them, in whole numbers."""
+    days: list[int] = []
+    start, unit = 0, plan_course.unit
+    for item in plan_course.phases:
+        count, length = item.case_sessions(case), item.case_length(case)
+        late = 1 if item.phase.starts_one_interval_after else 0
+        if count:
+            under = unit * count  # 7 x (start + k x length / count) / unit
+            days.extend(7 * (start * count + (k + late) * length) // under for k in range(count))
+        start += length
+    return days
