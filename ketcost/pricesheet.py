@@ -106,6 +106,12 @@ class Route(Sourced):
     service_codes_source: str | None
     notes: str | None
 
+    def __hash__(self) -> int:
+        # A route is part of the assumptions cache's key (`engine.assumptions`): hashing all its
+        # fields on each lookup would cost more than the lookup saves. Equal routes have equal
+        # labels and sources; a lookup still compares the whole route.
+        return hash((self.label, self.source))
+
 
 @dataclass(frozen=True, slots=True)
 class Addon(Sourced):
@@ -141,6 +147,12 @@ class Protocol(Sourced):
     notes: str | None
     phases: tuple[Phase, ...]
 
+    def __hash__(self) -> int:
+        # A protocol is the course cache's key (`engine.schedule.course`): hashing every phase's
+        # fields on each lookup would cost more than the lookup saves. Equal protocols have
+        # equal labels and phase counts; a lookup still compares the whole protocol.
+        return hash((self.label, len(self.phases)))
+
 
 @dataclass(frozen=True, slots=True)
 class PriceSheet:
@@ -156,6 +168,8 @@ class PriceSheet:
 
     def find_route(self, name: str) -> str | None:
         """The id of the route named `name` (an id or alias, any case), or None."""
+        if name in self.routes:  # the usual case: the id as the sheet writes it
+            return name
         wanted = name.strip().casefold()
         for route_id, route in self.routes.items():
             if wanted in (n.casefold() for n in (route_id, *route.aliases)):
@@ -164,6 +178,8 @@ class PriceSheet:
 
     def find_protocol(self, name: str) -> str | None:
         """The id of the protocol named `name` (any case), or None."""
+        if name in self.protocols:
+            return name
         wanted = name.strip().casefold()
         return next((pid for pid in self.protocols if pid.casefold() == wanted), None)
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import functools
 import math
+from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from ketcost import wording
 from ketcost.domain.values import cents, decimal
-from ketcost.engine.schedule import WEEKS_PER_MONTH, Course, Schedule
-from ketcost.models import Insurance, Plan
-from ketcost.pricesheet import Phase, PriceSheet, Route
+from ketcost.engine.schedule import COURSES, WEEKS_PER_MONTH, Course
+from ketcost.models import Plan, Range
+from ketcost.pricesheet import PriceSheet, Route
 
 ROUNDING_LINE = (
     "Session counts are rounded half up once per phase (a month is 52/12 weeks); "
@@ -19,16 +21,17 @@ ROUNDING_LINE = (
 )
 
 
-def price_lines(sheet: PriceSheet, route: Route) -> tuple[str, str]:
-    """Where the price per session comes from."""
+@functools.lru_cache(maxsize=256)
+def price_lines(label: str, source: str, sheet: str, as_of: date) -> tuple[str, str]:
+    """Where the price per session comes from (once per route and sheet)."""
     return (
-        f"Prices per session are the published range for {route.label} in "
-        f'"{sheet.name}" (as of {sheet.as_of.isoformat()}); a clinic\'s own prices may differ.',
-        f"Price source: {route.source}",
+        f"Prices per session are the published range for {label} in "
+        f'"{sheet}" (as of {as_of.isoformat()}); a clinic\'s own prices may differ.',
+        f"Price source: {source}",
     )
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=COURSES)
 def course_line(plan_course: Course) -> str:
     """How long the course is in weeks and months, and which weeks each part covers.
 
@@ -55,12 +58,11 @@ def course_line(plan_course: Course) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def maintenance_line(
-    phases: tuple[Phase, ...], months: int | None, maintenance_months: int
+    how_often: str | None, months: int | None, maintenance_months: int
 ) -> str | None:
     """What maintenance the estimate includes, or how to include it."""
-    if not phases:
+    if how_often is None:
         return None
-    how_often = ", then ".join(wording.frequency(p) for p in phases)
     if months is not None:
         return f"Maintenance ({how_often}) fills the rest of the {months}-month course."
     if maintenance_months == 0:
@@ -72,15 +74,35 @@ def maintenance_line(
     return f"Includes {wording.number(maintenance_months)} {plural} of maintenance ({how_often})."
 
 
-def observation_line(route: Route) -> str | None:
+@functools.lru_cache(maxsize=256)
+def observation_line(minutes: Range[Decimal] | None) -> str | None:
     """The observation time each session includes, for routes that have one."""
-    if route.observation_minutes is None:
+    if minutes is None:
         return None
     return (
-        f"Each session includes at least {wording.span(route.observation_minutes)} minutes of "
+        f"Each session includes at least {wording.span(minutes)} minutes of "
         "observation at the clinic after the dose, until the clinician judges the patient "
         "ready to leave (time to plan for, not a separate charge here)."
     )
+
+
+@functools.lru_cache(maxsize=COURSES)
+def course_lines(plan_course: Course, route: Route, sheet: str, as_of: date) -> tuple[str, ...]:
+    """The lines that depend only on the course and the route: prices and their source, how
+    long the course is, its maintenance, the observation time, the rounding rule.
+
+    Cached: a batch prices the same courses on the same routes again and again."""
+    schedule = plan_course.schedule
+    lines = (
+        *price_lines(route.label, route.source, sheet, as_of),
+        course_line(plan_course),
+        maintenance_line(
+            plan_course.maintenance_frequency, schedule.months, schedule.maintenance_months
+        ),
+        observation_line(route.observation_minutes),
+        ROUNDING_LINE,
+    )
+    return tuple(line for line in lines if line is not None)
 
 
 def discount_line(discount: Decimal) -> str | None:
@@ -117,21 +139,32 @@ RULE_LINE = (
 )
 
 
+class Renewal(NamedTuple):
+    """The terms after a renewal, as the assumptions state them."""
+
+    deductible: Decimal
+    oop_max: Decimal | None
+    given: bool  # set by --annual-deductible or --annual-oop-max
+
+
 @functools.lru_cache(maxsize=1024)
 def insurance_lines(
-    terms: Insurance,
+    any_terms: bool,
+    renews: str | None,
     start: str | None,
+    renewal: Renewal | None,
     route_label: str,
     eligible: bool,
     covered: bool,
     years: int,
     currency: str,
 ) -> tuple[str, ...]:
-    """How insurance was applied: the rule, missing terms, plan years and renewals, coverage.
+    """How insurance was applied: the rule, missing terms, plan years and renewals (`renewal`,
+    given when the course spans more than one), coverage.
 
     Cached: a batch repeats its insurers' terms, and these lines are long to format."""
     lines = [RULE_LINE]
-    if not (terms.deductible or terms.coinsurance or terms.copay or terms.oop_max is not None):
+    if not any_terms:
         lines.append(
             "No deductible, coinsurance or copay was given, so insurance pays every covered "
             "charge in full; give --deductible and --coinsurance for your plan's terms."
@@ -139,7 +172,7 @@ def insurance_lines(
     within = (
         "this course falls within one plan year" if years == 1 else f"it spans {years} plan years"
     )
-    if terms.plan_year_renews is None:
+    if renews is None:
         lines.append(
             "The deductible and out-of-pocket maximum are yearly: the plan is taken to renew "
             f"every 52 weeks from the first session, and {within} (--plan-year-renews MM-DD "
@@ -148,29 +181,22 @@ def insurance_lines(
     else:
         lines.append(
             "The deductible and out-of-pocket maximum renew every year on "
-            f"{terms.plan_year_renews} (MM-DD); the course starts {start or 'the start'}, "
+            f"{renews} (MM-DD); the course starts {start or 'the start'}, "
             f"and {within}."
         )
-    if years > 1:
-        lines.append(renewal_line(terms, currency))
+    if renewal is not None:
+        lines.append(renewal_line(renewal, currency))
     lines.extend(coverage_lines(route_label, eligible, covered))
     return tuple(lines)
 
 
-def renewal_line(terms: Insurance, currency: str) -> str:
+def renewal_line(renewal: Renewal, currency: str) -> str:
     """The deductible and cap after each renewal."""
-    cap = "no cap"
-    if terms.renewed_oop_max is not None:
-        cap = wording.money(terms.renewed_oop_max, currency)
-    given = terms.annual_deductible is not None or terms.annual_oop_max is not None
+    cap = "no cap" if renewal.oop_max is None else wording.money(renewal.oop_max, currency)
+    unless = " (the same as now; --annual-deductible and --annual-oop-max set them)."
     return (
-        f"After each renewal the deductible is {wording.money(terms.renewed_deductible, currency)} "
-        f"and the out-of-pocket maximum {cap}"
-        + (
-            "."
-            if given
-            else " (the same as now; --annual-deductible and --annual-oop-max set them)."
-        )
+        f"After each renewal the deductible is {wording.money(renewal.deductible, currency)} "
+        f"and the out-of-pocket maximum {cap}" + ("." if renewal.given else unless)
     )
 
 
@@ -198,23 +224,34 @@ def assumptions(
     years: int,
 ) -> tuple[str, ...]:
     """Every assumption line of an estimate, in order."""
-    schedule = Schedule.of(plan)
     lines: list[str | None] = [
-        *price_lines(sheet, route),
-        course_line(plan_course),
-        maintenance_line(
-            plan_course.maintenance_phases, schedule.months, schedule.maintenance_months
-        ),
-        observation_line(route),
-        ROUNDING_LINE,
+        *course_lines(plan_course, route, sheet.name, sheet.as_of),
         discount_line(plan.discount),
     ]
     if plan.insurance is not None:
         terms = plan.insurance
         # the start date is said only with a renewal date (and kept out of the cache key else)
         start = plan.start.isoformat() if plan.start and terms.plan_year_renews else None
-        label, eligible = route.label, route.insurance_eligible
-        lines.extend(insurance_lines(terms, start, label, eligible, covered, years, sheet.currency))
+        any_terms = bool(
+            terms.deductible or terms.coinsurance or terms.copay or terms.oop_max is not None
+        )
+        renewal = None
+        if years > 1:
+            given = terms.annual_deductible is not None or terms.annual_oop_max is not None
+            renewal = Renewal(terms.renewed_deductible, terms.renewed_oop_max, given)
+        lines.extend(
+            insurance_lines(
+                any_terms,
+                terms.plan_year_renews,
+                start,
+                renewal,
+                route.label,
+                route.insurance_eligible,
+                covered,
+                years,
+                sheet.currency,
+            )
+        )
     lines.append(assistance_line(plan.assistance, sheet.currency))
     lines.append(not_included_line(plan))
     return tuple(line for line in lines if line is not None)

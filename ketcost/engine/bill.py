@@ -19,7 +19,7 @@ from typing import Literal
 from ketcost import wording
 from ketcost.domain.values import Pair, cents, decimal, discounted
 from ketcost.engine.insurance import AddonCharge
-from ketcost.engine.schedule import Course
+from ketcost.engine.schedule import COURSES, Course
 from ketcost.errors import InputError
 from ketcost.models import Plan
 from ketcost.pricesheet import PriceSheet, Route
@@ -60,10 +60,12 @@ def route_price(route: Route) -> Pair:
 
 
 def money(low: int, high: int) -> Money:
+    """A low–high amount from cents."""
     return Money(decimal(low), decimal(high))
 
 
 def cases(low: int, high: int) -> Cases:
+    """A low-case and a high-case amount from cents."""
     return Cases(decimal(low), decimal(high))
 
 
@@ -76,7 +78,7 @@ class Priced:
     total: Pair
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=3 * COURSES)  # a course is priced on up to three routes
 def priced(plan_course: Course, price: Pair) -> Priced:
     """Each phase's cost and session line at `price` a session.
 
@@ -124,6 +126,8 @@ def bill(plan_course: Course, price: Pair, addons: tuple[Addon, ...], discount: 
 def plan_addons(plan: Plan, sheet: PriceSheet, route_id: str) -> tuple[Addon, ...]:
     """The sheet add-ons the plan asks for (`with`, each once however often it is named), then
     its own extras (never covered). Unknown names are errors."""
+    if not plan.with_ and not plan.extra:
+        return ()
     chosen: dict[str, Addon] = {}
     for name in plan.with_:
         addon_id = sheet.find_addon(name)

@@ -3,7 +3,9 @@ each once."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from datetime import date
 from fractions import Fraction
 
 from ketcost import wording
@@ -37,6 +39,12 @@ DISCLAIMER = (
     "Ketamine treatment happens only under licensed medical supervision."
 )
 NOTHING = Money(decimal(0), decimal(0))
+
+
+@functools.lru_cache(maxsize=64)
+def sheet_info(name: str, as_of: date, source: str) -> SheetInfo:
+    """Which sheet an estimate used; made once per sheet, since every estimate has one."""
+    return SheetInfo(name, as_of, source)
 
 
 def resolve(plan: Plan, sheet: PriceSheet) -> tuple[str, str]:
@@ -102,7 +110,7 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         route_label=route.label,
         protocol=protocol_id,
         protocol_label=protocol.label,
-        price_sheet=SheetInfo(sheet.name, sheet.as_of, sheet.source),
+        price_sheet=sheet_info(sheet.name, sheet.as_of, sheet.source),
         phases=billed.phases,
         sessions=plan_course.sessions,
         line_items=billed.items,

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ketcost.domain.values import after_assistance, cents, hundredths, percent_of
-from ketcost.engine.schedule import Course, session_days
+from ketcost.engine.schedule import COURSES, Course, session_days
 from ketcost.errors import InputError
 from ketcost.models import Insurance
 
@@ -284,7 +284,7 @@ class YearSplit:
     high: tuple[int, ...]
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=COURSES)
 def year_split(plan_course: Course, start: date | None, renews: str | None) -> YearSplit:
     """The plan years the course touches from `start` and its sessions in each.
 

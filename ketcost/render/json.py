@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -119,28 +118,6 @@ def _item(i: LineItem) -> str:
     )
 
 
-class _Written:
-    """JSON text kept for result objects the engine shares between estimates (a course's
-    phases and session lines): keyed on identity and checked, bounded."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self.texts: dict[int, tuple[object, str]] = {}
-        self.size = size
-
-    def get(self, value: object, write: Callable[[Any], str]) -> str:
-        found = self.texts.get(id(value))
-        if found is not None and found[0] is value:
-            return found[1]
-        if len(self.texts) >= self.size:
-            self.texts.clear()
-        text = write(value)
-        self.texts[id(value)] = (value, text)
-        return text
-
-
-_WRITTEN = _Written()
-
-
 def estimate_json(result: Estimate, record_id: str | None = None) -> str:
     """The estimate as compact JSON text, keys in the schema's order; a batch record's `id`
     (its JSON text) first when given."""
@@ -149,11 +126,8 @@ def estimate_json(result: Estimate, record_id: str | None = None) -> str:
 
 def estimate_held(result: Estimate, record_id: str | None = None) -> str:
     """`estimate_json`'s text with its en dashes held as NULs, for `encoded` (see `_HELD`)."""
-    written = _WRITTEN.get
-    phases = ",".join([written(p, _phase) for p in result.phases])
-    items = ",".join(
-        [written(i, _item) if i.kind == "session" else _item(i) for i in result.line_items]
-    )
+    phases = ",".join([_phase(p) for p in result.phases])
+    items = ",".join([_item(i) for i in result.line_items])
     cover = result.insurance
     if cover is None:
         insurance = "null"
