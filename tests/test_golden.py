@@ -5,7 +5,6 @@ writes the files)."""
 from __future__ import annotations
 
 import gzip
-import shlex
 import sys
 from datetime import date
 from pathlib import Path
@@ -28,9 +27,11 @@ COMMANDS = golden.commands()
     ("index", "line"), list(enumerate(COMMANDS)), ids=[f"{i:03d}" for i in range(len(COMMANDS))]
 )
 def test_command_output_is_golden(cli: RunCli, index: int, line: str) -> None:
-    run = cli(*shlex.split(line))
+    run = cli(*golden.arguments(line))
     seen = f"exit {run.code}\n--- stdout\n{run.out}--- stderr\n{run.err}"
-    seen = seen.replace(date.today().isoformat(), golden.TODAY)
+    seen = seen.replace(date.today().isoformat(), golden.TODAY).replace(
+        str(golden.GOLDEN), "{golden}"
+    )
     assert seen == (golden.GOLDEN / golden.output_name(index)).read_text("utf-8")
 
 

@@ -31,6 +31,11 @@ def commands() -> list[str]:
     return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+def arguments(line: str) -> list[str]:
+    """A command line's arguments; `{golden}` is this folder (for its test price sheet)."""
+    return [arg.replace("{golden}", str(GOLDEN)) for arg in shlex.split(line)]
+
+
 def output_name(index: int) -> str:
     return f"{index:03d}.out"
 
@@ -43,7 +48,7 @@ def run(args: list[str]) -> str:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(args)
     text = f"exit {code}\n--- stdout\n{out.getvalue()}--- stderr\n{err.getvalue()}"
-    return text.replace(date.today().isoformat(), TODAY)
+    return text.replace(date.today().isoformat(), TODAY).replace(str(GOLDEN), "{golden}")
 
 
 def batch_input() -> bytes:
@@ -73,7 +78,7 @@ def main() -> None:
     for old in GOLDEN.glob("*.out"):
         old.unlink()
     for index, line in enumerate(commands()):
-        (GOLDEN / output_name(index)).write_text(run(shlex.split(line)), "utf-8")
+        (GOLDEN / output_name(index)).write_text(run(arguments(line)), "utf-8")
     records = GOLDEN / "batch-input.jsonl.gz"
     records.write_bytes(gzip.compress(batch_input(), mtime=0))
     with tempfile.TemporaryDirectory() as folder:
