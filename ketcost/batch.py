@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from json.encoder import encode_basestring
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
@@ -45,8 +44,7 @@ from ketcost.sheets import load_price_sheet
 RecordFormat = Literal["jsonl", "csv"]
 CHUNK = 100  # records per unit of work at most (its output, about 3 KB a record, is held whole)
 CHUNK_BYTES = 1024 * 1024  # input bytes per unit of work at most (IN_FLIGHT units a job)
-IN_FLIGHT = 4  # units sent to a worker and not yet written, so it never waits for work
-HELD = 16  # outputs held back for an earlier unit a worker has not finished, at most
+IN_FLIGHT = 4  # units a worker is sent and not yet written, so it never waits for work
 MAX_RECORD_BYTES = 1024 * 1024  # one record (one line); a longer line is an error record
 INSURANCE_COLUMNS = tuple(Insurance.model_fields)
 LIST_COLUMNS = ("with", "extra")
@@ -371,55 +369,24 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _work(
-    tasks: Connection, results: Connection, pricer: Pricer, output_format: RecordFormat, parent: int
-) -> None:
-    """A worker process: price each chunk it is sent, send back its bytes, until told to stop.
+class _Job:
+    """What a worker process prices with, set once by `_start_worker`."""
 
-    One thread takes the chunks off the pipe as they come, so the main process never waits to
-    send; another sends the outputs back, so pricing goes on while the main process, busy
-    pricing a chunk of its own, has not yet taken the last output off the pipe.
-    """
+    pricer: Pricer
+    output_format: RecordFormat
+
+
+def _start_worker(pricer: Pricer, output_format: RecordFormat, parent: int) -> None:
+    """A worker's start: tied to the main process, its pricer kept for every chunk it gets."""
     _die_with_parent(parent)
-    import queue
-    import threading
-
-    inbox: queue.SimpleQueue[list[tuple[int, Raw]] | None] = queue.SimpleQueue()
-    outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-
-    def receive() -> None:
-        while True:
-            try:
-                chunk = tasks.recv()
-            except (EOFError, OSError):
-                chunk = None
-            inbox.put(chunk)
-            if chunk is None:
-                return
-
-    def send() -> None:
-        while (data := outbox.get()) is not None:
-            try:
-                results.send_bytes(data)
-            except OSError:  # the main process is gone; so will this one be
-                return
-
-    # The pricing thread holds the GIL almost all the time; the two pipe threads wait for it to
-    # be handed over, which by default happens every 5 ms. Every 0.5 ms instead: an output is in
-    # the pipe, and the next chunk off it, soon after it is ready, so neither process waits on
-    # the other (with the wider pipes: a worker waited 0.15 to 0.4 s for work in a 4 s run, now
-    # 0.01 s; the main process waited half as long for outputs).
-    sys.setswitchinterval(0.0005)
-    threading.Thread(target=receive, daemon=True).start()
-    sender = threading.Thread(target=send, daemon=True)
-    sender.start()
+    _Job.pricer, _Job.output_format = pricer, output_format
     gc.disable()  # see `_set_aside`
-    while (chunk := inbox.get()) is not None:
-        done = price_chunk(pricer, chunk, output_format)
-        outbox.put(b"%d %d " % (done.records, done.failed) + done.data)
-        _set_aside()
-    outbox.put(None)
-    sender.join()
+
+
+def _price_in_worker(chunk: list[tuple[int, Raw]]) -> Done:
+    done = price_chunk(_Job.pricer, chunk, _Job.output_format)
+    _set_aside()
+    return done
 
 
 def _set_aside() -> None:
@@ -433,27 +400,6 @@ def _set_aside() -> None:
 
 
 WORKER_DIED = "batch: a worker process ended unexpectedly"
-
-
-@dataclass(frozen=True)
-class _Worker:
-    process: Any
-    tasks: Connection
-    results: Connection
-
-    def send(self, chunk: list[tuple[int, Raw]]) -> None:
-        try:
-            self.tasks.send(chunk)
-        except OSError:  # a broken pipe: the worker is gone
-            raise KetcostError(WORKER_DIED) from None
-
-    def result(self) -> Done:
-        try:
-            message = self.results.recv_bytes()
-        except (EOFError, OSError):
-            raise KetcostError(WORKER_DIED) from None
-        records, failed, data = message.split(b" ", 2)
-        return Done(data, int(records), int(failed))
 
 
 def _size(raw: Raw) -> int:
@@ -484,42 +430,6 @@ def _context() -> Any:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-PIPE_BYTES = 1024 * 1024  # a pipe's buffer, where the system allows it (Linux's default limit)
-
-
-def widened(end: Connection) -> int | None:
-    """The pipe behind `end` with a buffer of PIPE_BYTES, so that a chunk's output (about 300 KB)
-    goes through in one write rather than in 64 KB turns; its buffer's size, or None where a
-    pipe's buffer cannot be set (not Linux) or not to that size."""
-    try:
-        import fcntl
-
-        return fcntl.fcntl(end.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-    except (ImportError, AttributeError, OSError):
-        return None
-
-
-def _start_workers(pricer: Pricer, jobs: int, output_format: RecordFormat) -> list[_Worker]:
-    # Objects that exist now are never collected in the workers: freezing them keeps the garbage
-    # collector from touching (and so copying) the pages the forked workers share with us.
-    gc.freeze()
-    context = _context()
-    workers = []
-    for _ in range(jobs):
-        task_out, task_in = context.Pipe(duplex=False)
-        result_out, result_in = context.Pipe(duplex=False)
-        widened(task_in)
-        widened(result_in)
-        args = (task_out, result_in, pricer, output_format, os.getpid())
-        process = context.Process(target=_work, args=args, daemon=True)
-        process.start()
-        # Only the worker holds these ends now, so its end is our end-of-file.
-        task_out.close()
-        result_in.close()
-        workers.append(_Worker(process, task_in, result_out))
-    return workers
-
-
 def priced_chunks(
     records: Iterator[tuple[int, Raw]],
     pricer: Pricer,
@@ -527,57 +437,53 @@ def priced_chunks(
     output_format: RecordFormat,
     started: Callable[[], None] = lambda: None,
 ) -> Iterator[Done]:
-    """Every chunk's output, in input order, priced by `jobs` processes: this one and `jobs - 1`
-    workers. The workers are started before anything is priced, and `started` is called only
-    then: a thread (the progress display) may start only once no more processes will be forked.
+    """Every chunk's output, in input order: priced here with one job, else by `jobs` worker
+    processes (`concurrent.futures.ProcessPoolExecutor`). `started` is called once pricing can
+    begin: a thread (the progress display) may start only once no more processes will be forked.
 
-    A chunk goes to the worker with the fewest in flight while one has fewer than IN_FLIGHT;
-    when every worker is busy, this process prices it, between reading and writing. So each
-    process is kept busy, a process fewer holds its own copy of the program and its caches,
-    and a chunk priced here never travels through a pipe."""
+    At most IN_FLIGHT chunks a worker are submitted and not yet written, so memory stays bounded
+    however long the input; a worker that dies raises BrokenProcessPool, one error line."""
     chunks = _chunks(records)
-    workers = _start_workers(pricer, jobs - 1, output_format) if jobs > 1 else []
-    finished = False
-    try:
+    if jobs <= 1:
         started()
-        gc.disable()  # see `_set_aside`
-        busy = [0] * len(workers)
-        pending: deque[int | Done] = deque()  # in input order: a worker's index, or an output
-        for chunk in chunks:
-            index = min(range(len(workers)), key=busy.__getitem__, default=-1)
-            if index >= 0 and busy[index] < IN_FLIGHT:
-                workers[index].send(chunk)
-                busy[index] += 1
-                pending.append(index)
-            else:
-                pending.append(price_chunk(pricer, chunk, output_format))
+        gc.disable()
+        try:
+            for chunk in chunks:
+                yield price_chunk(pricer, chunk, output_format)
                 _set_aside()
-            # Write what is ready, in order; wait for a worker only when much is held back.
-            while pending:
-                head = pending[0]
-                if not isinstance(head, Done):
-                    if len(pending) <= HELD and not workers[head].results.poll():
-                        break
-                    busy[head] -= 1
-                    head = workers[head].result()
-                pending.popleft()
-                yield head
-        while pending:
-            head = pending.popleft()
-            yield head if isinstance(head, Done) else workers[head].result()
-        finished = True
+        finally:
+            gc.enable()
+        return
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    # Objects that exist now are never collected in the workers: freezing them keeps the garbage
+    # collector from touching (and so copying) the pages the forked workers share with us.
+    gc.freeze()
+    pool = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=_context(),
+        initializer=_start_worker,
+        initargs=(pricer, output_format, os.getpid()),
+    )
+    window: deque[Future[Done]] = deque()
+    try:
+        first = next(chunks, None)
+        if first is not None:
+            window.append(pool.submit(_price_in_worker, first))
+        started()  # the pool forks its workers as work comes, before this returns
+        for chunk in chunks:
+            window.append(pool.submit(_price_in_worker, chunk))
+            while len(window) >= jobs * IN_FLIGHT:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
+    except BrokenProcessPool:
+        raise KetcostError(WORKER_DIED) from None
     finally:
-        gc.enable()
-        for worker in workers:
-            if finished:
-                worker.tasks.send(None)  # the end: the worker stops
-            else:
-                worker.process.kill()
-                worker.process.join()
-            worker.tasks.close()
-        for worker in workers:
-            worker.process.join()
-            worker.results.close()
+        for future in window:
+            future.cancel()
+        pool.shutdown(wait=not window, cancel_futures=True)
 
 
 # --- writing -----------------------------------------------------------------------------------

@@ -86,7 +86,7 @@ def observation_line(minutes: Range[Decimal] | None) -> str | None:
     )
 
 
-@functools.lru_cache(maxsize=COURSES)
+@functools.lru_cache(maxsize=3 * COURSES)  # a course on up to three routes
 def course_lines(plan_course: Course, route: Route, sheet: str, as_of: date) -> tuple[str, ...]:
     """The lines that depend only on the course and the route: prices and their source, how
     long the course is, its maintenance, the observation time, the rounding rule.

@@ -54,8 +54,9 @@ class Bill:
     fee: Pair
 
 
+@functools.lru_cache(maxsize=256)
 def route_price(route: Route) -> Pair:
-    """A route's price per session in cents, low and high."""
+    """A route's price per session in cents, low and high (once per route)."""
     return cents(route.session_price.low), cents(route.session_price.high)
 
 
