@@ -15,9 +15,8 @@ import os
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ketcost.models import Extra, Insurance, Plan, Range
-    from ketcost.pricesheet import PriceSheet
-    from ketcost.results import (
+    from ketcost.domain.plan import Extra, Insurance, Plan, Range
+    from ketcost.domain.result import (
         CaseCount,
         Cases,
         Count,
@@ -30,7 +29,8 @@ if TYPE_CHECKING:
         PlanYear,
         SheetInfo,
     )
-    from ketcost.sheets import load_price_sheet
+    from ketcost.domain.sheet import PriceSheet
+    from ketcost.io.sheets import load_price_sheet
 
 __version__ = "0.1.0"
 
@@ -41,10 +41,10 @@ _RESULTS = (
     "Money", "PhaseCost", "PlanYear", "SheetInfo",
 )  # fmt: skip
 _WHERE = {
-    **dict.fromkeys(_MODELS, "ketcost.models"),
-    **dict.fromkeys(_RESULTS, "ketcost.results"),
-    "PriceSheet": "ketcost.pricesheet",
-    "load_price_sheet": "ketcost.sheets",
+    **dict.fromkeys(_MODELS, "ketcost.domain.plan"),
+    **dict.fromkeys(_RESULTS, "ketcost.domain.result"),
+    "PriceSheet": "ketcost.domain.sheet",
+    "load_price_sheet": "ketcost.io.sheets",
 }
 
 
@@ -64,9 +64,9 @@ def estimate(plan: Plan, sheet: PriceSheet | str | os.PathLike[str] | None = Non
     """What `plan` costs, low and high: with the shipped price sheet, or `sheet` (a PriceSheet,
     or the path of a price-sheet file). Raises InputError for an unknown route, protocol or
     add-on, and SheetError for a sheet that cannot be read or is not valid."""
+    from ketcost.domain.sheet import PriceSheet
     from ketcost.engine import estimate as price
-    from ketcost.pricesheet import PriceSheet
-    from ketcost.sheets import load_price_sheet
+    from ketcost.io.sheets import load_price_sheet
 
     if not isinstance(sheet, PriceSheet):
         sheet = load_price_sheet(sheet)

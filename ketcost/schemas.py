@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ketcost.models import (
+from ketcost.domain.plan import (
     INSTALLMENTS_BOUNDS,
     MAINTENANCE_MONTHS_BOUNDS,
     MAX_AMOUNT,
@@ -19,8 +19,8 @@ from ketcost.models import (
     WEEKS_BOUNDS,
     Plan,
 )
-from ketcost.planfile import QuoteInfo
-from ketcost.results import Estimate
+from ketcost.domain.result import Estimate
+from ketcost.io.planfile import QuoteInfo
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -151,7 +151,7 @@ def estimate_schema() -> dict[str, Any]:
 
 def timeline_schema() -> dict[str, Any]:
     """What `timeline --json` prints: the estimate's headline keys and the months."""
-    from ketcost.timeline import Month
+    from ketcost.engine.timeline import Month
 
     estimate = estimate_schema()
     month = Month.model_json_schema(mode="serialization")
@@ -176,7 +176,7 @@ def timeline_schema() -> dict[str, Any]:
 
 def quote_schema() -> dict[str, Any]:
     """What `quote -f json` writes: a Good Faith Estimate, or a counselor's estimate."""
-    from ketcost.gfe import EstimateDocument, GoodFaithEstimate
+    from ketcost.documents.gfe import EstimateDocument, GoodFaithEstimate
 
     gfe = GoodFaithEstimate.model_json_schema(mode="serialization")
     estimate = EstimateDocument.model_json_schema(mode="serialization")
@@ -193,7 +193,7 @@ def quote_schema() -> dict[str, Any]:
 
 def price_sheet_schema() -> dict[str, Any]:
     """A price-sheet file: ranges may also be written as one number or [low, high]."""
-    from ketcost.sheetfile import PriceSheet  # here: only this schema builds the sheet models
+    from ketcost.io.sheetfile import PriceSheet  # here: only this schema builds the sheet models
 
     schema = PriceSheet.model_json_schema(by_alias=True)
     for name, definition in schema["$defs"].items():

@@ -7,11 +7,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ketcost.models import Range
-from ketcost.pricesheet import Phase
+from ketcost.domain.plan import Range
+from ketcost.domain.sheet import Phase
 
 if TYPE_CHECKING:
-    from ketcost.results import Estimate
+    from ketcost.domain.result import Estimate
 
 DASH = "–"
 

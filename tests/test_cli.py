@@ -316,7 +316,7 @@ def test_the_command_line_imports_no_model_before_main_runs() -> None:
     no model (whose class creation builds a validator) is imported before it runs."""
     code = (
         "import sys, ketcost.cli, importlib.metadata as m\n"
-        "print('ketcost.models' in sys.modules, 'pydantic' in sys.modules)\n"
+        "print('ketcost.domain.plan' in sys.modules, 'pydantic' in sys.modules)\n"
         "scans = []\n"
         "found = m.entry_points\n"
         "m.entry_points = lambda **k: scans.append(k) or found(**k)\n"
@@ -324,7 +324,7 @@ def test_the_command_line_imports_no_model_before_main_runs() -> None:
         "loader.entry_points = m.entry_points\n"
         "sys.argv = ['ketcost', 'estimate', '--route', 'iv', '--json']\n"
         "code = ketcost.cli.main()\n"
-        "print(code, len(scans), 'ketcost.models' in sys.modules, file=sys.stderr)\n"
+        "print(code, len(scans), 'ketcost.domain.plan' in sys.modules, file=sys.stderr)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
     done = subprocess.run(
@@ -341,10 +341,10 @@ def test_estimate_json_imports_no_renderer_document_or_batch_module() -> None:
         "import sys, ketcost.cli\n"
         "sys.argv = ['ketcost', 'estimate', '--route', 'iv', '--weeks', '4', '--json']\n"
         "ketcost.cli.main()\n"
-        "heavy = ('rich', 'jinja2', 'ketcost.gfe', 'ketcost.quote', 'ketcost.batch',\n"
+        "heavy = ('rich', 'jinja2', 'ketcost.documents', 'ketcost.io.batch',\n"
         "         'ketcost.render.table', 'ketcost.render.quote')\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy),\n"
-        "      file=sys.stderr)\n"
+        "found = [m for m in sys.modules if m.startswith(heavy)]\n"
+        "print(sorted(found), file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout)["sessions"] == {"low": 8, "high": 12}

@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from ketcost.gfe import npi_valid
+from ketcost.documents.gfe import npi_valid
 
 from .conftest import RunCli
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ketcost.batch import run as run_batch
+from ketcost.io.batch import run as run_batch
 
 from .conftest import COMMANDS, RunCli
 

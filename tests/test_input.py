@@ -131,7 +131,7 @@ def test_help_lists_the_schedule_before_files_and_formats(cli: RunCli) -> None:
 
 
 def test_completion_names_routes_from_the_sheet() -> None:
-    from ketcost.options import complete_addons, complete_protocols, complete_routes
+    from ketcost.cli.options import complete_addons, complete_protocols, complete_routes
 
     assert complete_routes("es") == ["esketamine"]
     assert complete_protocols("spr") == ["spravato-label"]

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from ketcost import Plan, PriceSheet, estimate, load_price_sheet
+from ketcost.domain.plan import Insurance
 from ketcost.domain.values import cents, decimal, to_cents
 from ketcost.engine.insurance import (
     AddonCharge,
@@ -20,7 +21,6 @@ from ketcost.engine.insurance import (
     patient_pays,
 )
 from ketcost.errors import InputError
-from ketcost.models import Insurance
 from ketcost.wording import Ends
 
 

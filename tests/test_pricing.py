@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
-from ketcost import Plan, PriceSheet, estimate, sheetfile
+from ketcost import Plan, PriceSheet, estimate
+from ketcost.domain.sheet import Phase, Protocol
 from ketcost.domain.values import cents, discounted, half_up, to_cents
 from ketcost.engine.schedule import Schedule, course, own_weeks, weekly_rate
 from ketcost.errors import InputError
-from ketcost.pricesheet import Phase, Protocol
-from ketcost.sheetfile import plain
+from ketcost.io import sheetfile
+from ketcost.io.sheetfile import plain
 from ketcost.wording import Ends
 
 

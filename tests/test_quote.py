@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from ketcost import Plan, estimate
+from ketcost.documents.quote import build_quote, reference
+from ketcost.domain.sheet import PriceSheet
+from ketcost.engine.timeline import timeline
 from ketcost.errors import KetcostError
-from ketcost.files import write_text
-from ketcost.planfile import QuoteInfo
-from ketcost.pricesheet import PriceSheet
-from ketcost.quote import build_quote, reference
+from ketcost.io.files import write_text
+from ketcost.io.planfile import QuoteInfo
 from ketcost.render import quote as render
-from ketcost.timeline import timeline
 
 from .conftest import RunCli
 

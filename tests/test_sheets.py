@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from ketcost import PriceSheet, load_price_sheet
+from ketcost.domain.plan import Range
 from ketcost.errors import SheetError
-from ketcost.models import Range
-from ketcost.sheetfile import parse_price_sheet
-from ketcost.sheets import stale_warning
+from ketcost.io.sheetfile import parse_price_sheet
+from ketcost.io.sheets import stale_warning
 
 VALID = """\
 name = "Test clinic"
@@ -185,7 +185,8 @@ def test_each_plain_class_has_its_file_models_fields(name: str) -> None:
     not the other fails here."""
     import dataclasses
 
-    from ketcost import pricesheet, sheetfile
+    from ketcost.domain import sheet as pricesheet
+    from ketcost.io import sheetfile
 
     file_model = getattr(sheetfile, name)
     fields = [field.name for field in dataclasses.fields(getattr(pricesheet, name))]
@@ -197,7 +198,7 @@ def test_a_sheet_file_becomes_plain_objects() -> None:
     pydantic's is left in it but its ranges."""
     import dataclasses
 
-    from ketcost import pricesheet
+    from ketcost.domain import sheet as pricesheet
 
     sheet = parse_price_sheet(VALID, "t.toml")
     assert type(sheet) is pricesheet.PriceSheet

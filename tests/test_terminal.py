@@ -20,6 +20,7 @@ import pytest
 
 from ketcost import Insurance, Plan, estimate, load_price_sheet
 from ketcost.engine import rank
+from ketcost.engine.timeline import timeline
 from ketcost.render import (
     OutputFormat,
     render_comparison,
@@ -27,7 +28,6 @@ from ketcost.render import (
     render_routes,
     render_timeline,
 )
-from ketcost.timeline import timeline
 
 SHEET = load_price_sheet()
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

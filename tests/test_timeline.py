@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketcost import Plan, PriceSheet, estimate, load_price_sheet
+from ketcost.domain.plan import Insurance, Range
 from ketcost.domain.values import installments
 from ketcost.engine.schedule import Schedule, course, own_weeks, session_weeks
+from ketcost.engine.timeline import Timeline, timeline
 from ketcost.errors import InputError
-from ketcost.models import Insurance, Range
-from ketcost.timeline import Timeline, timeline
 
 from .conftest import RunCli
 from .test_properties import plans

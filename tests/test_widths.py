@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketcost import Insurance, Plan, estimate, load_price_sheet, wording
+from ketcost.domain.result import Estimate
 from ketcost.engine import rank
+from ketcost.engine.timeline import timeline
 from ketcost.render import (
     OutputFormat,
     render_comparison,
@@ -19,8 +21,6 @@ from ketcost.render import (
     render_routes,
     render_timeline,
 )
-from ketcost.results import Estimate
-from ketcost.timeline import timeline
 
 from .conftest import RunCli
 

@@ -10,10 +10,10 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from ketcost import wording
+from ketcost.domain.plan import Plan, Range
+from ketcost.domain.sheet import PriceSheet, Route
 from ketcost.domain.values import cents, decimal
 from ketcost.engine.schedule import COURSES, WEEKS_PER_MONTH, Course
-from ketcost.models import Plan, Range
-from ketcost.pricesheet import PriceSheet, Route
 
 ROUNDING_LINE = (
     "Session counts are rounded half up once per phase (a month is 52/12 weeks); "

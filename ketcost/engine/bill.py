@@ -17,13 +17,13 @@ from decimal import Decimal
 from typing import Literal
 
 from ketcost import wording
+from ketcost.domain.plan import Plan
+from ketcost.domain.result import Cases, Count, LineItem, Money, PhaseCost
+from ketcost.domain.sheet import PriceSheet, Route
 from ketcost.domain.values import Pair, cents, decimal, discounted
 from ketcost.engine.insurance import AddonCharge
 from ketcost.engine.schedule import COURSES, Course
 from ketcost.errors import InputError
-from ketcost.models import Plan
-from ketcost.pricesheet import PriceSheet, Route
-from ketcost.results import Cases, Count, LineItem, Money, PhaseCost
 
 ONCE = Count(1, 1)
 

@@ -9,6 +9,17 @@ from datetime import date
 from fractions import Fraction
 
 from ketcost import wording
+from ketcost.domain.plan import Plan
+from ketcost.domain.result import (
+    CaseCount,
+    Estimate,
+    Installments,
+    InsuranceResult,
+    Money,
+    PlanYear,
+    SheetInfo,
+)
+from ketcost.domain.sheet import PriceSheet
 from ketcost.domain.values import Pair, after_assistance, cents, decimal, installments
 from ketcost.engine import insurance as cover
 from ketcost.engine.assumptions import assumptions
@@ -22,17 +33,6 @@ from ketcost.engine.schedule import (
     weekly_rate,
 )
 from ketcost.errors import InputError
-from ketcost.models import Plan
-from ketcost.pricesheet import PriceSheet
-from ketcost.results import (
-    CaseCount,
-    Estimate,
-    Installments,
-    InsuranceResult,
-    Money,
-    PlanYear,
-    SheetInfo,
-)
 
 DISCLAIMER = (
     "This is an estimate, not a bill, a quote from a clinic, or medical advice. "

@@ -22,10 +22,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
+from ketcost.domain.plan import Insurance
 from ketcost.domain.values import after_assistance, cents, hundredths, percent_of
 from ketcost.engine.schedule import COURSES, Course, session_days
 from ketcost.errors import InputError
-from ketcost.models import Insurance
 
 
 @dataclass(frozen=True, slots=True)

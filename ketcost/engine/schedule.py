@@ -24,11 +24,11 @@ from fractions import Fraction
 from typing import Any, Literal, NamedTuple
 
 from ketcost import wording
+from ketcost.domain.plan import Plan, Range
+from ketcost.domain.result import Count
+from ketcost.domain.sheet import FREQUENCY_KEYS, MAX_PHASE_SESSIONS, Phase, Protocol
 from ketcost.domain.values import Pair, half_up
 from ketcost.errors import InputError
-from ketcost.models import Plan, Range
-from ketcost.pricesheet import FREQUENCY_KEYS, MAX_PHASE_SESSIONS, Phase, Protocol
-from ketcost.results import Count
 
 WEEKS_PER_MONTH = Fraction(52, 12)
 WEEKS_PER_YEAR = Fraction(52)

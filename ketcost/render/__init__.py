@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, TypeVar, assert_never
 from ketcost.render import json
 
 if TYPE_CHECKING:
-    from ketcost.pricesheet import PriceSheet
+    from ketcost.domain.result import Estimate
+    from ketcost.domain.sheet import PriceSheet
+    from ketcost.engine.timeline import Timeline
     from ketcost.render.report import Report
-    from ketcost.results import Estimate
-    from ketcost.timeline import Timeline
 
 T = TypeVar("T")
 

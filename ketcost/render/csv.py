@@ -8,9 +8,9 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from ketcost.domain.plan import Range, clean_text
+from ketcost.domain.sheet import PriceSheet, Sourced
 from ketcost.domain.values import to_cents
-from ketcost.models import Range, clean_text
-from ketcost.pricesheet import PriceSheet, Sourced
 from ketcost.render.report import Cell, Column, Report
 from ketcost.wording import schedule
 

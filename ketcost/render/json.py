@@ -1,7 +1,7 @@
 """Results as JSON: the documented contract, money as strings with two decimals.
 
 An estimate is written straight from its result objects, field by field in the order of
-`ketcost.results` (the schema's order), without an intermediate dict: a batch run writes
+`ketcost.domain.result` (the schema's order), without an intermediate dict: a batch run writes
 hundreds of thousands of them. The pretty form (`--json`) re-indents that same text.
 """
 
@@ -14,14 +14,23 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ketcost.domain.plan import Range
+from ketcost.domain.result import (
+    CaseCount,
+    Cases,
+    Count,
+    Estimate,
+    LineItem,
+    Money,
+    PhaseCost,
+    PlanYear,
+)
+from ketcost.domain.sheet import Addon, Phase, PriceSheet, Protocol, Route
 from ketcost.domain.values import to_cents
-from ketcost.models import Range
-from ketcost.pricesheet import Addon, Phase, PriceSheet, Protocol, Route
-from ketcost.results import CaseCount, Cases, Count, Estimate, LineItem, Money, PhaseCost, PlanYear
 from ketcost.wording import schedule
 
 if TYPE_CHECKING:
-    from ketcost.timeline import Timeline
+    from ketcost.engine.timeline import Timeline
 
 SCHEMA_VERSION = 1
 

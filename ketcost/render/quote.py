@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ketcost import wording
-from ketcost.quote import CRISIS_LINE, Quote
+from ketcost.documents.quote import CRISIS_LINE, Quote
 from ketcost.render import markdown as md
 from ketcost.render.report import Cell, Report, itemized_report, timeline_report
 from ketcost.render.table import cell_text
@@ -15,7 +15,7 @@ from ketcost.render.table import cell_text
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from ketcost.gfe import GoodFaithEstimate
+    from ketcost.documents.gfe import GoodFaithEstimate
 
 CHART_WIDTH, CHART_HEIGHT = 640, 200
 PLOT_LEFT, PLOT_BOTTOM, PLOT_TOP = 84, 176, 12
@@ -212,7 +212,7 @@ def _without_notes(report: Report, title: str) -> Report:
 
 def json_text(quote: Quote) -> str:
     """The counselor's estimate as JSON (`kind: estimate`), for scripts and `check-bill`."""
-    from ketcost.gfe import EstimateDocument
+    from ketcost.documents.gfe import EstimateDocument
 
     document = EstimateDocument(
         id=quote.reference,

@@ -8,13 +8,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from ketcost import wording
+from ketcost.domain.plan import Range
+from ketcost.domain.result import Cases, Count, Estimate, LineItem, Money
+from ketcost.domain.sheet import Addon, PriceSheet, Route, Sourced
 from ketcost.domain.values import to_cents
-from ketcost.models import Range
-from ketcost.pricesheet import Addon, PriceSheet, Route, Sourced
-from ketcost.results import Cases, Count, Estimate, LineItem, Money
 
 if TYPE_CHECKING:
-    from ketcost.timeline import Timeline
+    from ketcost.engine.timeline import Timeline
 
 Cell = str | Range[int] | Range[Decimal] | Count | Money | Cases | None
 Kind = Literal["text", "count", "money"]

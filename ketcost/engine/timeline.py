@@ -16,6 +16,9 @@ from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict
 
+from ketcost.domain.plan import Plan
+from ketcost.domain.result import Cases, Estimate
+from ketcost.domain.sheet import PriceSheet
 from ketcost.domain.values import cents, decimal, discounted
 from ketcost.engine.bill import plan_addons
 from ketcost.engine.estimate import course_of, resolve
@@ -30,9 +33,6 @@ from ketcost.engine.insurance import (
     year_of_day,
 )
 from ketcost.engine.schedule import WEEKS_PER_MONTH, Case, Course, session_days, session_weeks
-from ketcost.models import Plan
-from ketcost.pricesheet import PriceSheet
-from ketcost.results import Cases, Estimate
 
 
 class SessionCases(BaseModel):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ketcost.files import to_stdout
+from ketcost.io.files import to_stdout
 
 
 class SchemaName(StrEnum):

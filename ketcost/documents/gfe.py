@@ -18,14 +18,14 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator
 
 from ketcost import wording
+from ketcost.domain.plan import FROZEN, Clean, Day, Plan, Text
+from ketcost.domain.result import Estimate, SheetInfo
+from ketcost.domain.sheet import PriceSheet
 from ketcost.domain.values import cents, decimal, discounted, to_cents
 from ketcost.engine import course_of, resolve
 from ketcost.engine import estimate as price
 from ketcost.engine.schedule import WEEKS_PER_MONTH
 from ketcost.errors import InputError
-from ketcost.models import FROZEN, Clean, Day, Plan, Text
-from ketcost.pricesheet import PriceSheet
-from ketcost.results import Estimate, SheetInfo
 
 DISPUTE_THRESHOLD = Decimal(400)  # 45 CFR 149.620: at least $400 over one provider's charges
 DISPUTE_DAYS = 120  # days from the bill's date to start patient-provider dispute resolution

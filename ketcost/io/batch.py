@@ -30,16 +30,16 @@ from typing import Any, BinaryIO, Literal
 import orjson
 from pydantic import ValidationError
 
+from ketcost.domain.plan import Insurance, Plan
+from ketcost.domain.result import Estimate
+from ketcost.domain.sheet import PriceSheet
 from ketcost.engine import estimate
 from ketcost.errors import InputError, KetcostError, SheetError
-from ketcost.files import ReadProblem, read_text
-from ketcost.models import Insurance, Plan
-from ketcost.planfile import key_problem, plan_from_mapping
-from ketcost.pricesheet import PriceSheet
+from ketcost.io.files import ReadProblem, read_text
+from ketcost.io.planfile import key_problem, plan_from_mapping
+from ketcost.io.sheets import load_price_sheet
 from ketcost.render.csv import safe_cell
 from ketcost.render.json import encoded, escaped, estimate_held
-from ketcost.results import Estimate
-from ketcost.sheets import load_price_sheet
 
 RecordFormat = Literal["jsonl", "csv"]
 CHUNK = 100  # records per unit of work at most (its output, about 3 KB a record, is held whole)
@@ -218,7 +218,7 @@ class Pricer:
             text = read_text(target)
         except ReadProblem as problem:
             return f"{where}: {problem}"
-        from ketcost.sheetfile import parse_price_sheet  # here: most runs read no sheet file
+        from ketcost.io.sheetfile import parse_price_sheet  # here: most runs read no sheet file
 
         try:
             return parse_price_sheet(text, path)

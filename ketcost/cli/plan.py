@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from ketcost.commands import plain_usage_command
-from ketcost.commands.common import ForceOption
+from ketcost.cli.base import plain_usage_command
+from ketcost.cli.common import ForceOption
 
 plan_app = typer.Typer(
     help="Plan files: a client's scenario kept as TOML.\n\n\b\nExample:\n  ketcost plan init "
@@ -28,8 +28,8 @@ def plan_init(
     Example:
       ketcost plan init client.toml && ketcost estimate --plan client.toml
     """
-    from ketcost.files import write_text
-    from ketcost.planfile import PLAN_TEMPLATE
+    from ketcost.io.files import write_text
+    from ketcost.io.planfile import PLAN_TEMPLATE
 
     write_text(file, PLAN_TEMPLATE, force=force)
     if file != "-":

@@ -16,11 +16,11 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
+from ketcost.documents.gfe import ProviderInfo
+from ketcost.domain.plan import Amount, Clean, Day, Plan, Range, _whole_number, with_start
 from ketcost.errors import PlanError
-from ketcost.files import ReadProblem, read_text
-from ketcost.gfe import ProviderInfo
-from ketcost.models import Amount, Clean, Day, Plan, Range, _whole_number, with_start
-from ketcost.sheets import TOO_DEEP, key_path, load_toml
+from ketcost.io.files import ReadProblem, read_text
+from ketcost.io.sheets import TOO_DEEP, key_path, load_toml
 
 VALID_DAYS_BOUNDS = (1, 365)
 
@@ -128,7 +128,7 @@ def key_problem(detail: ErrorDetails) -> str:
 
 
 def _misplaced(loc: tuple[int | str, ...]) -> str | None:
-    from ketcost.models import Insurance
+    from ketcost.domain.plan import Insurance
 
     key = loc[-1]
     if len(loc) == 1 and key in Insurance.model_fields:

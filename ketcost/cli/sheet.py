@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ketcost.commands.common import (
+from ketcost.cli.common import (
     FormatOption,
     JsonOption,
     PricesOption,
@@ -15,7 +15,7 @@ from ketcost.commands.common import (
     sheet_for,
     terminal,
 )
-from ketcost.files import to_stdout
+from ketcost.io.files import to_stdout
 from ketcost.render import OutputFormat, render_addons, render_protocols, render_routes
 
 
@@ -74,7 +74,7 @@ def check_prices(
     Example:
       ketcost check-prices my-clinic.toml
     """
-    from ketcost.sheets import oldest_published
+    from ketcost.io.sheets import oldest_published
 
     sheet = sheet_for(file)
     lines = [f"ok: {len(sheet.routes)} routes, {len(sheet.protocols)} protocols"]

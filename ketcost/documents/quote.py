@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from ketcost import wording
-from ketcost.models import Plan
-from ketcost.planfile import QuoteInfo
-from ketcost.results import Estimate
-from ketcost.timeline import Timeline
+from ketcost.domain.plan import Plan
+from ketcost.domain.result import Estimate
+from ketcost.engine.timeline import Timeline
+from ketcost.io.planfile import QuoteInfo
 
 TITLE = "Estimated cost of ketamine treatment"
 

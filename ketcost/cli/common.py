@@ -13,17 +13,17 @@ from typing import Annotated
 import typer
 
 from ketcost import wording
-from ketcost.commands import EXIT_BUDGET, EXIT_OK
+from ketcost.cli.base import EXIT_BUDGET, EXIT_OK
+from ketcost.cli.options import complete_routes
+from ketcost.domain.plan import Plan
+from ketcost.domain.result import Estimate
+from ketcost.domain.sheet import PriceSheet
 from ketcost.domain.values import to_cents
 from ketcost.engine import estimate as price
 from ketcost.engine import schedule_warnings
 from ketcost.errors import InputError
-from ketcost.models import Plan
-from ketcost.options import complete_routes
-from ketcost.pricesheet import PriceSheet
+from ketcost.io.sheets import load_price_sheet, stale_warning
 from ketcost.render import OutputFormat
-from ketcost.results import Estimate
-from ketcost.sheets import load_price_sheet, stale_warning
 
 # --- shared options ----------------------------------------------------------------------------
 

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from pydantic import ValidationError
 
+from ketcost.domain.plan import RANGE_HELP, Maintenance, Plan, parse_amount, quoted, with_start
 from ketcost.errors import InputError
-from ketcost.models import RANGE_HELP, Maintenance, Plan, parse_amount, quoted, with_start
 
 if TYPE_CHECKING:
-    from ketcost.gfe import ProviderInfo
-    from ketcost.planfile import QuoteInfo
+    from ketcost.documents.gfe import ProviderInfo
+    from ketcost.io.planfile import QuoteInfo
 
 RANGE = "RANGE"
 INSURANCE_KEYS = (
@@ -73,7 +73,7 @@ def _names(kind: str, incomplete: str) -> list[str]:
     """Names from the price sheet in use ($KETCOST_PRICES, else the shipped one) that start with
     what has been typed, for shell completion; none when the sheet cannot be read."""
     from ketcost.errors import KetcostError
-    from ketcost.sheets import load_price_sheet
+    from ketcost.io.sheets import load_price_sheet
 
     try:
         sheet = load_price_sheet(os.environ.get("KETCOST_PRICES") or None)
@@ -389,7 +389,7 @@ def scenario(
         _warn(inputs, plan)
         chosen = prices or os.environ.get("KETCOST_PRICES") or None
         return Scenario(plan=plan, prices=chosen, budget=limit, quote=None)
-    from ketcost.planfile import read_plan
+    from ketcost.io.planfile import read_plan
 
     file = read_plan(inputs.plan_file)
     plan = make_plan(inputs, file.fields, route=route, installments=installments)

@@ -1,6 +1,6 @@
 """The price sheet as the engine reads it: plain, slotted, immutable objects.
 
-A sheet file is validated by the pydantic models in `ketcost.sheetfile` (which also give
+A sheet file is validated by the pydantic models in `ketcost.io.sheetfile` (which also give
 `ketcost schema price-sheet`), then made into these; the shipped sheet is made into these
 directly (`ketcost._shipped_sheet`), so a run that prices with it builds no sheet model class.
 Their fields are the file's keys, in the file models' order, every one given: the defaults live
@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from ketcost.models import Range
+    from ketcost.domain.plan import Range
 
 FREQUENCY_KEYS = ("per_week", "per_month", "per_year", "every_weeks")
 MAX_PHASE_SESSIONS = 1000

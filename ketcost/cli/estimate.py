@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ketcost.commands.common import (
+from ketcost.cli.common import (
     BudgetOption,
     ForceOption,
     FormatOption,
@@ -22,10 +22,10 @@ from ketcost.commands.common import (
     sheet_for,
     terminal,
 )
+from ketcost.cli.options import PlanInputs, plan_options, scenario
 from ketcost.engine import rank
 from ketcost.errors import InputError
-from ketcost.files import to_stdout
-from ketcost.options import PlanInputs, plan_options, scenario
+from ketcost.io.files import to_stdout
 from ketcost.render import render_comparison, render_estimate, render_timeline
 
 
@@ -66,8 +66,8 @@ def estimate(
     chosen = scenario(inputs, route=route, prices=prices, budget=budget, installments=installments)
     result = priced(chosen.plan, sheet_for(chosen.prices))
     if save_plan is not None:
-        from ketcost.files import write_text
-        from ketcost.planfile import plan_data, plan_text
+        from ketcost.io.files import write_text
+        from ketcost.io.planfile import plan_data, plan_text
 
         data = plan_data(
             chosen.plan,
@@ -138,7 +138,7 @@ def timeline(
     """
     output = output_format(fmt, as_json)
     chosen = scenario(inputs, route=route, prices=prices, budget=budget, installments=installments)
-    from ketcost.timeline import timeline as month_by_month
+    from ketcost.engine.timeline import timeline as month_by_month
 
     sheet = sheet_for(chosen.prices)
     months = month_by_month(chosen.plan, sheet, priced(chosen.plan, sheet))

@@ -14,8 +14,8 @@ import typer
 from pydantic import ValidationError
 
 from ketcost import wording
-from ketcost.commands import EXIT_BUDGET, EXIT_OK
-from ketcost.commands.common import (
+from ketcost.cli.base import EXIT_BUDGET, EXIT_OK
+from ketcost.cli.common import (
     BudgetOption,
     ForceOption,
     InstallmentsOption,
@@ -25,14 +25,14 @@ from ketcost.commands.common import (
     priced,
     sheet_for,
 )
+from ketcost.cli.options import PlanInputs, option_error, plan_options, scenario
+from ketcost.domain.plan import parse_amount, parse_date
 from ketcost.errors import InputError
-from ketcost.files import ReadProblem, read_text, to_stdout
-from ketcost.models import parse_amount, parse_date
-from ketcost.options import PlanInputs, option_error, plan_options, scenario
+from ketcost.io.files import ReadProblem, read_text, to_stdout
 
 if TYPE_CHECKING:
-    from ketcost.gfe import BillCheck, ProviderInfo
-    from ketcost.planfile import QuoteInfo
+    from ketcost.documents.gfe import BillCheck, ProviderInfo
+    from ketcost.io.planfile import QuoteInfo
 
 
 class QuoteFormat(StrEnum):
@@ -131,7 +131,7 @@ def quote(
       ketcost quote --gfe --plan client.toml --prices clinic.toml --client-dob 1980-04-02 \\
           --diagnosis F33.2 --provider clinic-provider.toml -o gfe.html
     """
-    from ketcost.files import write_text
+    from ketcost.io.files import write_text
     from ketcost.render import quote as quotes
 
     kind = _quote_format(fmt, output)
@@ -149,7 +149,7 @@ def quote(
     details = _quote_details(chosen.quote, client=client, prepared_by=prepared_by, clinic=clinic)
     sheet = sheet_for(chosen.prices)
     if gfe:
-        from ketcost.gfe import GfeInputs, build_gfe
+        from ketcost.documents.gfe import GfeInputs, build_gfe
 
         values: dict[str, Any] = {
             "client": details.client,
@@ -170,8 +170,8 @@ def quote(
         }
         write_text(output, renderers[kind](document), force=force)
         return EXIT_OK
-    from ketcost.quote import build_quote
-    from ketcost.timeline import timeline as month_by_month
+    from ketcost.documents.quote import build_quote
+    from ketcost.engine.timeline import timeline as month_by_month
 
     options = []
     for path in sheets:
@@ -205,10 +205,10 @@ def _gfe_error(error: ValidationError) -> InputError:
 
 def _provider(path: str) -> ProviderInfo:
     """The provider from a TOML file of its own: name, npi, tin, address, state."""
+    from ketcost.documents.gfe import ProviderInfo
     from ketcost.errors import PlanError
-    from ketcost.gfe import ProviderInfo
-    from ketcost.planfile import key_problem
-    from ketcost.sheets import load_toml
+    from ketcost.io.planfile import key_problem
+    from ketcost.io.sheets import load_toml
 
     try:
         text = read_text(path)
@@ -222,7 +222,7 @@ def _provider(path: str) -> ProviderInfo:
 
 
 def _quote_details(base: QuoteInfo | None, **given: str | None) -> QuoteInfo:
-    from ketcost.planfile import QuoteInfo
+    from ketcost.io.planfile import QuoteInfo
 
     base = base or QuoteInfo()
     values = {k: v for k, v in given.items() if v is not None}
@@ -262,7 +262,7 @@ def check_bill(
     Example:
       ketcost check-bill gfe.json --billed 4050 --bill-date 2027-02-01
     """
-    from ketcost.gfe import check_bill as compare_bill
+    from ketcost.documents.gfe import check_bill as compare_bill
 
     try:
         document = json.loads(read_text(estimate_file), parse_float=Decimal)

@@ -1,10 +1,10 @@
 """The price-sheet file: pydantic models that validate a sheet's TOML, say what is wrong with
 it, and give `ketcost schema price-sheet`; a valid sheet becomes the engine's plain
-`ketcost.pricesheet.PriceSheet`.
+`ketcost.domain.sheet.PriceSheet`.
 
 Only a run that reads a sheet file (or prints its schema) imports this module: the shipped sheet
 is valid by its tests and made into plain objects directly. The class names here are the
-schema's (`Route`, `Phase`, ...): the plain classes in `ketcost.pricesheet` have the same names
+schema's (`Route`, `Phase`, ...): the plain classes in `ketcost.domain.sheet` have the same names
 and fields.
 """
 
@@ -22,9 +22,8 @@ from pydantic import (
     model_validator,
 )
 
-from ketcost import pricesheet
-from ketcost.errors import SheetError
-from ketcost.models import (
+from ketcost.domain import sheet as pricesheet
+from ketcost.domain.plan import (
     FROZEN,
     Clean,
     PositiveCount,
@@ -32,8 +31,9 @@ from ketcost.models import (
     PositiveQuantity,
     Text,
 )
-from ketcost.pricesheet import FREQUENCY_KEYS, PHASE_BOUNDS, PhaseRules
-from ketcost.sheets import TOO_DEEP, key_path, load_toml
+from ketcost.domain.sheet import FREQUENCY_KEYS, PHASE_BOUNDS, PhaseRules
+from ketcost.errors import SheetError
+from ketcost.io.sheets import TOO_DEEP, key_path, load_toml
 
 
 def _unordered(value: Any) -> Any:

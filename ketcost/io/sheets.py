@@ -1,4 +1,4 @@
-"""Reading price sheets: the shipped one, sheet files (validated by `ketcost.sheetfile`), and
+"""Reading price sheets: the shipped one, sheet files (validated by `ketcost.io.sheetfile`), and
 TOML read exactly (Decimals, never floats)."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ketcost.domain.sheet import PriceSheet
 from ketcost.errors import FileProblemsError, SheetError
-from ketcost.files import ReadProblem, read_text
-from ketcost.pricesheet import PriceSheet
+from ketcost.io.files import ReadProblem, read_text
 
 DEFAULT_SHEET_NAME = "price_ranges.toml"
 DEFAULT_SHEET_LABEL = "<default price sheet>"
@@ -25,7 +25,7 @@ def load_price_sheet(path: str | os.PathLike[str] | None = None) -> PriceSheet:
     """
     if path is None:
         return _default_sheet()
-    from ketcost.sheetfile import parse_price_sheet
+    from ketcost.io.sheetfile import parse_price_sheet
 
     return parse_price_sheet(_read(Path(path)), str(path))
 
@@ -33,14 +33,14 @@ def load_price_sheet(path: str | os.PathLike[str] | None = None) -> PriceSheet:
 @functools.cache
 def _default_sheet() -> PriceSheet:
     """The shipped sheet, read and validated once per process (it is immutable)."""
-    from ketcost.sheetfile import parse_price_sheet
+    from ketcost.io.sheetfile import parse_price_sheet
 
     return parse_price_sheet(default_sheet_text(), DEFAULT_SHEET_LABEL)
 
 
 def default_sheet_text() -> str:
     """The shipped sheet's TOML."""
-    return Path(__file__).with_name("data").joinpath(DEFAULT_SHEET_NAME).read_text("utf-8")
+    return Path(__file__).parent.parent.joinpath("data", DEFAULT_SHEET_NAME).read_text("utf-8")
 
 
 def _read(path: Path) -> str:

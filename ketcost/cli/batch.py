@@ -12,8 +12,8 @@ from typing import Annotated, BinaryIO
 
 import typer
 
-from ketcost.commands import EXIT_FILE, EXIT_OK, LIVE_PROGRESS
-from ketcost.commands.common import ForceOption, PricesOption
+from ketcost.cli.base import EXIT_FILE, EXIT_OK, LIVE_PROGRESS
+from ketcost.cli.common import ForceOption, PricesOption
 from ketcost.errors import InputError, KetcostError
 
 
@@ -88,8 +88,8 @@ def batch(
       ketcost batch scenarios.csv --format csv -o results.csv
       cat plans.jsonl | ketcost batch - --prices clinic.toml
     """
-    from ketcost import batch as batches
-    from ketcost.files import atomic_output
+    from ketcost.io import batch as batches
+    from ketcost.io.files import atomic_output
 
     kind = _record_format(input_format, file)
     base = prices_dir or (str(Path(file).parent) if file != "-" else ".")
@@ -125,7 +125,7 @@ def _input(path: str) -> Iterator[BinaryIO]:
     if path == "-":
         yield sys.stdin.buffer
         return
-    from ketcost.files import reason
+    from ketcost.io.files import reason
 
     if not path:
         raise InputError("no file name given")

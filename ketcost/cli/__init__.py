@@ -17,7 +17,7 @@ import typer
 from typer.exceptions import TyperException
 
 from ketcost import __version__
-from ketcost.commands import EXIT_FILE, EXIT_OK, EXIT_USAGE, LIVE_PROGRESS, plain_usage_command
+from ketcost.cli.base import EXIT_FILE, EXIT_OK, EXIT_USAGE, LIVE_PROGRESS, plain_usage_command
 from ketcost.errors import (
     FileProblemsError,
     KetcostError,
@@ -25,7 +25,7 @@ from ketcost.errors import (
     OutputFailed,
     Terminated,
 )
-from ketcost.files import to_stdout
+from ketcost.io.files import to_stdout
 
 
 class _State:
@@ -71,18 +71,18 @@ def _root(
 # the app with only the command it names, so `estimate --json` never imports the quote, the Good
 # Faith Estimate or batch; `--help`, `--version`, completion and unknown names get every command.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "estimate": ("ketcost.commands.estimate", "estimate"),
-    "compare": ("ketcost.commands.estimate", "compare"),
-    "timeline": ("ketcost.commands.estimate", "timeline"),
-    "quote": ("ketcost.commands.quote", "quote"),
-    "check-bill": ("ketcost.commands.quote", "check_bill"),
-    "batch": ("ketcost.commands.batch", "batch"),
-    "schema": ("ketcost.commands.scripting", "schema"),
-    "plan": ("ketcost.commands.plan", "plan_app"),
-    "routes": ("ketcost.commands.sheet", "routes"),
-    "addons": ("ketcost.commands.sheet", "addons"),
-    "protocols": ("ketcost.commands.sheet", "protocols"),
-    "check-prices": ("ketcost.commands.sheet", "check_prices"),
+    "estimate": ("ketcost.cli.estimate", "estimate"),
+    "compare": ("ketcost.cli.estimate", "compare"),
+    "timeline": ("ketcost.cli.estimate", "timeline"),
+    "quote": ("ketcost.cli.quote", "quote"),
+    "check-bill": ("ketcost.cli.quote", "check_bill"),
+    "batch": ("ketcost.cli.batch", "batch"),
+    "schema": ("ketcost.cli.scripting", "schema"),
+    "plan": ("ketcost.cli.plan", "plan_app"),
+    "routes": ("ketcost.cli.sheet", "routes"),
+    "addons": ("ketcost.cli.sheet", "addons"),
+    "protocols": ("ketcost.cli.sheet", "protocols"),
+    "check-prices": ("ketcost.cli.sheet", "check_prices"),
 }
 ROOT_OPTIONS = ("--debug",)  # options before the command that take no value
 

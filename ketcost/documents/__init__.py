@@ -1,0 +1,1 @@
+"""Documents for clients: the counselor's quote and the Good Faith Estimate."""

@@ -1,0 +1,1 @@
+"""Reading and writing: files, price sheets, plan files and batch records."""
