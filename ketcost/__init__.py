@@ -15,7 +15,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ketcost.domain.plan import Extra, Insurance, Plan, Range
+    from ketcost.domain.plan import Extra, Insurance, Plan
     from ketcost.domain.result import (
         CaseCount,
         Cases,
@@ -30,12 +30,13 @@ if TYPE_CHECKING:
         SheetInfo,
     )
     from ketcost.domain.sheet import PriceSheet
+    from ketcost.domain.values import Range
     from ketcost.io.sheets import load_price_sheet
 
 __version__ = "0.1.0"
 
 # Each public name and the module it comes from.
-_MODELS = ("Extra", "Insurance", "Plan", "Range")
+_MODELS = ("Extra", "Insurance", "Plan")
 _RESULTS = (
     "CaseCount", "Cases", "Count", "Estimate", "Installments", "InsuranceResult", "LineItem",
     "Money", "PhaseCost", "PlanYear", "SheetInfo",
@@ -43,6 +44,7 @@ _RESULTS = (
 _WHERE = {
     **dict.fromkeys(_MODELS, "ketcost.domain.plan"),
     **dict.fromkeys(_RESULTS, "ketcost.domain.result"),
+    "Range": "ketcost.domain.values",
     "PriceSheet": "ketcost.domain.sheet",
     "load_price_sheet": "ketcost.io.sheets",
 }

@@ -12,7 +12,6 @@ from typing import Any
 from ketcost.domain.plan import (
     INSTALLMENTS_BOUNDS,
     MAINTENANCE_MONTHS_BOUNDS,
-    MAX_AMOUNT,
     MONTHS_BOUNDS,
     PER_WEEK_BOUNDS,
     SESSIONS_BOUNDS,
@@ -20,6 +19,7 @@ from ketcost.domain.plan import (
     Plan,
 )
 from ketcost.domain.result import Estimate
+from ketcost.domain.values import MAX_AMOUNT
 from ketcost.io.planfile import QuoteInfo
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

@@ -7,8 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ketcost.domain.plan import Range
 from ketcost.domain.sheet import Phase
+from ketcost.domain.values import Range
 
 if TYPE_CHECKING:
     from ketcost.domain.result import Estimate

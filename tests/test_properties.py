@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ketcost import Estimate, Plan, PriceSheet, estimate, load_price_sheet
-from ketcost.domain.plan import Range
+from ketcost.domain.values import Range
 
 SHEET = load_price_sheet()
 
@@ -124,7 +124,7 @@ def test_clean_text_blanks_exactly_the_control_characters(text: str) -> None:
     become spaces; nothing else changes)."""
     import re
 
-    from ketcost.domain.plan import clean_text
+    from ketcost.domain.values import clean_text
 
     control = "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
     assert clean_text(text) == re.sub(control, " ", text)
@@ -134,7 +134,7 @@ def test_clean_text_blanks_exactly_the_control_characters(text: str) -> None:
 def test_a_count_range_reads_plain_digits_as_its_pattern_does(text: str) -> None:
     """A count written as plain digits ("4") is read without the range pattern; every text gives
     what the pattern gives."""
-    from ketcost.domain.plan import _range_text, _range_text_problem, parse_count_range
+    from ketcost.domain.values import _range_text, _range_text_problem, parse_count_range
 
     match = _range_text().fullmatch(text)
     expected: object

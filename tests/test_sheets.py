@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ketcost import PriceSheet, load_price_sheet
-from ketcost.domain.plan import Range
+from ketcost.domain.values import Range
 from ketcost.errors import SheetError
 from ketcost.io.sheetfile import parse_price_sheet
 from ketcost.io.sheets import stale_warning

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from ketcost.domain.plan import RANGE_HELP, Maintenance, Plan, parse_amount, quoted, with_start
+from ketcost.domain.plan import Maintenance, Plan, with_start
+from ketcost.domain.values import RANGE_HELP, parse_amount, quoted
 from ketcost.errors import InputError
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from ketcost.cli.common import (
     sheet_for,
 )
 from ketcost.cli.options import PlanInputs, option_error, plan_options, scenario
-from ketcost.domain.plan import parse_amount, parse_date
+from ketcost.domain.values import parse_amount, parse_date
 from ketcost.errors import InputError
 from ketcost.io.files import ReadProblem, read_text, to_stdout
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from ketcost.domain.plan import Range
+    from ketcost.domain.values import Range
 
 FREQUENCY_KEYS = ("per_week", "per_month", "per_year", "every_weeks")
 MAX_PHASE_SESSIONS = 1000

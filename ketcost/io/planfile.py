@@ -17,7 +17,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
 from ketcost.documents.gfe import ProviderInfo
-from ketcost.domain.plan import Amount, Clean, Day, Plan, Range, _whole_number, with_start
+from ketcost.domain.plan import Plan, with_start
+from ketcost.domain.values import Amount, Clean, Day, Range, bounded_whole
 from ketcost.errors import PlanError
 from ketcost.io.files import ReadProblem, read_text
 from ketcost.io.sheets import TOO_DEEP, key_path, load_toml
@@ -38,7 +39,7 @@ class QuoteInfo(BaseModel):
     diagnosis: tuple[str, ...] = ()
     # Accepted so that older plan files still read; an estimate is not a price quote, so it
     # names no validity date.
-    valid_days: Annotated[int, BeforeValidator(_whole_number(*VALID_DAYS_BOUNDS))] = 30
+    valid_days: Annotated[int, BeforeValidator(bounded_whole(*VALID_DAYS_BOUNDS))] = 30
     notes: Clean | None = None
 
 

@@ -23,7 +23,8 @@ from pydantic import (
 )
 
 from ketcost.domain import sheet as pricesheet
-from ketcost.domain.plan import (
+from ketcost.domain.sheet import FREQUENCY_KEYS, PHASE_BOUNDS, PhaseRules
+from ketcost.domain.values import (
     FROZEN,
     Clean,
     PositiveCount,
@@ -31,7 +32,6 @@ from ketcost.domain.plan import (
     PositiveQuantity,
     Text,
 )
-from ketcost.domain.sheet import FREQUENCY_KEYS, PHASE_BOUNDS, PhaseRules
 from ketcost.errors import SheetError
 from ketcost.io.sheets import TOO_DEEP, key_path, load_toml
 

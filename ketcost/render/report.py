@@ -8,10 +8,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from ketcost import wording
-from ketcost.domain.plan import Range
 from ketcost.domain.result import Cases, Count, Estimate, LineItem, Money
 from ketcost.domain.sheet import Addon, PriceSheet, Route, Sourced
-from ketcost.domain.values import to_cents
+from ketcost.domain.values import Range, to_cents
 
 if TYPE_CHECKING:
     from ketcost.engine.timeline import Timeline
