@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from ketcost import Plan, estimate, load_price_sheet
-from ketcost.io.batch import CSV_HEADER
 from ketcost.io.batch import run as run_batch
+from ketcost.io.records import CSV_HEADER
 from ketcost.render.json import estimate_payload
 
 from .conftest import RunCli
