@@ -31,7 +31,8 @@ from ketcost.errors import InputError
 from ketcost.io.files import ReadProblem, read_text, to_stdout
 
 if TYPE_CHECKING:
-    from ketcost.documents.gfe import BillCheck, ProviderInfo
+    from ketcost.documents.bill import BillCheck
+    from ketcost.documents.gfe import ProviderInfo
     from ketcost.io.planfile import QuoteInfo
 
 
@@ -262,7 +263,7 @@ def check_bill(
     Example:
       ketcost check-bill gfe.json --billed 4050 --bill-date 2027-02-01
     """
-    from ketcost.documents.gfe import check_bill as compare_bill
+    from ketcost.documents.bill import check_bill as compare_bill
 
     try:
         document = json.loads(read_text(estimate_file), parse_float=Decimal)
