@@ -22,7 +22,8 @@ from ketcost.cli.common import (
     sheet_for,
     terminal,
 )
-from ketcost.cli.options import PlanInputs, plan_options, scenario
+from ketcost.cli.options import PlanInputs, plan_options
+from ketcost.cli.scenario import scenario
 from ketcost.engine import rank
 from ketcost.errors import InputError
 from ketcost.io.files import to_stdout

@@ -10,18 +10,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
 
 from ketcost.domain.plan import Maintenance, Plan, with_start
-from ketcost.domain.values import RANGE_HELP, parse_amount, quoted
+from ketcost.domain.values import RANGE_HELP, quoted
 from ketcost.errors import InputError
-
-if TYPE_CHECKING:
-    from ketcost.documents.gfe import ProviderInfo
-    from ketcost.io.planfile import QuoteInfo
 
 RANGE = "RANGE"
 INSURANCE_KEYS = (
@@ -348,57 +344,7 @@ def option_error(error: ValidationError, given: dict[str, Any]) -> InputError:
     return InputError(f"invalid value {quoted(value)} for {_flag(field)}: {message}")
 
 
-def _warn(inputs: PlanInputs, plan: Plan) -> None:
+def warn_inputs(inputs: PlanInputs, plan: Plan) -> None:
+    """Print a warning line for each option likely misread."""
     for line in input_warnings(inputs, plan):
         typer.echo(line, err=True)
-
-
-@dataclass(frozen=True, slots=True)
-class Scenario:
-    """Everything a command prices: the plan, the price sheet to use, the budget, quote details."""
-
-    plan: Plan
-    prices: str | None
-    budget: Decimal | None
-    quote: "QuoteInfo | None"  # None: no plan file, so no quote details
-    provider: "ProviderInfo | None" = None  # a plan file's [provider], for a Good Faith Estimate
-
-
-def budget_amount(text: str | None) -> Decimal | None:
-    """The --budget value as an amount."""
-    if text is None:
-        return None
-    try:
-        return parse_amount(text)
-    except ValueError as error:
-        raise InputError(f"invalid value {quoted(text)} for --budget: {error}") from None
-
-
-def scenario(
-    inputs: PlanInputs,
-    *,
-    route: str | None = None,
-    prices: str | None = None,
-    budget: str | None = None,
-    installments: str | None = None,
-) -> Scenario:
-    """The plan file (if any) with the options laid over it. Price sheet: --prices, else the
-    plan's `prices`, else $KETCOST_PRICES, else the shipped sheet."""
-    limit = budget_amount(budget)
-    if inputs.plan_file is None:  # the common case; plan files are read only when given
-        plan = make_plan(inputs, route=route, installments=installments)
-        _warn(inputs, plan)
-        chosen = prices or os.environ.get("KETCOST_PRICES") or None
-        return Scenario(plan=plan, prices=chosen, budget=limit, quote=None)
-    from ketcost.io.planfile import read_plan
-
-    file = read_plan(inputs.plan_file)
-    plan = make_plan(inputs, file.fields, route=route, installments=installments)
-    _warn(inputs, plan)
-    return Scenario(
-        plan=plan,
-        prices=prices or file.prices or os.environ.get("KETCOST_PRICES") or None,
-        budget=file.budget if limit is None else limit,
-        quote=file.quote,
-        provider=file.provider,
-    )

@@ -25,7 +25,8 @@ from ketcost.cli.common import (
     priced,
     sheet_for,
 )
-from ketcost.cli.options import PlanInputs, option_error, plan_options, scenario
+from ketcost.cli.options import PlanInputs, option_error, plan_options
+from ketcost.cli.scenario import scenario
 from ketcost.domain.values import parse_amount, parse_date
 from ketcost.errors import InputError
 from ketcost.io.files import ReadProblem, read_text, to_stdout
