@@ -7,10 +7,11 @@ ketcost is measured as a user runs it: the script installs this checkout (not ed
 bytecode is compiled as `pip install .` does) into a fresh venv of its own, and runs that venv's
 `ketcost` and, for the baseline, a minimal typer app on the same interpreter. Each figure is printed
 with the machine it ran on and how fast that machine runs Python at the time (a cloud VM drifts).
-Targets (the fast-engine issue): start-up at most 1.15x the minimal typer app for `estimate --json`
-and 1.40x for the table; at least 25,000 batch records a second on two cores and 13,000 with
-`--jobs 1`; peak memory (PSS, all processes) for 1,000,000 records at most 90 MB and flat from
-100,000 (also measured in one process, where the caches are full by 100,000 records).
+Targets ("One readable engine"): `estimate --json` start-up at most 1.30x the minimal typer app
+like for like; at least 20,000 batch records a second on two cores and at least 0.7x the
+previous engine (the last commit before the redesign, installed into a venv of its own and run
+alternately with this one), 10,000 with `--jobs 1`; peak memory (PSS, all processes) for
+1,000,000 records at most 90 MB and flat from 100,000.
 """
 
 from __future__ import annotations
@@ -54,28 +55,46 @@ def machine() -> str:
 
 
 VENV: Path | None = None  # the fresh venv ketcost is installed into (see `install`)
+PREVIOUS_VENV: Path | None = None  # the previous engine's, for the batch comparison
+# The last commit before the engine redesign ("One readable engine"): the batch figures are
+# also given as a ratio to it, measured in the same run.
+PREVIOUS = "f70305f"
 
 
-def install() -> None:
-    """A fresh venv with this checkout installed as a user installs it (`pip install .`)."""
-    global VENV
+def install(source: Path) -> Path:
+    """A fresh venv with `source` installed as a user installs it (`pip install .`)."""
     folder = Path(tempfile.mkdtemp(prefix="ketcost-bench-"))
     subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
     pip = [str(folder / "bin" / "python"), "-m", "pip", "install", "--quiet"]
     environment = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    done = subprocess.run([*pip, str(HERE.parent)], env=environment, capture_output=True, text=True)
+    done = subprocess.run([*pip, str(source)], env=environment, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"pip install failed:\n{done.stdout}{done.stderr}")
-    VENV = folder
+    return folder
+
+
+def install_previous(revision: str) -> Path | None:
+    """The previous engine (`revision` of this repository) in a venv of its own; None when
+    this is not a git checkout that has it."""
+    with tempfile.TemporaryDirectory() as folder:
+        archive = subprocess.run(
+            ["git", "-C", str(HERE.parent), "archive", revision], capture_output=True
+        )
+        if archive.returncode != 0:
+            print(f"previous engine: {revision} is not in this checkout; no comparison")
+            return None
+        subprocess.run(["tar", "-x", "-C", folder], input=archive.stdout, check=True)
+        return install(Path(folder))
 
 
 def python() -> str:
     return str(VENV / "bin" / "python") if VENV else sys.executable
 
 
-def ketcost() -> list[str]:
-    if VENV is not None:
-        return [str(VENV / "bin" / "ketcost")]
+def ketcost(venv: Path | None = None) -> list[str]:
+    venv = venv or VENV
+    if venv is not None:
+        return [str(venv / "bin" / "ketcost")]
     found = shutil.which("ketcost")
     return [found] if found else [sys.executable, "-m", "ketcost"]
 
@@ -221,20 +240,37 @@ def throughput(count: int, sample: int, runs: int) -> None:
             f"batch throughput, {count:,} varied JSON Lines records (about 2% invalid), a file, "
             f"median of {runs} alternating runs (slowest to fastest in brackets):"
         )
-        settings = {"all CPUs": [], "--jobs 1": ["--jobs", "1"]}
+        engines = {"": VENV}
+        if PREVIOUS_VENV is not None:
+            engines[f" (previous engine, {PREVIOUS})"] = PREVIOUS_VENV
+        settings = {
+            f"{label}{engine}": (venv, limit)
+            for label, limit in {"all CPUs": [], "--jobs 1": ["--jobs", "1"]}.items()
+            for engine, venv in engines.items()
+        }
         seconds: dict[str, list[float]] = {label: [] for label in settings}
         for _ in range(runs):
-            for label, limit in settings.items():
-                command = [*ketcost(), "batch", str(source), "-o", str(out), "--force", *limit]
+            for label, (venv, limit) in settings.items():
+                output = out.with_suffix(".previous.jsonl") if venv is PREVIOUS_VENV else out
+                command = [*ketcost(venv), "batch", str(source), "-o", str(output), "--force"]
                 start = time.perf_counter()
-                subprocess.run(command, stderr=subprocess.DEVNULL, check=False)
+                subprocess.run([*command, *limit], stderr=subprocess.DEVNULL, check=False)
                 seconds[label].append(time.perf_counter() - start)
+        medians = {label: statistics.median(values) for label, values in seconds.items()}
         for label, values in seconds.items():
-            median = statistics.median(values)
             spread = "; ".join(f"{count / s:,.0f}" for s in sorted(values, reverse=True))
-            print(
-                f"  {label:<9} {median:6.2f} s, {count / median:,.0f} records a second ({spread})"
-            )
+            print(f"  {label:<9} {medians[label]:6.2f} s, {count / medians[label]:,.0f} records a")
+            print(f"            second ({spread})")
+        for label in ("all CPUs", "--jobs 1"):
+            previous = next((m for name, m in medians.items() if name.startswith(f"{label} (")), 0)
+            if previous:
+                print(
+                    f"  {label}: {previous / medians[label]:.2f}x the previous engine's throughput"
+                )
+        if PREVIOUS_VENV is not None:
+            same = out.read_bytes() == out.with_suffix(".previous.jsonl").read_bytes()
+            verdict = "byte-identical to" if same else "NOT the same as"
+            print(f"  the output is {verdict} the previous engine's")
         check_sample(records, out, sample)
 
 
@@ -276,7 +312,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small counts, a quick check")
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    install()
+    global VENV, PREVIOUS_VENV
+    VENV = install(HERE.parent)
+    PREVIOUS_VENV = install_previous(PREVIOUS)
     try:
         print(f"ketcost: {' '.join(ketcost())} (installed with `pip install .` into a fresh venv)")
         probe()
@@ -286,8 +324,9 @@ def main() -> None:
         )
         memory((10_000, 100_000) if args.quick else (100_000, 1_000_000))
     finally:
-        assert VENV is not None
-        shutil.rmtree(VENV, ignore_errors=True)
+        for venv in (VENV, PREVIOUS_VENV):
+            if venv is not None:
+                shutil.rmtree(venv, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -86,12 +86,10 @@ def observation_line(minutes: Range[Decimal] | None) -> str | None:
     )
 
 
-@functools.lru_cache(maxsize=3 * COURSES)  # a course on up to three routes
 def course_lines(plan_course: Course, route: Route, sheet: str, as_of: date) -> tuple[str, ...]:
     """The lines that depend only on the course and the route: prices and their source, how
-    long the course is, its maintenance, the observation time, the rounding rule.
-
-    Cached: a batch prices the same courses on the same routes again and again."""
+    long the course is, its maintenance, the observation time, the rounding rule (each line
+    cached on what it depends on)."""
     schedule = plan_course.schedule
     lines = (
         *price_lines(route.label, route.source, sheet, as_of),

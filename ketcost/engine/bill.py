@@ -22,7 +22,7 @@ from ketcost.domain.result import Cases, Count, LineItem, Money, PhaseCost
 from ketcost.domain.sheet import PriceSheet, Route
 from ketcost.domain.values import Pair, cents, decimal, discounted
 from ketcost.engine.insurance import AddonCharge
-from ketcost.engine.schedule import COURSES, Course
+from ketcost.engine.schedule import Course, Scheduled
 from ketcost.errors import InputError
 
 ONCE = Count(1, 1)
@@ -71,42 +71,39 @@ def cases(low: int, high: int) -> Cases:
 
 
 @dataclass(frozen=True, slots=True)
-class Priced:
-    """A course priced on a route with no add-ons and no discount."""
+class PhaseBill:
+    """A scheduled phase priced on a route: its cost, its session line, its cost in cents."""
 
-    phases: tuple[PhaseCost, ...]
-    items: tuple[LineItem, ...]
-    total: Pair
+    cost: PhaseCost
+    item: LineItem
+    cents: Pair
 
 
-@functools.lru_cache(maxsize=3 * COURSES)  # a course is priced on up to three routes
-def priced(plan_course: Course, price: Pair) -> Priced:
-    """Each phase's cost and session line at `price` a session.
+@functools.lru_cache(maxsize=4096)
+def phase_bill(item: Scheduled, price: Pair) -> PhaseBill:
+    """The phase's cost and session line at `price` a session.
 
-    Cached (the engine's third seam): a batch prices the same courses on the same few routes
-    again and again, and these are most of an estimate's result objects."""
-    each = money(*price)
-    unit = cases(*price)
-    phases, items = [], []
-    low_total = high_total = 0
-    for item in plan_course.phases:
-        low, high = item.sessions.low * price[0], item.sessions.high * price[1]
-        low_total, high_total = low_total + low, high_total + high
-        cost = money(low, high)
-        name = item.phase.name
-        phases.append(PhaseCost(name, item.part, item.schedule, item.sessions, each, cost))
-        items.append(LineItem(name, "session", item.sessions, unit, Cases(cost.low, cost.high)))
-    return Priced(tuple(phases), tuple(items), (low_total, high_total))
+    Cached (the engine's third seam): courses share their scheduled phases, so a batch prices
+    a few hundred of them on a few routes, and these are most of an estimate's result objects
+    (kept once, however many estimates have them)."""
+    low, high = item.sessions.low * price[0], item.sessions.high * price[1]
+    cost = money(low, high)
+    name = item.phase.name
+    phase = PhaseCost(name, item.part, item.schedule, item.sessions, money(*price), cost)
+    line = LineItem(name, "session", item.sessions, cases(*price), Cases(cost.low, cost.high))
+    return PhaseBill(phase, line, (low, high))
 
 
 def bill(plan_course: Course, price: Pair, addons: tuple[Addon, ...], discount: Decimal) -> Bill:
     """The course's bill at `price` a session, with its add-ons and discount."""
-    base = priced(plan_course, price)
+    bills = [phase_bill(item, price) for item in plan_course.phases]
+    phases = tuple([b.cost for b in bills])
+    low_total = sum([b.cents[0] for b in bills])
+    high_total = sum([b.cents[1] for b in bills])
     if not addons and not discount:
-        return Bill(base.phases, base.items, base.total, price)
+        return Bill(phases, tuple([b.item for b in bills]), (low_total, high_total), price)
     sessions = plan_course.sessions
-    items = list(base.items)
-    low_total, high_total = base.total
+    items = [b.item for b in bills]
     for addon in addons:
         quantity = sessions if addon.per == "session" else ONCE
         low, high = quantity.low * addon.price[0], quantity.high * addon.price[1]
@@ -121,7 +118,7 @@ def bill(plan_course: Course, price: Pair, addons: tuple[Addon, ...], discount: 
         low_total, high_total = low_total + low, high_total + high
         label = f"discount {wording.number(discount)}% on session fees"
         items.append(LineItem(label, "discount", sessions, cases(*off), cases(low, high)))
-    return Bill(base.phases, tuple(items), (low_total, high_total), fee)
+    return Bill(phases, tuple(items), (low_total, high_total), fee)
 
 
 def plan_addons(plan: Plan, sheet: PriceSheet, route_id: str) -> tuple[Addon, ...]:

@@ -89,6 +89,12 @@ class Scheduled:
     whole: bool  # runs its own full length (not open-ended, not cut short)
     schedule: str
 
+    def __hash__(self) -> int:
+        # A scheduled phase is a cache key (`bill.phase_bill`): hashing its phase's fields on
+        # each lookup would cost more than the lookup saves. Equal ones have equal names,
+        # lengths and counts; a lookup still compares the whole value.
+        return hash((self.phase.name, self.length, self.sessions.low, self.sessions.high))
+
     def case_sessions(self, case: Case) -> int:
         return self.sessions.low if case == "low" else self.sessions.high
 
