@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -96,3 +98,26 @@ def test_python_api_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
         printed = capsys.readouterr().out.splitlines()
         expected = [line.split("# ")[-1] for line in block.splitlines() if "print(" in line]
         assert printed == expected
+
+
+def test_stated_results_in_the_more_block_are_real(cli: RunCli) -> None:
+    """Each "More:" command that states its sessions and total gives them, and every command
+    there runs with no usage error (the ones naming a user's own files excepted)."""
+    block = block_after("More:", "sh")
+    stated = 0
+    for line in block.splitlines():
+        command, _, comment = line.partition("#")
+        args = shlex.split(command)[1:]
+        if any(arg.endswith(".toml") for arg in args):
+            continue  # names a clinic's own sheet, which the reader has and the test does not
+        run = cli(*args)
+        assert run.code in (0, 3), (line, run.err)
+        found = re.fullmatch(r"\s*(\d+)–(\d+) sessions, \$([\d,.]+)–\$([\d,.]+)\s*", comment)
+        if found:
+            data = json.loads(run.out)
+            low, high, total_low, total_high = found.groups()
+            assert (data["sessions"]["low"], data["sessions"]["high"]) == (int(low), int(high))
+            money = (total_low.replace(",", ""), total_high.replace(",", ""))
+            assert (data["total"]["low"], data["total"]["high"]) == money
+            stated += 1
+    assert stated >= 1
