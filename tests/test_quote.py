@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import stat
@@ -191,3 +192,48 @@ def test_quote_from_a_plan_file(cli: RunCli, tmp_path: Path) -> None:
     assert "From Plan" not in text
     assert "Plan Clinic" in text
     assert "Bring a driver." in text
+
+
+def _visible(document: str) -> str:
+    """What a reader of the document sees: HTML without its styles and tags."""
+    document = re.sub(r"(?s)<style.*?</style>", "", document)
+    return html.unescape(re.sub(r"<[^>]+>", " ", document))
+
+
+QUOTE_SCENARIOS = [
+    "-r esketamine --weeks 4 --deductible 1000 --coinsurance 20",
+    "-r iv --weeks 4 --deductible 100",
+    "-r iv --months 14 --deductible 100 --coinsurance 10",
+    "-r iv --weeks 4 --deductible 100 --covered",
+    "-r oral --weeks 4 --covered",
+    "-r iv --months 3 --start 2026-12-01 --plan-year-renews 01-01 --deductible 10",
+    "-r iv -r esketamine --weeks 4 --deductible 500 --coinsurance 20",
+]
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+@pytest.mark.parametrize("args", QUOTE_SCENARIOS)
+def test_client_documents_name_no_command_line_option(cli: RunCli, args: str, fmt: str) -> None:
+    """A client cannot act on a flag: quotes say what a flag would change in words."""
+    run = cli("quote", *args.split(), "--client", "A. Client", "-f", fmt)
+    assert run.code == 0, run.err
+    flags = re.findall(r"--[a-z][a-z-]*", _visible(run.out))
+    assert flags == [], flags
+    assert "ask the clinic about maintenance" in run.out or "--months" in args
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_a_good_faith_estimate_names_no_command_line_option(
+    cli: RunCli, tmp_path: Path, fmt: str
+) -> None:
+    from .test_gfe import CLINIC, PROVIDER
+
+    (tmp_path / "clinic.toml").write_text(CLINIC)
+    (tmp_path / "provider.toml").write_text(PROVIDER)
+    run = cli(
+        "quote", "--gfe", "--prices", str(tmp_path / "clinic.toml"), "-r", "esketamine",
+        "--client", "Ana Díaz", "--client-dob", "1980-04-02", "--diagnosis", "F33.2",
+        "--provider", str(tmp_path / "provider.toml"), "-f", fmt,
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    assert re.findall(r"--[a-z][a-z-]*", _visible(run.out)) == []

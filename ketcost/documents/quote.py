@@ -55,6 +55,7 @@ class Quote:
     timeline: Timeline
     schedule: tuple[str, ...]
     terms: tuple[str, ...]
+    assumptions: tuple[str, ...]  # the estimate's, in words for the client (`for_clients`)
     before_you_start: tuple[str, ...] = BEFORE_YOU_START
     crisis_line: str = CRISIS_LINE
     not_a_gfe: str = NOT_A_GFE
@@ -127,4 +128,37 @@ def build_quote(plan: Plan, timeline: Timeline, details: QuoteInfo, today: date)
         timeline=timeline,
         schedule=_schedule(result),
         terms=_terms(plan, result),
+        assumptions=for_clients(result.assumptions),
     )
+
+
+# The terminal's assumption lines name the option that changes them; a client cannot act on an
+# option, so a document says the same in words (each terminal phrase and its client wording).
+CLIENT_WORDING = (
+    (
+        "; add --maintenance-months N to include N months of it, or --months N for a course of "
+        "N months in all.",
+        "; ask the clinic about maintenance sessions.",
+    ),
+    (" (--plan-year-renews MM-DD sets the real date).", "; your plan's own date may differ."),
+    ("; --covered overrides.", "; ask the insurer whether your plan covers them."),
+    (" because --covered was given.", " as the plan's terms say."),
+    (
+        " (the same as now; --annual-deductible and --annual-oop-max set them).",
+        " (taken to be the same as now; your plan's may differ).",
+    ),
+    (
+        "; give --deductible and --coinsurance for your plan's terms.",
+        "; ask your plan for its terms.",
+    ),
+)
+
+
+def for_clients(lines: tuple[str, ...]) -> tuple[str, ...]:
+    """Assumption lines as a client's document says them: with no command-line option."""
+    worded = []
+    for line in lines:
+        for terminal, client in CLIENT_WORDING:
+            line = line.replace(terminal, client)
+        worded.append(line)
+    return tuple(worded)

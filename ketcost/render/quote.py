@@ -188,7 +188,7 @@ def markdown(quote: Quote, *others: Quote) -> str:
     lines += md.render(_without_notes(timeline_report(quote.timeline), "By month")).splitlines()
     if details.notes:
         lines += ["", "## Notes", "", md.escape(details.notes)]
-    lines += ["", "## Assumptions", ""] + [f"- {md.escape(a)}" for a in result.assumptions]
+    lines += ["", "## Assumptions", ""] + [f"- {md.escape(a)}" for a in quote.assumptions]
     sheet = result.price_sheet
     lines += [
         "",
