@@ -120,18 +120,10 @@ class Range(BaseModel, Generic[N]):
         return self
 
     @classmethod
-    def of(cls, low: N, high: N | None = None) -> Self:
-        """A range built in code, where the values are already known to be valid.
-
-        Made without validation, and without `model_construct`'s per-field bookkeeping (which
-        costs more than the pricing itself): the engine's inputs make many of these.
-        """
-        made = cls.__new__(cls)
-        object.__setattr__(made, "__dict__", {"low": low, "high": low if high is None else high})
-        object.__setattr__(made, "__pydantic_fields_set__", {"low", "high"})
-        object.__setattr__(made, "__pydantic_extra__", None)
-        object.__setattr__(made, "__pydantic_private__", None)
-        return made
+    def of(cls, low: N, high: N | None = None) -> "Range[N]":
+        """A range built in code, where the values are already known to be valid (pydantic's
+        `model_construct`: no validation)."""
+        return cls.model_construct(low=low, high=low if high is None else high)
 
 
 # Quoted: `Range[Any]` written out would make pydantic build a class for it when this module loads
