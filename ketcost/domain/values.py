@@ -176,12 +176,13 @@ Text = Annotated[str, Field(min_length=1), AfterValidator(clean_text)]
 
 @functools.cache
 def _range_text() -> re.Pattern[str]:
-    return re.compile(r"\s*([0-9]{1,9})\s*(?:[-–]\s*([0-9]{1,9}))?\s*", re.ASCII)
+    # Leading zeros are no digits of the number: 0004 is 4.
+    return re.compile(r"\s*0*([0-9]{1,9})\s*(?:[-–]\s*0*([0-9]{1,9}))?\s*", re.ASCII)
 
 
 @functools.cache
 def _digits() -> re.Pattern[str]:
-    return re.compile(r"\s*[0-9]{1,9}\s*", re.ASCII)
+    return re.compile(r"\s*0*[0-9]{1,9}\s*", re.ASCII)
 
 
 RANGE_HELP = "a whole number N or a range A-B"
@@ -196,7 +197,12 @@ def parse_count_range(value: Any, lo: int, hi: int) -> CountRange:
         low = high = value
     elif isinstance(value, Range):
         low, high = value.low, value.high
-    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
+    elif (
+        isinstance(value, str)
+        and value.isascii()
+        and value.isdigit()
+        and len(value.lstrip("0")) <= 9
+    ):
         low = high = int(value)  # one number, as _range_text reads it, without its pattern
     elif isinstance(value, str):
         match = _range_text().fullmatch(value)

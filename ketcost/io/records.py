@@ -87,8 +87,11 @@ def _blank(line: bytes | BadRecord) -> bool:
 
 
 def jsonl_records(stream: BinaryIO) -> Iterator[tuple[int, Raw]]:
-    """(line number, raw bytes) for every non-blank line; parsing happens with the pricing."""
+    """(line number, raw bytes) for every non-blank line; parsing happens with the pricing. A
+    byte-order mark before the first record is no part of it (as in CSV, sheets and plans)."""
     for number, line in physical_lines(stream):
+        if number == 1 and isinstance(line, bytes):
+            line = line.removeprefix(b"\xef\xbb\xbf")
         if not _blank(line):
             yield number, line
 

@@ -1,0 +1,59 @@
+"""Hostile input, second round: each defect the second corpus found, through the real entry
+point, with more than one variant."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .conftest import RunCli
+
+
+@pytest.mark.parametrize(
+    ("weeks", "expected"),
+    [("00000000004", 4), ("04", 4), ("0000000000002-0004", [2, 4]), (" 007 ", 7)],
+)
+def test_leading_zeros_are_no_digits_of_the_number(
+    cli: RunCli, weeks: str, expected: int | list[int]
+) -> None:
+    run = cli("estimate", "-r", "iv", "--weeks", weeks, "--json")
+    assert run.code == 0, run.err
+    low, high = expected if isinstance(expected, list) else (expected, expected)
+    assert json.loads(run.out)["phases"][0]["schedule"].endswith(
+        f"for {low} weeks" if low == high else f"for {low}–{high} weeks"
+    )
+
+
+def test_too_many_digits_after_the_zeros_is_still_out_of_bounds(cli: RunCli) -> None:
+    run = cli("estimate", "-r", "iv", "--weeks", "0001234567890")
+    assert (run.code, run.out) == (2, "")
+    assert "must be from 1 to 52" in run.err
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_json_lines_file_may_start_with_a_byte_order_mark(
+    cli: RunCli, tmp_path: Path, jobs: str
+) -> None:
+    records = tmp_path / "records.jsonl"
+    records.write_bytes(
+        b'\xef\xbb\xbf{"id": 1, "route": "iv", "weeks": 4}\n{"id": 2, "route": "oral"}\n'
+    )
+    run = cli("batch", str(records), "--jobs", jobs)
+    assert run.code == 0, run.err
+    lines = [json.loads(line) for line in run.out.splitlines()]
+    assert [line["id"] for line in lines] == [1, 2]
+    assert all("error" not in line for line in lines)
+
+
+def test_a_byte_order_mark_on_a_later_line_is_that_record_s_error(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    records = tmp_path / "records.jsonl"
+    records.write_bytes(b'{"id": 1, "route": "iv"}\n\xef\xbb\xbf{"id": 2, "route": "iv"}\n')
+    run = cli("batch", str(records), "--jobs", "1")
+    lines = [json.loads(line) for line in run.out.splitlines()]
+    assert "error" not in lines[0]
+    assert lines[1]["line"] == 2
+    assert "error" in lines[1]
