@@ -57,3 +57,30 @@ def test_a_byte_order_mark_on_a_later_line_is_that_record_s_error(
     assert "error" not in lines[0]
     assert lines[1]["line"] == 2
     assert "error" in lines[1]
+
+
+@pytest.mark.parametrize("option", ["--prices", "--plan"])
+@pytest.mark.parametrize("name", ["a\nerror: forged.toml", "b\x1b[2Jc.toml", "d\u202ee.toml"])
+def test_a_path_in_an_error_stays_one_clean_line(
+    cli: RunCli, tmp_path: Path, option: str, name: str
+) -> None:
+    run = cli("estimate", "-r", "iv", option, str(tmp_path / name))
+    assert run.code in (1, 2)
+    assert run.out == ""
+    assert run.err.count("\n") == 1, run.err
+    assert run.err.startswith("error: ")
+    assert not any(c in run.err for c in "\x1b\u202e")
+
+
+def test_a_sheet_key_holding_a_newline_cannot_forge_an_error_line(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "sheet.toml"
+    sheet.write_text(
+        'name = "x"\ncurrency = "USD"\nas_of = 2026-11-01\nsource = "s"\n'
+        '[routes."iv\\nerror: forged"]\nlabel = "IV"\nsession_price = -1\nsource = "s"\n'
+    )
+    run = cli("check-prices", str(sheet))
+    assert run.code == 1
+    assert all(line.startswith("error: ") for line in run.err.splitlines()), run.err
+    assert not any(line.startswith("error: forged") for line in run.err.splitlines())

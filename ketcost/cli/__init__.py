@@ -18,6 +18,7 @@ from typer.exceptions import TyperException
 
 from ketcost import __version__
 from ketcost.cli.base import EXIT_FILE, EXIT_OK, EXIT_USAGE, LIVE_PROGRESS, plain_usage_command
+from ketcost.domain.values import clean_text
 from ketcost.errors import (
     FileProblemsError,
     KetcostError,
@@ -243,7 +244,9 @@ def _run(args: list[str]) -> int:
         if _State.debug:
             traceback.print_exc()
         for line in _error_lines(error):
-            typer.echo(f"error: {line}", err=True)
+            # One line each, with no control character: a path or a key from a file may hold a
+            # newline (a forged second `error:` line) or an escape sequence.
+            typer.echo(f"error: {clean_text(line)}", err=True)
         return error.exit_code
     except (typer.Abort, KeyboardInterrupt):
         typer.echo("error: interrupted", err=True)
