@@ -259,8 +259,8 @@ def throughput(count: int, sample: int, runs: int) -> None:
         medians = {label: statistics.median(values) for label, values in seconds.items()}
         for label, values in seconds.items():
             spread = "; ".join(f"{count / s:,.0f}" for s in sorted(values, reverse=True))
-            print(f"  {label:<9} {medians[label]:6.2f} s, {count / medians[label]:,.0f} records a")
-            print(f"            second ({spread})")
+            rate = f"{count / medians[label]:,.0f}"
+            print(f"  {label:<9} {medians[label]:6.2f} s, {rate} records a second ({spread})")
         for label in ("all CPUs", "--jobs 1"):
             previous = next((m for name, m in medians.items() if name.startswith(f"{label} (")), 0)
             if previous:
