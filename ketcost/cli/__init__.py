@@ -18,7 +18,6 @@ from typer.exceptions import TyperException
 
 from ketcost import __version__
 from ketcost.cli.base import EXIT_FILE, EXIT_OK, EXIT_USAGE, LIVE_PROGRESS, plain_usage_command
-from ketcost.domain.values import clean_text
 from ketcost.errors import (
     FileProblemsError,
     KetcostError,
@@ -243,6 +242,8 @@ def _run(args: list[str]) -> int:
     except KetcostError as error:
         if _State.debug:
             traceback.print_exc()
+        from ketcost.domain.values import clean_text  # here: it imports pydantic (see main)
+
         for line in _error_lines(error):
             # One line each, with no control character: a path or a key from a file may hold a
             # newline (a forged second `error:` line) or an escape sequence.
