@@ -84,3 +84,43 @@ def test_a_sheet_key_holding_a_newline_cannot_forge_an_error_line(
     assert run.code == 1
     assert all(line.startswith("error: ") for line in run.err.splitlines()), run.err
     assert not any(line.startswith("error: forged") for line in run.err.splitlines())
+
+
+@pytest.mark.parametrize("option", ["--discount", "--coinsurance"])
+@pytest.mark.parametrize("value", ["$50", "$ 20", "20$"])
+def test_a_percentage_with_a_dollar_sign_is_refused(cli: RunCli, option: str, value: str) -> None:
+    run = cli("estimate", "-r", "esketamine", "--weeks", "4", option, value)
+    assert (run.code, run.out) == (2, "")
+    assert "a percentage takes no $ sign" in run.err
+    assert run.err.count("\n") == 1
+
+
+def test_a_percentage_with_a_dollar_sign_is_refused_in_plan_files_records_and_the_api(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    from pydantic import ValidationError
+
+    from ketcost import Insurance
+
+    plan = tmp_path / "plan.toml"
+    plan.write_text('route = "iv"\nweeks = 4\ndiscount = "$10"\n')
+    run = cli("estimate", "--plan", str(plan))
+    assert (run.code, run.out) == (2, "")
+    assert "no $ sign" in run.err
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps({"route": "iv", "insurance": {"coinsurance": "$20"}}) + "\n")
+    out = json.loads(cli("batch", str(records), "--jobs", "1").out)
+    assert "no $ sign" in out["error"]
+    with pytest.raises(ValidationError, match="no \\$ sign"):
+        Insurance(coinsurance="$20")
+
+
+@pytest.mark.parametrize(("key", "table"), [("coinsurance", "[insurance]\n"), ("discount", "")])
+def test_a_plan_file_share_written_as_a_fraction_warns_as_the_option_does(
+    cli: RunCli, tmp_path: Path, key: str, table: str
+) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text(f'route = "esketamine"\nweeks = 4\n{table}{key} = 0.2\n')
+    run = cli("estimate", "--plan", str(plan))
+    assert run.code == 0, run.err
+    assert f"warning: {plan}: {key} = 0.2 means 0.2%, not 20%; write 20 for 20%" in run.err

@@ -352,6 +352,8 @@ _CENT = Decimal("0.01")
 
 def _percentage(value: Any) -> Decimal:
     if isinstance(value, str):
+        if "$" in value:  # `$20` is an amount, not a share: refused, not read as 20%
+            raise ValueError(f"a percentage takes no $ sign; expected {PERCENT_EXAMPLE}")
         value = value.strip().removesuffix("%")
     return parse_amount(
         value,
