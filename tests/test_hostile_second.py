@@ -124,3 +124,34 @@ def test_a_plan_file_share_written_as_a_fraction_warns_as_the_option_does(
     run = cli("estimate", "--plan", str(plan))
     assert run.code == 0, run.err
     assert f"warning: {plan}: {key} = 0.2 means 0.2%, not 20%; write 20 for 20%" in run.err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["timeline", "-r", "iv", "--months", "12"],
+        ["quote", "-r", "iv", "--months", "12"],
+        ["estimate", "-r", "esketamine", "--months", "120", "--deductible", "100"],
+        ["compare", "--months", "120", "--deductible", "100", "--plan-year-renews", "01-01"],
+    ],
+)
+@pytest.mark.parametrize("when", ["9999-12-31", "2200-01-01", "0001-01-01", "1899-12-31"])
+def test_far_dates_are_one_line_not_an_overflow(cli: RunCli, args: list[str], when: str) -> None:
+    run = cli(*args, "--start", when)
+    assert (run.code, run.out) == (2, "")
+    assert "expected a date from 1900-01-01 to 2199-12-31" in run.err
+    assert run.err.count("\n") == 1
+
+
+def test_far_dates_in_batch_records_and_the_bill_check(cli: RunCli, tmp_path: Path) -> None:
+    records = tmp_path / "records.jsonl"
+    record = {"route": "iv", "months": 12, "start": "9999-12-31", "insurance": {"deductible": 1}}
+    records.write_text(json.dumps(record) + "\n")
+    out = json.loads(cli("batch", str(records), "--jobs", "1").out)
+    assert "expected a date from 1900-01-01 to 2199-12-31" in out["error"]
+    estimate = tmp_path / "estimate.json"
+    estimate.write_text(cli("quote", "-r", "oral", "--weeks", "4", "-f", "json").out)
+    run = cli("check-bill", str(estimate), "--billed", "900", "--bill-date", "9999-12-31")
+    assert (run.code, run.out) == (2, "")
+    assert run.err.count("\n") == 1
+    assert "internal error" not in run.err

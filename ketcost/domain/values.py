@@ -6,6 +6,7 @@ turns cents into two-place `Decimal`s once, where results are made. Everything t
 rounds it here: to the cent, half up.
 """
 
+import contextlib
 import functools
 import re
 from collections.abc import Callable
@@ -368,18 +369,28 @@ Amount = Annotated[Decimal, BeforeValidator(parse_amount)]
 Percentage = Annotated[Decimal, BeforeValidator(_percentage)]
 
 
+# Every date ketcost reads is within these, so a date worked out from one (a course's last
+# session, a plan year's end, a dispute deadline) is a real calendar date.
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2199, 12, 31)
+
+
 def parse_date(value: Any) -> date:
-    """A calendar date written YYYY-MM-DD (or a TOML date)."""
+    """A calendar date written YYYY-MM-DD (or a TOML date), from 1900 to 2199."""
+    when = None
     if isinstance(value, date):
-        return value
-    if isinstance(value, str) and re.fullmatch(
+        when = value
+    elif isinstance(value, str) and re.fullmatch(
         r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*", value, re.ASCII
     ):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError("expected a date written YYYY-MM-DD, e.g. 2026-12-01")
+        with contextlib.suppress(ValueError):  # not a calendar date: said below
+            when = date.fromisoformat(value.strip())
+    if when is None:
+        raise ValueError("expected a date written YYYY-MM-DD, e.g. 2026-12-01")
+    if not FIRST_DATE <= when <= LAST_DATE:
+        raise ValueError(
+            f"expected a date from {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}"
+        )
+    return when
 
 
 def _month_day(value: Any) -> str:
