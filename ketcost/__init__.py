@@ -66,10 +66,13 @@ def estimate(plan: Plan, sheet: PriceSheet | str | os.PathLike[str] | None = Non
     """What `plan` costs, low and high: with the shipped price sheet, or `sheet` (a PriceSheet,
     or the path of a price-sheet file). Raises InputError for an unknown route, protocol or
     add-on, and SheetError for a sheet that cannot be read or is not valid."""
+    from ketcost.domain.plan import Plan
     from ketcost.domain.sheet import PriceSheet
     from ketcost.engine import estimate as price
     from ketcost.io.sheets import load_price_sheet
 
+    if not isinstance(plan, Plan):
+        raise TypeError(f"estimate() takes a ketcost.Plan, not {type(plan).__name__}")
     if not isinstance(sheet, PriceSheet):
         sheet = load_price_sheet(sheet)
     return price(plan, sheet)

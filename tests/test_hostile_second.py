@@ -155,3 +155,28 @@ def test_far_dates_in_batch_records_and_the_bill_check(cli: RunCli, tmp_path: Pa
     assert (run.code, run.out) == (2, "")
     assert run.err.count("\n") == 1
     assert "internal error" not in run.err
+
+
+def test_a_loaded_sheet_is_read_only_and_pickles() -> None:
+    import dataclasses
+    import pickle
+
+    from ketcost import load_price_sheet
+
+    sheet = load_price_sheet()
+    with pytest.raises(TypeError):
+        sheet.routes["iv"] = sheet.routes["oral"]  # type: ignore[index]
+    with pytest.raises(TypeError):
+        del sheet.routes["iv"]  # type: ignore[attr-defined]
+    assert pickle.loads(pickle.dumps(sheet)) == sheet
+    cheaper = dataclasses.replace(sheet, routes={"iv": sheet.routes["iv"]})
+    with pytest.raises(TypeError):
+        cheaper.routes["oral"] = sheet.routes["oral"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("plan", [None, {"route": "iv"}, "iv"])
+def test_the_api_names_plan_for_a_wrong_argument(plan: object) -> None:
+    from ketcost import estimate
+
+    with pytest.raises(TypeError, match=r"takes a ketcost\.Plan, not"):
+        estimate(plan)  # type: ignore[arg-type]

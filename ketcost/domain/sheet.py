@@ -10,10 +10,12 @@ model's fields).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from ketcost.domain.values import Range
@@ -154,6 +156,10 @@ class Protocol(Sourced):
         return hash((self.label, len(self.phases)))
 
 
+def _plain(value: Any) -> Any:
+    return dict(value) if isinstance(value, MappingProxyType) else value
+
+
 @dataclass(frozen=True, slots=True)
 class PriceSheet:
     """Published prices per route and named protocols, with where the figures come from."""
@@ -162,9 +168,21 @@ class PriceSheet:
     currency: str
     as_of: date
     source: str
-    routes: dict[str, Route]
-    protocols: dict[str, Protocol]
-    addons: dict[str, Addon]
+    routes: Mapping[str, Route]
+    protocols: Mapping[str, Protocol]
+    addons: Mapping[str, Addon]
+
+    def __post_init__(self) -> None:
+        # Read-only: a sheet is a value, and the engine's caches hold what it priced with, so a
+        # change after use would leave estimates on the old prices. `dataclasses.replace`
+        # makes a changed copy.
+        for name in ("routes", "protocols", "addons"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A read-only mapping cannot be pickled (a batch worker that is spawned, not forked, is
+        # sent its sheets): the sheet is sent as plain dicts and made read-only again.
+        return (PriceSheet, tuple(_plain(getattr(self, f.name)) for f in fields(self)), None)
 
     def find_route(self, name: str) -> str | None:
         """The id of the route named `name` (an id or alias, any case), or None."""
