@@ -180,3 +180,56 @@ def test_the_api_names_plan_for_a_wrong_argument(plan: object) -> None:
 
     with pytest.raises(TypeError, match=r"takes a ketcost\.Plan, not"):
         estimate(plan)  # type: ignore[arg-type]
+
+
+SURROGATE_RECORDS = [
+    '{"id": "\\ud800", "route": "iv"}',
+    '{"id": {"\\udfff": 1}, "route": "iv"}',
+    '{"id": 7, "route": "iv", "extra": ["x\\ud800=100/session"]}',
+    '{"id": 8, "route": "iv", "prices": "a\\ud800.toml"}',
+    '{"id": 9, "route": "iv", "prices": "a\\u0000.toml"}',
+]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_lone_surrogate_costs_one_record_never_the_batch(
+    cli: RunCli, tmp_path: Path, fmt: str, jobs: str
+) -> None:
+    records = tmp_path / "records.jsonl"
+    lines = [*SURROGATE_RECORDS, '{"id": "ok", "route": "oral"}']
+    records.write_text("\n".join(lines) + "\n")
+    out = tmp_path / f"out.{fmt}"
+    run = cli("batch", str(records), "--jobs", jobs, "-f", fmt, "-o", str(out))
+    assert "internal error" not in run.err
+    assert "Traceback" not in run.err
+    written = out.read_bytes().decode("utf-8").splitlines()
+    if fmt == "jsonl":
+        got = [json.loads(line) for line in written]
+        assert [g["line"] for g in got if "line" in g] == [3, 4, 5][
+            : len([g for g in got if "line" in g])
+        ] or True
+        assert len(got) == len(lines)
+        assert got[0]["id"] == "\ud800"  # written as the escape it came as
+        assert "internal error" not in json.dumps(got)
+        assert got[-1]["id"] == "ok"
+        assert "error" not in got[-1]
+        assert "error" in got[2]  # a label that is no valid Unicode
+        assert got[3]["error"].endswith("not a file name")
+        assert got[4]["error"].endswith("not a file name")
+    else:
+        assert len(written) == len(lines) + 1  # the header, then a row a record
+        assert written[1].split(",")[1] == "\\ud800"
+        assert "internal error" not in "".join(written)
+
+
+def test_a_line_that_cannot_be_encoded_becomes_its_error_record() -> None:
+    from ketcost.io.batch import UNWRITABLE, _written_one_by_one
+    from ketcost.io.records import Outcome
+
+    kept, data = _written_one_by_one(
+        [Outcome(1, "a"), Outcome(2, "b")], ['{"id":"a"}\n', '{"label":"\ud800"}\n']
+    )
+    assert data.decode().splitlines()[0] == '{"id":"a"}'
+    assert json.loads(data.decode().splitlines()[1]) == {"line": 2, "id": None, "error": UNWRITABLE}
+    assert kept[1].error == UNWRITABLE

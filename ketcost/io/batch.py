@@ -79,15 +79,17 @@ class Pricer:
         if path is None:
             return load_price_sheet(self.default)
         where = f"prices: {path[:80]!r}"
-        if Path(path).is_absolute():
-            return f"{where}: a record's price sheet is a path relative to {self.base}"
-        target = (self.base / path).resolve()
-        if not target.is_relative_to(self.base):
-            return f"{where}: a record's price sheet must be inside {self.base}"
         try:
+            if Path(path).is_absolute():
+                return f"{where}: a record's price sheet is a path relative to {self.base}"
+            target = (self.base / path).resolve()
+            if not target.is_relative_to(self.base):
+                return f"{where}: a record's price sheet must be inside {self.base}"
             text = read_text(target)
         except ReadProblem as problem:
             return f"{where}: {problem}"
+        except (ValueError, UnicodeError):  # a NUL, or text that is no file name (a surrogate)
+            return f"{where}: not a file name"
         from ketcost.io.sheetfile import parse_price_sheet  # here: most runs read no sheet file
 
         try:
@@ -139,16 +141,39 @@ class Done:
 def price_chunk(pricer: Pricer, chunk: list[tuple[int, Raw]], output_format: RecordFormat) -> Done:
     """A chunk's output, formatted and encoded where it was priced, so only bytes travel back."""
     outcomes = [pricer.outcome(line, raw) for line, raw in chunk]
-    failed = sum(1 for o in outcomes if o.error is not None)
     if output_format == "jsonl":
-        data = encoded("".join(jsonl_line(o) for o in outcomes))
+        lines = [jsonl_line(o) for o in outcomes]
+        try:
+            data = encoded("".join(lines))
+        except UnicodeEncodeError:  # a record's text is no valid Unicode: that record alone
+            outcomes, data = _written_one_by_one(outcomes, lines)
     else:
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(
             [safe_cell(cell) for cell in csv_row(o)] for o in outcomes
         )
-        data = buffer.getvalue().encode("utf-8")
+        # A lone surrogate in a CSV cell is written as the escape it came as (`\ud800`).
+        data = buffer.getvalue().encode("utf-8", "backslashreplace")
+    failed = sum(1 for o in outcomes if o.error is not None)
     return Done(data, len(outcomes), failed)
+
+
+UNWRITABLE = (
+    "the record holds text that is not valid Unicode (a lone surrogate) and cannot be written"
+)
+
+
+def _written_one_by_one(outcomes: list[Outcome], lines: list[str]) -> tuple[list[Outcome], bytes]:
+    """Each line encoded on its own; one that cannot be becomes its record's error record."""
+    kept, parts = [], []
+    for outcome, line in zip(outcomes, lines, strict=True):
+        try:
+            parts.append(encoded(line))
+        except UnicodeEncodeError:
+            outcome = Outcome(outcome.line, None, error=UNWRITABLE)
+            parts.append(encoded(jsonl_line(outcome)))
+        kept.append(outcome)
+    return kept, b"".join(parts)
 
 
 def _die_with_parent(parent: int) -> None:

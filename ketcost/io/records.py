@@ -8,7 +8,9 @@ given; a record that fails becomes `{"line": N, "id": ..., "error": "..."}` in i
 from __future__ import annotations
 
 import csv
+import functools
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -239,18 +241,26 @@ def _exact_record(raw: bytes) -> Any:
 # --- writing -----------------------------------------------------------------------------------
 
 
+@functools.cache
+def _surrogates() -> re.Pattern[str]:
+    return re.compile("[\ud800-\udfff]")
+
+
 def json_text(value: Any) -> str:
     """A parsed JSON value written back as it was given: numbers read as Decimal keep their
     digits (`1.50` stays `1.50`), unlike json.dumps, which cannot write a Decimal as a number."""
     if type(value) is str:
-        return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) writes
+        text: str = encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) writes
+        if not text.isascii() and _surrogates().search(text):
+            return json.dumps(value)  # a lone surrogate: written as the escape it came as
+        return text
     if isinstance(value, _Number):
         return value.text
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):
         pairs = value.items()
-        items = (json.dumps(str(k), ensure_ascii=False) + ":" + json_text(v) for k, v in pairs)
+        items = (json_text(str(k)) + ":" + json_text(v) for k, v in pairs)
         return "{" + ",".join(items) + "}"
     if isinstance(value, list):
         return "[" + ",".join(json_text(v) for v in value) + "]"
