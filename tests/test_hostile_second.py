@@ -233,3 +233,31 @@ def test_a_line_that_cannot_be_encoded_becomes_its_error_record() -> None:
     assert data.decode().splitlines()[0] == '{"id":"a"}'
     assert json.loads(data.decode().splitlines()[1]) == {"line": 2, "id": None, "error": UNWRITABLE}
     assert kept[1].error == UNWRITABLE
+
+
+BAD_IDS = ["iv\x1b[2J", "a\u202eb", "x\ny", "\x1b]8;;http://e.x\x1b\\\\", "", "a b", "ív" * 40]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+@pytest.mark.parametrize("where", ["routes", "protocols", "addons", "aliases"])
+def test_sheet_ids_are_refused_unless_letters_digits_dash_underscore(
+    cli: RunCli, tmp_path: Path, bad: str, where: str
+) -> None:
+    key = json.dumps(bad)  # a TOML basic string is a JSON string
+    route = "iv" if where != "routes" else key
+    text = (
+        'name = "x"\ncurrency = "USD"\nas_of = 2026-11-01\nsource = "s"\n'
+        f'[routes.{route}]\nlabel = "IV"\nsession_price = 400\nsource = "s"\n'
+        + (f"aliases = [{key}]\n" if where == "aliases" else "")
+        + (f'[protocols.{key}]\nlabel = "P"\nsource = "s"\n[[protocols.{key}.phases]]\n'
+           'name = "p"\nweeks = 2\nper_week = 2\n' if where == "protocols" else "")
+        + (f'[addons.{key}]\nlabel = "A"\nprice = 10\nper = "course"\nsource = "s"\n'
+           if where == "addons" else "")
+    )  # fmt: skip
+    sheet = tmp_path / "sheet.toml"
+    sheet.write_text(text, encoding="utf-8")
+    run = cli("check-prices", str(sheet))
+    assert (run.code, run.out) == (1, "")
+    assert "is not an id" in run.err or "empty" in run.err
+    assert all(line.startswith("error: ") for line in run.err.splitlines())
+    assert not any(c in run.err for c in "\x1b\u202e")

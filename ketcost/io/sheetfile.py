@@ -36,6 +36,22 @@ from ketcost.errors import SheetError
 from ketcost.io.sheets import TOO_DEEP, key_path, load_toml
 
 
+def _sheet_id(value: str) -> str:
+    """A route, protocol or add-on id: what people type after --route, -p and --with."""
+    if not re.fullmatch(ID_PATTERN, value):
+        raise ValueError(
+            f"{value[:40]!r} is not an id: an id is 1 to 64 letters, digits, - and _ "
+            "(e.g. iv or my-clinic_iv)"
+        )
+    return value
+
+
+ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
+SheetId = Annotated[
+    str, AfterValidator(_sheet_id), Field(json_schema_extra={"pattern": ID_PATTERN})
+]
+
+
 def _unordered(value: Any) -> Any:
     """`every_weeks = [6, 2]` and `[2, 6]` mean the same: the rarer end is the low case."""
     if isinstance(value, list | tuple) and len(value) == 2:
@@ -122,7 +138,7 @@ class Route(Sourced):
     """A way of giving treatment, with its published price per session."""
 
     label: Text
-    aliases: tuple[Text, ...] = ()
+    aliases: tuple[SheetId, ...] = ()
     session_price: PositiveMoney
     session_minutes: PositiveQuantity | None = None
     observation_minutes: PositiveQuantity | None = None
@@ -228,9 +244,9 @@ class PriceSheet(BaseModel):
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     as_of: date
     source: Text
-    routes: dict[str, Route] = Field(min_length=1)
-    protocols: dict[str, Protocol] = Field(default_factory=dict)
-    addons: dict[str, Addon] = Field(default_factory=dict)
+    routes: dict[SheetId, Route] = Field(min_length=1)
+    protocols: dict[SheetId, Protocol] = Field(default_factory=dict)
+    addons: dict[SheetId, Addon] = Field(default_factory=dict)
 
     @field_validator("currency", mode="before")
     @classmethod
