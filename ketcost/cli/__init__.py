@@ -133,11 +133,11 @@ def _error_lines(error: KetcostError) -> list[str]:
     return [str(error)]
 
 
-EXIT_BUG, EXIT_INTERRUPTED, EXIT_TERMINATED = 70, 130, 143
+EXIT_BUG, EXIT_INTERRUPTED = 70, 130  # a signal that ends a run exits 128 + its number
 
 
 def _terminate(signum: int, frame: object) -> None:
-    raise Terminated
+    raise Terminated(signum)
 
 
 def _quiet_stdout() -> None:
@@ -157,7 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     # validators, the command line does not scan every installed package for them (a few
     # milliseconds a run). Setting the variable yourself, even empty, chooses otherwise.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    # SIGHUP (the terminal closed) ends a run as SIGTERM does: unwinding, so no temporary file
+    # is left behind.
+    hangups = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    previous = {signum: signal.signal(signum, _terminate) for signum in hangups}
     try:
         code = _run(args)
         to_stdout("")  # whatever is still buffered, while an error can still be reported
@@ -166,10 +169,11 @@ def main(argv: list[str] | None = None) -> int:
     except OutputFailed as error:
         typer.echo(f"error: {error}", err=True)
         code = error.exit_code
-    except Terminated:
-        code = EXIT_TERMINATED
+    except Terminated as stop:
+        code = 128 + (stop.args[0] if stop.args else signal.SIGTERM)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         while LIVE_PROGRESS:
             LIVE_PROGRESS.pop()()
     if code in (OutputClosed.exit_code, EXIT_FILE):

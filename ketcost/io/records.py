@@ -290,9 +290,18 @@ def jsonl_line(outcome: Outcome) -> str:
     return text + "\n"
 
 
+def _id_json(value: Any) -> str:
+    try:
+        return json_text(value)
+    except (RecursionError, ValueError):
+        return ""
+
+
 def csv_row(outcome: Outcome) -> list[str]:
     """The headline figures of one outcome as a CSV row (see CSV_HEADER)."""
-    record_id = "" if outcome.id is None else str(outcome.id)
+    # An id is written as it was given: text as it is, anything else as its JSON (`2e5`, `true`).
+    given = outcome.id
+    record_id = "" if given is None else given if isinstance(given, str) else _id_json(given)
     if outcome.error is not None:
         return [str(outcome.line), record_id, *[""] * 11, outcome.error]
     result = outcome.result
