@@ -4,7 +4,10 @@ point, with more than one variant."""
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -291,3 +294,43 @@ def test_csv_output_writes_ids_as_they_were_given(cli: RunCli, tmp_path: Path) -
 
     rows = list(csv_module.reader(io_module.StringIO(run.out)))[1:]
     assert [row[1] for row in rows] == ["2e5", "true", "[1,2.50]", "text", "", "12"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="closes a standard stream with a shell")
+@pytest.mark.parametrize(
+    ("shell", "message"),
+    [
+        ("estimate -r iv --weeks 4 >&-", "error: cannot write to standard output: it is closed"),
+        (
+            "estimate -r iv --weeks 4 --json >&-",
+            "error: cannot write to standard output: it is closed",
+        ),
+        ("batch - <&-", "error: cannot read standard input: it is closed"),
+    ],
+)
+def test_a_closed_standard_stream_is_one_line_and_exit_1(shell: str, message: str) -> None:
+    from .test_hostile import KETCOST
+
+    command = " ".join(shlex.quote(part) for part in KETCOST) + " " + shell
+    done = subprocess.run(["sh", "-c", command], capture_output=False, stderr=subprocess.PIPE)
+    assert done.returncode == 1
+    assert done.stderr.decode() == message + "\n"
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [
+        {"PYTHONIOENCODING": "ascii"},
+        {"PYTHONUTF8": "0", "LC_ALL": "C"},
+        {"PYTHONIOENCODING": "latin-1"},
+    ],
+)
+@pytest.mark.parametrize("json_output", [True, False])
+def test_output_is_utf8_whatever_the_locale(environment: dict[str, str], json_output: bool) -> None:
+    from .test_hostile import KETCOST
+
+    env = {**os.environ, **environment}
+    args = ["estimate", "-r", "iv", "--weeks", "4", *(["--json"] if json_output else [])]
+    done = subprocess.run([*KETCOST, *args], capture_output=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "–" in done.stdout.decode("utf-8")

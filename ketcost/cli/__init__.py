@@ -147,12 +147,30 @@ def _quiet_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+def _standard_streams() -> str | None:
+    """Standard output and error as UTF-8 whatever the locale (ketcost writes en dashes and
+    names in any script); what is wrong when standard output is closed."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if stream is not None and encoding != "utf8" and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(encoding="utf-8")
+    if sys.stdout is None:
+        return "cannot write to standard output: it is closed"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; expected errors print `error: ...` lines on stderr."""
     import signal
 
     args = sys.argv[1:] if argv is None else argv
     _State.debug = False
+    closed = _standard_streams()
+    if closed is not None:
+        if sys.stderr is not None:
+            sys.stderr.write(f"error: {closed}\n")
+        return EXIT_FILE
     # ketcost's models use no pydantic plugins, so, as typer does while it builds its own
     # validators, the command line does not scan every installed package for them (a few
     # milliseconds a run). Setting the variable yourself, even empty, chooses otherwise.

@@ -123,6 +123,8 @@ def _cpus() -> int:
 def _input(path: str) -> Iterator[BinaryIO]:
     """The records as bytes (decoding is per record, so one bad line is one error record)."""
     if path == "-":
+        if sys.stdin is None:
+            raise KetcostError("cannot read standard input: it is closed")
         yield sys.stdin.buffer
         return
     from ketcost.io.files import reason
