@@ -334,3 +334,25 @@ def test_output_is_utf8_whatever_the_locale(environment: dict[str, str], json_ou
     done = subprocess.run([*KETCOST, *args], capture_output=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
     assert "–" in done.stdout.decode("utf-8")
+
+
+@pytest.mark.parametrize("price", ['"٤٠٠"', '"4_00"', '["1_00", 200]', '"４００"', '"4e2"'])
+def test_quoted_sheet_prices_are_ascii_digits(cli: RunCli, tmp_path: Path, price: str) -> None:
+    sheet = tmp_path / "sheet.toml"
+    sheet.write_text(
+        'name = "x"\ncurrency = "USD"\nas_of = 2026-11-01\nsource = "s"\n'
+        f'[routes.iv]\nlabel = "IV"\nsession_price = {price}\nsource = "s"\n',
+        encoding="utf-8",
+    )
+    run = cli("check-prices", str(sheet))
+    assert (run.code, run.out) == (1, "")
+    assert "digits 0-9" in run.err
+
+
+def test_quoted_ascii_sheet_prices_still_read(cli: RunCli, tmp_path: Path) -> None:
+    sheet = tmp_path / "sheet.toml"
+    sheet.write_text(
+        'name = "x"\ncurrency = "USD"\nas_of = 2026-11-01\nsource = "s"\n'
+        '[routes.iv]\nlabel = "IV"\nsession_price = ["400", "799.50"]\nsource = "s"\n'
+    )
+    assert cli("check-prices", str(sheet)).code == 0

@@ -93,6 +93,16 @@ N = TypeVar("N", int, Decimal)
 FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
+def _ascii_number(value: Any) -> Any:
+    """A number written as text is read only when written with the digits 0-9 (`"400"`,
+    `"399.99"`), as everywhere else: Decimal alone would also take `"٤٠٠"` and `"4_00"`."""
+    if isinstance(value, str) and not re.fullmatch(r"\s*[0-9]+(\.[0-9]+)?\s*", value, re.ASCII):
+        raise ValueError(
+            f"write numbers with the digits 0-9, e.g. 400 or 399.99; got {quoted(value)}"
+        )
+    return value
+
+
 class Range(BaseModel, Generic[N]):
     """A low–high pair with low <= high; written `[low, high]` or as one number (low = high)."""
 
@@ -106,12 +116,12 @@ class Range(BaseModel, Generic[N]):
     def _from_shorthand(cls, value: Any) -> Any:
         if isinstance(value, bool):
             raise ValueError("expected a number or a [low, high] pair, not true/false")
-        if isinstance(value, int | Decimal):
-            return {"low": value, "high": value}
+        if isinstance(value, int | Decimal | str):
+            return {"low": _ascii_number(value), "high": _ascii_number(value)}
         if isinstance(value, list | tuple):
             if len(value) != 2:
                 raise ValueError(f"a range is [low, high] or one number; got {len(value)} values")
-            return {"low": value[0], "high": value[1]}
+            return {"low": _ascii_number(value[0]), "high": _ascii_number(value[1])}
         return value
 
     @model_validator(mode="after")
