@@ -356,3 +356,16 @@ def test_quoted_ascii_sheet_prices_still_read(cli: RunCli, tmp_path: Path) -> No
         '[routes.iv]\nlabel = "IV"\nsession_price = ["400", "799.50"]\nsource = "s"\n'
     )
     assert cli("check-prices", str(sheet)).code == 0
+
+
+@pytest.mark.parametrize("name", ["a\\u0000.toml", "\\ud800.toml"])
+def test_a_plan_s_prices_path_with_a_nul_or_a_surrogate_is_one_line(
+    cli: RunCli, tmp_path: Path, name: str
+) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text(f'route = "iv"\nprices = "{name}"\n')
+    run = cli("estimate", "--plan", str(plan))
+    assert run.code in (1, 2)
+    assert run.out == ""
+    assert run.err.count("\n") == 1
+    assert "internal error" not in run.err

@@ -63,6 +63,8 @@ def read_text(path: str | Path, *, limit: int = MAX_INPUT_BYTES) -> str:
         raise ReadProblem("is a folder, not a file") from None
     except OSError as error:
         raise ReadProblem(f"cannot be read ({reason(error)})") from None
+    except (ValueError, UnicodeError):  # a NUL in the path, or text no file name can hold
+        raise ReadProblem("not a file name (it holds a NUL or a character no path can)") from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
