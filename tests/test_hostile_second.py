@@ -369,3 +369,32 @@ def test_a_plan_s_prices_path_with_a_nul_or_a_surrogate_is_one_line(
     assert run.out == ""
     assert run.err.count("\n") == 1
     assert "internal error" not in run.err
+
+
+@pytest.mark.parametrize(
+    "amount", ["١٠٠.00", "1_000.00", "9600.001", "-5.00", "1e400", "9" * 5000, 100, "12000000.00"]
+)
+def test_check_bill_reads_only_amounts_as_ketcost_writes_them(
+    cli: RunCli, tmp_path: Path, amount: object
+) -> None:
+    written = cli("quote", "-r", "oral", "--weeks", "4", "-f", "json")
+    document = json.loads(written.out)
+    document["estimate"]["total"]["high"] = amount
+    estimate = tmp_path / "estimate.json"
+    estimate.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    run = cli("check-bill", str(estimate), "--billed", "900", "--bill-date", "2026-12-01")
+    assert (run.code, run.out) == (2, "")
+    assert run.err.startswith(f"error: {estimate}: not an estimate ketcost wrote")
+
+
+def test_check_bill_prints_the_estimate_s_text_cleaned(cli: RunCli, tmp_path: Path) -> None:
+    written = cli("quote", "-r", "oral", "--weeks", "4", "-f", "json")
+    document = json.loads(written.out)
+    document["id"] = "KC-\x1b[2J\u202eX"
+    document["clinic"] = "Evil\nerror: forged"
+    estimate = tmp_path / "estimate.json"
+    estimate.write_text(json.dumps(document), encoding="utf-8")
+    run = cli("check-bill", str(estimate), "--billed", "900", "--bill-date", "2026-12-01")
+    assert run.code == 0, run.err
+    assert not any(c in run.out for c in "\x1b\u202e")
+    assert "error: forged" not in run.out.splitlines()

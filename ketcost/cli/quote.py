@@ -283,7 +283,7 @@ def check_bill(
     except ValueError as error:
         raise InputError(f"invalid value: {error}") from None
     try:
-        result = compare_bill(document, total, by_provider, when)
+        result = compare_bill(document, total, by_provider, when, estimate_file)
     except ValidationError:
         raise InputError(f"{estimate_file}: not an estimate ketcost wrote") from None
     to_stdout(result.model_dump_json(indent=2) + "\n" if as_json else _bill_text(result))

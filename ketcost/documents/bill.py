@@ -4,6 +4,7 @@ its date). Pure: no I/O."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
@@ -17,7 +18,7 @@ from ketcost.documents.gfe import (
     EstimateDocument,
     GoodFaithEstimate,
 )
-from ketcost.domain.values import FROZEN
+from ketcost.domain.values import FROZEN, MAX_AMOUNT
 from ketcost.errors import InputError
 
 
@@ -54,18 +55,57 @@ def check_bill(
     billed: Decimal | None,
     by_provider: dict[str, Decimal],
     bill_date: date,
+    origin: str = "the estimate",
 ) -> BillCheck:
     """Compare a bill with a GFE (per provider, the $400 rule) or with a counselor's estimate
     (its high case; no dispute right follows from it)."""
+    if not _amounts_as_ketcost_writes_them(document):
+        raise InputError(f"{origin}: {NOT_OURS}")
     if document.get("kind") == "good_faith_estimate":
         gfe = GoodFaithEstimate.model_validate(document)
         return _check_gfe(gfe, billed, by_provider, bill_date)
     if document.get("kind") == "estimate":
         estimate = EstimateDocument.model_validate(document)
         return _check_estimate(estimate, billed, bill_date)
-    raise InputError(
-        "not an estimate ketcost wrote: expected the JSON of `ketcost quote -f json` "
-        "(a Good Faith Estimate or a counselor's estimate)"
+    raise InputError(f"{origin}: {NOT_OURS}")
+
+
+NOT_OURS = (
+    "not an estimate ketcost wrote: expected the JSON of `ketcost quote -f json` "
+    "(a Good Faith Estimate or a counselor's estimate)"
+)
+# ketcost writes money as a string with two decimals, from 0 to 10,000,000; the file may come
+# from anyone, so what it compares is read only in that form (not `١٠٠`, `1_000`, `1e400`).
+_MONEY = re.compile(r"(?:[0-9]{1,8})\.[0-9]{2}", re.ASCII)
+
+
+def _amounts_as_ketcost_writes_them(document: dict[str, Any]) -> bool:
+    """Whether every amount the check compares is written as ketcost writes money."""
+    amounts: list[Any] = []
+    if document.get("kind") == "good_faith_estimate":
+        amounts.append(document.get("total_expected_charges"))
+        for charges in document.get("providers") or [None]:
+            if not isinstance(charges, dict):
+                return False
+            amounts.append(charges.get("expected_charges"))
+            for item in charges.get("items") or []:
+                if not isinstance(item, dict):
+                    return False
+                amounts += [item.get("unit_charge"), item.get("expected_charge")]
+    elif document.get("kind") == "estimate":
+        total = (
+            (document.get("estimate") or {}).get("total")
+            if isinstance(document.get("estimate"), dict)
+            else None
+        )
+        if not isinstance(total, dict):
+            return False
+        amounts += [total.get("low"), total.get("high")]
+    return all(
+        isinstance(amount, str)
+        and _MONEY.fullmatch(amount) is not None
+        and Decimal(amount) <= MAX_AMOUNT
+        for amount in amounts
     )
 
 
@@ -74,6 +114,7 @@ def _check_gfe(
     billed: Decimal | None,
     by_provider: dict[str, Decimal],
     bill_date: date,
+    origin: str = "the estimate",
 ) -> BillCheck:
     known = {p.provider.npi: p for p in gfe.providers}
     unknown = [npi for npi in by_provider if npi not in known]

@@ -131,9 +131,9 @@ class GoodFaithEstimate(BaseModel):
     model_config = FROZEN
 
     kind: Literal["good_faith_estimate"] = "good_faith_estimate"
-    id: str
+    id: Clean
     issued: date
-    currency: str
+    currency: Clean
     patient: Patient
     primary_service: str
     scheduled: date | None
@@ -153,11 +153,11 @@ class EstimateDocument(BaseModel):
     model_config = FROZEN
 
     kind: Literal["estimate"] = "estimate"
-    id: str
+    id: Clean
     prepared: date
-    client: str | None
-    prepared_by: str | None
-    clinic: str | None
+    client: Clean | None
+    prepared_by: Clean | None
+    clinic: Clean | None
     not_a_gfe: str
     estimate: Estimate
 
