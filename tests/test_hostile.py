@@ -214,13 +214,14 @@ def _gone(pid: int) -> bool:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
-def test_sigterm_removes_the_temporary_file_and_the_workers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])  # SIGHUP: the terminal closed
+def test_sigterm_removes_the_temporary_file_and_the_workers(tmp_path: Path, signum: int) -> None:
     process = _spawn_batch(tmp_path, "-o", "out.jsonl")
     workers = _wait_for_workers(process.pid)
     time.sleep(0.3)
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(signum)
     _, err = process.communicate(timeout=30)
-    assert process.returncode == 143
+    assert process.returncode == 128 + signum
     assert b"Traceback" not in err
     assert all(_gone(pid) for pid in workers)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["many.jsonl"]

@@ -6,10 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -267,21 +265,6 @@ def test_sheet_ids_are_refused_unless_letters_digits_dash_underscore(
     assert "is not an id" in run.err or "empty" in run.err
     assert all(line.startswith("error: ") for line in run.err.splitlines())
     assert not any(c in run.err for c in "\x1b\u202e")
-
-
-@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
-def test_sighup_during_batch_output_leaves_no_temporary_file(tmp_path: Path) -> None:
-    from .test_hostile import _gone, _spawn_batch, _wait_for_workers
-
-    process = _spawn_batch(tmp_path, "-o", "out.jsonl")
-    workers = _wait_for_workers(process.pid)
-    time.sleep(0.3)
-    process.send_signal(signal.SIGHUP)
-    _, err = process.communicate(timeout=30)
-    assert process.returncode == 128 + signal.SIGHUP
-    assert b"Traceback" not in err
-    assert all(_gone(pid) for pid in workers)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["many.jsonl"]
 
 
 def test_csv_output_writes_ids_as_they_were_given(cli: RunCli, tmp_path: Path) -> None:
