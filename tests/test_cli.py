@@ -366,3 +366,28 @@ def test_every_public_name_of_the_package_loads_when_first_used() -> None:
     assert set(ketcost.__all__) <= set(dir(ketcost))
     with pytest.raises(AttributeError, match="no attribute 'Plann'"):
         ketcost.Plann  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--debug", "estimate", "-r", "nasal"],
+        ["estimate", "--debug", "-r", "nasal"],
+        ["estimate", "-r", "nasal", "--debug"],
+    ],
+)
+def test_debug_goes_before_or_after_the_command(cli: RunCli, args: list[str]) -> None:
+    run = cli(*args)
+    assert run.code == 2
+    assert "Traceback" in run.err
+    assert run.err.splitlines()[-1].startswith("error: unknown route 'nasal'")
+
+
+@pytest.mark.parametrize("name", ["ketamine", "Ketamine", " KETAMINE "])
+def test_route_ketamine_names_the_routes_not_esketamine(cli: RunCli, name: str) -> None:
+    run = cli("estimate", "-r", name)
+    assert (run.code, run.out) == (2, "")
+    assert "did you mean 'esketamine'" not in run.err
+    assert "'ketamine' is the medicine, not a route" in run.err
+    assert "iv (IV infusion)" in run.err
+    assert "esketamine (Spravato) is a different medicine" in run.err

@@ -248,7 +248,18 @@ def _repeated_option(command: Any, args: list[str]) -> str | None:
     return None
 
 
+def _debug_anywhere(args: list[str]) -> list[str]:
+    """`--debug` is the root's option, but people put it after the command too: taken from
+    wherever it is (before a `--`), and given to the root."""
+    end = args.index("--") if "--" in args else len(args)
+    if "--debug" not in args[1:end]:
+        return args
+    rest = [arg for arg in args[:end] if arg != "--debug"]
+    return ["--debug", *rest, *args[end:]]
+
+
 def _run(args: list[str]) -> int:
+    args = _debug_anywhere(args)
     command = typer.main.get_command(build_app(invoked(args)))
     try:
         repeated = _repeated_option(command, args)

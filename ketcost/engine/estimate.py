@@ -64,6 +64,13 @@ def resolve(plan: Plan, sheet: PriceSheet) -> tuple[str, str]:
     if route_name is None:
         raise InputError(f"give --route: which route to price ({', '.join(sheet.route_names())})")
     route_id = sheet.find_route(route_name)
+    if route_id is None and route_name.strip().casefold() == "ketamine":
+        # the nearest name is `esketamine`, a different medicine: say what a route is instead
+        ways = ", ".join(f"{rid} ({route.label})" for rid, route in sheet.routes.items())
+        raise InputError(
+            f"'ketamine' is the medicine, not a route: give how it is given: {ways}; "
+            "esketamine (Spravato) is a different medicine"
+        )
     if route_id is None:
         names = sheet.route_names()
         raise InputError(
