@@ -41,7 +41,7 @@ def test_batch_output_is_golden(tmp_path: Path, fmt: str, jobs: str) -> None:
     records = tmp_path / "records.jsonl"
     records.write_bytes(gzip.decompress((golden.GOLDEN / "batch-input.jsonl.gz").read_bytes()))
     out = tmp_path / f"out.{fmt}"
-    assert main(["batch", str(records), "-f", fmt, "-o", str(out), "--jobs", jobs]) == 1
+    assert main(["batch", str(records), "-f", fmt, "-o", str(out), "--jobs", jobs]) == 4
     expected = gzip.decompress((golden.GOLDEN / f"batch-output.{fmt}.gz").read_bytes())
     seen = out.read_bytes()
     for number, (a, b) in enumerate(zip(seen.splitlines(), expected.splitlines(), strict=False)):

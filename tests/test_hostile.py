@@ -59,7 +59,7 @@ def test_hostile_records_each_get_an_error_record_and_the_run_goes_on(
         b'{"id": "last", "route": "oral", "weeks": 4}',
     ]
     code, out, err = batch_lines(cli, records_file(tmp_path, hostile))
-    assert code == 1
+    assert code == 4
     assert len(out) == len(hostile)
     assert [o.get("line") for o in out[:-1]] == list(range(1, len(hostile)))
     errors = [o["error"] for o in out[:-1]]
@@ -86,7 +86,7 @@ def test_a_bad_byte_deep_in_a_file_is_one_error_record(cli: RunCli, tmp_path: Pa
     lines[2999] = b'{"id": 3000, "route": "\xc3("}'
     lines.append(b'{"id": 3001, "route": "oral"}')
     code, out, _ = batch_lines(cli, records_file(tmp_path, lines), "--jobs", "2")
-    assert code == 1
+    assert code == 4
     assert len(out) == 3001
     assert out[2999] == {"line": 3000, "id": None, "error": "the line is not UTF-8 text"}
     assert out[3000]["id"] == 3001
@@ -109,7 +109,7 @@ def test_csv_with_a_byte_order_mark_and_a_stray_quote(cli: RunCli, tmp_path: Pat
     path.write_bytes(b'\xef\xbb\xbfid,route,weeks\na,iv,4\nb,"oral,4\nc,oral,3\n')
     run = cli("batch", str(path), "--format", "csv")
     rows = run.out.splitlines()
-    assert run.code == 1
+    assert run.code == 4
     assert rows[1].startswith("2,a,iv,standard,USD,8,12,")
     assert rows[2] == "3" + "," * 13 + "the line is not valid CSV (unexpected end of data)"
     assert rows[3].startswith("4,c,oral,")  # the quote did not swallow the rest of the file
@@ -153,7 +153,7 @@ def test_record_prices_are_read_from_the_input_folder_or_prices_dir(
     (tmp_path / "sheets" / "clinic.toml").write_text(sheet_text.replace("[400, 800]", "450"))
     records = records_file(tmp_path, [b'{"route": "iv", "weeks": 4, "prices": "clinic.toml"}'])
     code, out, _ = batch_lines(cli, records)
-    assert code == 1
+    assert code == 4
     assert "no such file" in out[0]["error"]
     code, out, _ = batch_lines(cli, records, "--prices-dir", str(tmp_path / "sheets"))
     assert code == 0

@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 a price sheet that cannot be read or is not valid, or a file that cannot
 be written; 2 invalid input (options or a plan file);
-3 the out-of-pocket cost may exceed --budget (the output is printed as usual).
+3 the out-of-pocket cost may exceed --budget (the output is printed as usual); 4 a batch whose
+run finished with some records failed; 128 + N a signal N that ended the run.
 """
 
 import contextlib

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 EXIT_OK, EXIT_FILE, EXIT_USAGE, EXIT_BUDGET = 0, 1, 2, 3
+EXIT_RECORDS = 4  # batch: the run finished, and some records failed (each has its error record)
 
 # Live displays (batch's progress bar) to stop before the process exits, however it exits.
 LIVE_PROGRESS: list[Callable[[], None]] = []

@@ -12,7 +12,7 @@ from typing import Annotated, BinaryIO
 
 import typer
 
-from ketcost.cli.base import EXIT_FILE, EXIT_OK, LIVE_PROGRESS
+from ketcost.cli.base import EXIT_OK, EXIT_RECORDS, LIVE_PROGRESS
 from ketcost.cli.common import ForceOption, PricesOption
 from ketcost.errors import InputError, KetcostError
 
@@ -80,7 +80,7 @@ def batch(
 
     Each JSON Lines or CSV record (one line, at most 1 MiB) holds a plan file's keys and an
     optional `id`, echoed as given. A record that fails gives {"line": N, "id": ..., "error":
-    "..."} in its place; the run goes on and exits 1 at the end.
+    "..."} in its place; the run goes on and exits 4 at the end.
 
     \b
     Examples:
@@ -109,7 +109,7 @@ def batch(
         )
     ok = tally.records - tally.failed
     typer.echo(f"batch: {tally.records} records, {ok} estimated, {tally.failed} failed", err=True)
-    return EXIT_FILE if tally.failed else EXIT_OK
+    return EXIT_RECORDS if tally.failed else EXIT_OK
 
 
 def _cpus() -> int:
