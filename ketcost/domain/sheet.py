@@ -1,8 +1,7 @@
 """The price sheet as the engine reads it: plain, slotted, immutable objects.
 
-A sheet file is validated by the pydantic models in `ketcost.io.sheetfile` (which also give
-`ketcost schema price-sheet`), then made into these; the shipped sheet is made into these
-directly (`ketcost._shipped_sheet`), so a run that prices with it builds no sheet model class.
+Every sheet file, the shipped one included, is validated by the pydantic models in
+`ketcost.io.sheetfile` (which also give `ketcost schema price-sheet`), then made into these.
 Their fields are the file's keys, in the file models' order, every one given: the defaults live
 in the file models alone (`tests/test_sheets.py` checks that each class here has its file
 model's fields).
