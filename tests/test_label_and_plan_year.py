@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketcost import Insurance, Plan, PriceSheet, estimate, load_price_sheet
-from ketcost.domain.values import cents, decimal, discounted, to_cents
+from ketcost.domain.money import cents, decimal, discounted, to_cents
 from ketcost.engine import course_of, resolve
 from ketcost.engine.bill import plan_addons
 from ketcost.engine.insurance import Terms, charges, patient_pays

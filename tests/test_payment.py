@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from ketcost import Plan, PriceSheet, estimate, load_price_sheet
+from ketcost.domain.money import cents, decimal, to_cents
 from ketcost.domain.plan import Insurance
-from ketcost.domain.values import cents, decimal, to_cents
 from ketcost.engine.insurance import (
     AddonCharge,
     Charge,

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from ketcost import Plan, PriceSheet, estimate
+from ketcost.domain.money import cents, discounted, half_up, to_cents
 from ketcost.domain.sheet import Phase, Protocol
-from ketcost.domain.values import cents, discounted, half_up, to_cents
 from ketcost.engine.schedule import Schedule, course, own_weeks, weekly_rate
 from ketcost.errors import InputError
 from ketcost.io import sheetfile

@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketcost import Plan, PriceSheet, estimate, load_price_sheet
+from ketcost.domain.money import installments
 from ketcost.domain.plan import Insurance
-from ketcost.domain.values import Range, installments
+from ketcost.domain.values import Range
 from ketcost.engine.schedule import Schedule, course, own_weeks, session_weeks
 from ketcost.engine.timeline import Timeline, timeline
 from ketcost.errors import InputError

@@ -276,7 +276,7 @@ def _run(args: list[str]) -> int:
     except KetcostError as error:
         if _State.debug:
             traceback.print_exc()
-        from ketcost.domain.values import clean_text  # here: it imports pydantic (see main)
+        from ketcost.domain.values import clean_text  # here: it imports pydantic (see main
 
         for line in _error_lines(error):
             # One line each, with no control character: a path or a key from a file may hold a

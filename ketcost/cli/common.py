@@ -15,10 +15,10 @@ import typer
 from ketcost import wording
 from ketcost.cli.base import EXIT_BUDGET, EXIT_OK
 from ketcost.cli.options import complete_routes
+from ketcost.domain.money import to_cents
 from ketcost.domain.plan import Plan
 from ketcost.domain.result import Estimate
 from ketcost.domain.sheet import PriceSheet
-from ketcost.domain.values import to_cents
 from ketcost.engine import estimate as price
 from ketcost.engine import schedule_warnings
 from ketcost.errors import InputError

@@ -18,10 +18,11 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator
 
 from ketcost import wording
+from ketcost.domain.money import cents, decimal, discounted, to_cents
 from ketcost.domain.plan import Plan
 from ketcost.domain.result import Estimate, SheetInfo
 from ketcost.domain.sheet import PriceSheet
-from ketcost.domain.values import FROZEN, Clean, Day, Text, cents, decimal, discounted, to_cents
+from ketcost.domain.values import FROZEN, Clean, Day, Text
 from ketcost.engine import course_of, resolve
 from ketcost.engine import estimate as price
 from ketcost.engine.schedule import WEEKS_PER_MONTH

@@ -1,17 +1,12 @@
-"""Values: money as integer cents with the one rounding rule, low-high ranges, and the parsing
-of amounts, percentages, counts, dates and text that every entry point shares.
-
-The engine computes in whole cents (so every sum is exact without Decimal on the hot path) and
-turns cents into two-place `Decimal`s once, where results are made. Everything that rounds money
-rounds it here: to the cent, half up.
-"""
+"""Values as inputs give them: low-high ranges, and the parsing of amounts, percentages, counts,
+dates and text that every entry point shares (money in cents is `domain.money`)."""
 
 import contextlib
 import functools
 import re
 from collections.abc import Callable
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Annotated, Any, Generic, Self, TypeVar
 
 from pydantic import (
@@ -23,68 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
-
-Pair = tuple[int, int]  # a low case and a high case, in cents or counts
-
-
-def to_cents(amount: Decimal) -> Decimal:
-    """Money rounded to the cent, half up: the one rounding rule for money."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def cents(amount: Decimal) -> int:
-    """A Decimal amount as whole cents, rounded half up (validated amounts are whole cents)."""
-    numerator, denominator = amount.as_integer_ratio()
-    if 100 % denominator == 0:  # a whole number of cents: exact, in integers
-        return numerator * (100 // denominator)
-    return int(to_cents(amount).scaleb(2))
-
-
-@functools.lru_cache(maxsize=8192)
-def decimal(amount: int) -> Decimal:
-    """Whole cents as a Decimal with two places (`12345` -> `123.45`).
-
-    Cached: a batch makes the same few thousand amounts again and again (measured: about 4% of
-    a batch record's time without it)."""
-    return Decimal(amount).scaleb(-2)
-
-
-def half_up(numerator: int, denominator: int) -> int:
-    """numerator / denominator rounded to the nearest whole number, halves up (both >= 0)."""
-    return (2 * numerator + denominator) // (2 * denominator)
-
-
-def hundredths(percentage: Decimal) -> int:
-    """A percentage with at most two decimals as hundredths of a percent (`12.5` -> `1250`)."""
-    return int(percentage.scaleb(2))
-
-
-def percent_of(amount: int, share: int) -> int:
-    """`share` hundredths of a percent of `amount` cents, in cents, half up (20% is 2000)."""
-    return half_up(amount * share, 10000)
-
-
-def discounted(price: int, discount: Decimal) -> int:
-    """A session fee in cents after a discount (a percentage), half up: the one discount rule."""
-    if not discount:
-        return price
-    return half_up(price * (10000 - hundredths(discount)), 10000)
-
-
-def after_assistance(amount: int, assistance: int) -> int:
-    """What is left to pay once assistance is applied; never below zero."""
-    return max(amount - assistance, 0)
-
-
-def installments(amount: int, count: int) -> tuple[int, int]:
-    """`count` equal monthly payments of `amount`: (each payment, the last one). Each is cut
-    down to the cent and the last takes the remainder, so they add up to `amount` exactly and
-    the last is never smaller than the others."""
-    each = amount // count
-    return each, amount - each * (count - 1)
-
+from ketcost.domain.money import CENT
 
 N = TypeVar("N", int, Decimal)
 
@@ -353,12 +287,9 @@ def _bounded_amount(value: int | Decimal, maximum: Decimal, expected: str, over:
     if value > maximum:
         raise ValueError(over)
     amount = Decimal(value)
-    if type(value) is not int and amount != amount.quantize(_CENT):
+    if type(value) is not int and amount != amount.quantize(CENT):
         raise ValueError(f"at most two decimals (whole cents); {expected}")
     return amount
-
-
-_CENT = Decimal("0.01")
 
 
 def _percentage(value: Any) -> Decimal:

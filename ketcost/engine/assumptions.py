@@ -10,9 +10,10 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from ketcost import wording
+from ketcost.domain.money import cents, decimal
 from ketcost.domain.plan import Plan
 from ketcost.domain.sheet import PriceSheet, Route
-from ketcost.domain.values import Range, cents, decimal
+from ketcost.domain.values import Range
 from ketcost.engine.schedule import COURSES, WEEKS_PER_MONTH, Course
 
 ROUNDING_LINE = (

@@ -17,10 +17,10 @@ from decimal import Decimal
 from typing import Literal
 
 from ketcost import wording
+from ketcost.domain.money import Pair, cents, decimal, discounted
 from ketcost.domain.plan import Plan
 from ketcost.domain.result import Cases, Count, LineItem, Money, PhaseCost
 from ketcost.domain.sheet import PriceSheet, Route
-from ketcost.domain.values import Pair, cents, decimal, discounted
 from ketcost.engine.insurance import AddonCharge
 from ketcost.engine.schedule import Course, Scheduled
 from ketcost.errors import InputError

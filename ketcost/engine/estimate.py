@@ -9,6 +9,7 @@ from datetime import date
 from fractions import Fraction
 
 from ketcost import wording
+from ketcost.domain.money import Pair, after_assistance, cents, decimal, installments
 from ketcost.domain.plan import Plan
 from ketcost.domain.result import (
     CaseCount,
@@ -20,7 +21,6 @@ from ketcost.domain.result import (
     SheetInfo,
 )
 from ketcost.domain.sheet import PriceSheet
-from ketcost.domain.values import Pair, after_assistance, cents, decimal, installments
 from ketcost.engine import insurance as cover
 from ketcost.engine.assumptions import assumptions
 from ketcost.engine.bill import Addon, Bill, bill, cases, money, plan_addons, route_price, suggest

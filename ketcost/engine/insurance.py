@@ -22,8 +22,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
+from ketcost.domain.money import after_assistance, cents, hundredths, percent_of
 from ketcost.domain.plan import Insurance
-from ketcost.domain.values import after_assistance, cents, hundredths, percent_of
 from ketcost.engine.schedule import COURSES, Course, session_days
 from ketcost.errors import InputError
 

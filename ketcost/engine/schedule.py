@@ -24,10 +24,11 @@ from fractions import Fraction
 from typing import Any, Literal, NamedTuple
 
 from ketcost import wording
+from ketcost.domain.money import Pair, half_up
 from ketcost.domain.plan import Plan
 from ketcost.domain.result import Count
 from ketcost.domain.sheet import FREQUENCY_KEYS, MAX_PHASE_SESSIONS, Phase, Protocol
-from ketcost.domain.values import Pair, Range, half_up
+from ketcost.domain.values import Range
 from ketcost.errors import InputError
 
 WEEKS_PER_MONTH = Fraction(52, 12)

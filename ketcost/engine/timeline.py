@@ -16,10 +16,10 @@ from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict
 
+from ketcost.domain.money import cents, decimal, discounted
 from ketcost.domain.plan import Plan
 from ketcost.domain.result import Cases, Estimate
 from ketcost.domain.sheet import PriceSheet
-from ketcost.domain.values import cents, decimal, discounted
 from ketcost.engine.bill import plan_addons
 from ketcost.engine.estimate import course_of, resolve
 from ketcost.engine.insurance import (

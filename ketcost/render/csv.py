@@ -8,8 +8,9 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from ketcost.domain.money import to_cents
 from ketcost.domain.sheet import PriceSheet, Sourced
-from ketcost.domain.values import Range, clean_text, to_cents
+from ketcost.domain.values import Range, clean_text
 from ketcost.render.report import Cell, Column, Report
 from ketcost.wording import schedule
 

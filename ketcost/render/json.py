@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ketcost.domain.money import to_cents
 from ketcost.domain.result import (
     CaseCount,
     Cases,
@@ -25,7 +26,7 @@ from ketcost.domain.result import (
     PlanYear,
 )
 from ketcost.domain.sheet import Addon, Phase, PriceSheet, Protocol, Route
-from ketcost.domain.values import Range, to_cents
+from ketcost.domain.values import Range
 from ketcost.wording import schedule
 
 if TYPE_CHECKING:

@@ -8,9 +8,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from ketcost import wording
+from ketcost.domain.money import to_cents
 from ketcost.domain.result import Cases, Count, Estimate, LineItem, Money
 from ketcost.domain.sheet import Addon, PriceSheet, Route, Sourced
-from ketcost.domain.values import Range, to_cents
+from ketcost.domain.values import Range
 
 if TYPE_CHECKING:
     from ketcost.engine.timeline import Timeline
