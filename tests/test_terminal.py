@@ -58,12 +58,20 @@ def test_colour_keeps_the_layout(name: str, width: int) -> None:
     assert ANSI.sub("", coloured) == plain
 
 
+HEADERS = {
+    "estimate": ["Item", "Schedule", "Count", "Each", "Amount"],
+    "compare": ["Option", "Sessions", "Per session", "You pay"],
+    "timeline": ["Month", "Sessions", "Cost", "You pay"],
+}
+
+
 @pytest.mark.parametrize("width", [80, 100, 120])
-@pytest.mark.parametrize("name", ["estimate", "compare", "timeline"])
+@pytest.mark.parametrize("name", sorted(HEADERS))
 def test_colour_draws_a_table_not_blocks(name: str, width: int) -> None:
-    """At 80 columns and wider these tables fit: a header row and a rule, never stacked blocks."""
-    text = ANSI.sub("", renderers()[name](width, True))
-    assert "─" * 20 in text, text
+    """At 80 columns and wider these tables fit: every heading on one header row (stacked
+    blocks put each heading on a line of its own)."""
+    lines = ANSI.sub("", renderers()[name](width, True)).splitlines()
+    assert any(all(h in line for h in HEADERS[name]) for line in lines), "\n".join(lines)
 
 
 def run_in_terminal(args: list[str], columns: int) -> str:
