@@ -299,22 +299,29 @@ def make_plan(inputs: PlanInputs, base: dict[str, Any] | None = None, **more: An
         raise option_error(error, given) from None
 
 
-def input_warnings(inputs: PlanInputs, plan: Plan) -> list[str]:
+def input_warnings(inputs: PlanInputs, plan: Plan, plan_file: str | None = None) -> list[str]:
     """Lines for values that are valid but probably not meant: a share written as a fraction
-    (0.2 for 20%), or --covered with no terms (insurance would then pay everything)."""
+    (0.2 for 20%) on the command line or in the plan file, or --covered with no terms
+    (insurance would then pay everything)."""
     lines = []
     coinsurance = plan.insurance.coinsurance if plan.insurance is not None else None
     shares: list[tuple[str, str | None, Decimal | None]] = [
-        ("--coinsurance", inputs.coinsurance, coinsurance),
-        ("--discount", inputs.discount, plan.discount),
+        ("coinsurance", inputs.coinsurance, coinsurance),
+        ("discount", inputs.discount, plan.discount),
     ]
-    for flag, given, value in shares:
-        if given is not None and value is not None and 0 < value < 1:
-            meant = (value * 100).normalize()
-            lines.append(
-                f"warning: {flag} {given.strip()} means {value}%, not {meant:f}%; "
-                f"write {meant:f} for {meant:f}%"
-            )
+    for key, given, value in shares:
+        if value is None or not 0 < value < 1:
+            continue
+        if given is not None:
+            written = f"--{key} {given.strip()}"
+        elif plan_file is not None:
+            written = f"{plan_file}: {key} = {value}"
+        else:
+            continue
+        meant = (value * 100).normalize()
+        lines.append(
+            f"warning: {written} means {value}%, not {meant:f}%; write {meant:f} for {meant:f}%"
+        )
     terms = plan.insurance
     if inputs.covered and terms is not None and _no_terms(terms):
         lines.append(
@@ -344,7 +351,7 @@ def option_error(error: ValidationError, given: dict[str, Any]) -> InputError:
     return InputError(f"invalid value {quoted(value)} for {_flag(field)}: {message}")
 
 
-def warn_inputs(inputs: PlanInputs, plan: Plan) -> None:
-    """Print a warning line for each option likely misread."""
-    for line in input_warnings(inputs, plan):
+def warn_inputs(inputs: PlanInputs, plan: Plan, plan_file: str | None = None) -> None:
+    """Print a warning line for each value likely misread."""
+    for line in input_warnings(inputs, plan, plan_file):
         typer.echo(line, err=True)

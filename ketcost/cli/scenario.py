@@ -8,32 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-import typer
-
 from ketcost.cli.options import PlanInputs, make_plan, warn_inputs
 from ketcost.domain.plan import Plan
 from ketcost.domain.values import parse_amount, quoted
 from ketcost.errors import InputError
-
-
-def fraction_warnings(inputs: PlanInputs, plan: Plan, path: str) -> list[str]:
-    """A plan file's share written as a fraction (`coinsurance = 0.2` for 20%), as the command
-    line warns of `--coinsurance 0.2`; an option given on the command line is warned of there."""
-    coinsurance = None if plan.insurance is None else plan.insurance.coinsurance
-    shares: list[tuple[str, str | None, Decimal | None]] = [
-        ("coinsurance", inputs.coinsurance, coinsurance),
-        ("discount", inputs.discount, plan.discount),
-    ]
-    lines = []
-    for key, given, value in shares:
-        if given is None and value is not None and 0 < value < 1:
-            meant = (value * 100).normalize()
-            lines.append(
-                f"warning: {path}: {key} = {value} means {value}%, not {meant:f}%; "
-                f"write {meant:f} for {meant:f}%"
-            )
-    return lines
-
 
 if TYPE_CHECKING:
     from ketcost.documents.gfe import ProviderInfo
@@ -81,9 +59,7 @@ def scenario(
 
     file = read_plan(inputs.plan_file)
     plan = make_plan(inputs, file.fields, route=route, installments=installments)
-    warn_inputs(inputs, plan)
-    for line in fraction_warnings(inputs, plan, inputs.plan_file):
-        typer.echo(line, err=True)
+    warn_inputs(inputs, plan, inputs.plan_file)
     return Scenario(
         plan=plan,
         prices=prices or file.prices or os.environ.get("KETCOST_PRICES") or None,
