@@ -93,11 +93,8 @@ def _amounts_as_ketcost_writes_them(document: dict[str, Any]) -> bool:
                     return False
                 amounts += [item.get("unit_charge"), item.get("expected_charge")]
     elif document.get("kind") == "estimate":
-        total = (
-            (document.get("estimate") or {}).get("total")
-            if isinstance(document.get("estimate"), dict)
-            else None
-        )
+        inner = document.get("estimate")
+        total = inner.get("total") if isinstance(inner, dict) else None
         if not isinstance(total, dict):
             return False
         amounts += [total.get("low"), total.get("high")]
