@@ -9,7 +9,6 @@ import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
 
 Pair = tuple[int, int]  # a low case and a high case, in cents or counts
 

@@ -36,7 +36,6 @@ WEEKS_PER_YEAR = Fraction(52)
 SESSIONS_PER_WEEK_WITHOUT_LENGTH = 3  # a fixed count with no length: n/3 weeks, rounded up
 
 Case = Literal["low", "high"]
-CASES: tuple[Case, Case] = ("low", "high")
 
 # --maintenance: the open-ended phase's frequency, as a sheet would write it.
 MAINTENANCE_RATES: dict[str, dict[str, int | tuple[int, int]]] = {
