@@ -18,7 +18,7 @@ import typer
 from typer.exceptions import TyperException
 
 from ketcost import __version__
-from ketcost.cli.base import EXIT_FILE, EXIT_OK, EXIT_USAGE, LIVE_PROGRESS, plain_usage_command
+from ketcost.cli.base import EXIT_FILE, EXIT_OK, EXIT_USAGE, LIVE_PROGRESS, PlainUsage
 from ketcost.errors import (
     FileProblemsError,
     KetcostError,
@@ -111,7 +111,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         if isinstance(found, typer.Typer):
             app.add_typer(found, name=name)
         else:
-            app.command(name, cls=plain_usage_command())(found)
+            app.command(name, cls=PlainUsage)(found)
     return app
 
 

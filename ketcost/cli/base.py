@@ -1,13 +1,12 @@
-"""The commands, by area; `ketcost.cli` builds the app from them.
-
-Only what the command line needs before it knows the command lives here: the exit codes and the
-live progress displays to stop. Importing it imports nothing else of ketcost's.
-"""
+"""What every command shares and the app needs before it knows the command: the exit codes, the
+live progress displays to stop, and the click command class commands are made with."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+import typer
 
 EXIT_OK, EXIT_FILE, EXIT_USAGE, EXIT_BUDGET = 0, 1, 2, 3
 EXIT_RECORDS = 4  # batch: the run finished, and some records failed (each has its error record)
@@ -16,14 +15,11 @@ EXIT_RECORDS = 4  # batch: the run finished, and some records failed (each has i
 LIVE_PROGRESS: list[Callable[[], None]] = []
 
 
-def plain_usage_command() -> type:
-    """The click command class every ketcost command is made with (`cls=`): its usage line
-    names a required argument `FILE`, as every other tool does (typer writes `{FILE}`)."""
-    import typer
+class PlainUsage(typer.core.TyperCommand):
+    """The command class every ketcost command is made with (`cls=`, click's public hook): its
+    usage line names a required argument `FILE`, as every other tool does (typer writes
+    `{FILE}`)."""
 
-    class PlainUsage(typer.core.TyperCommand):
-        def collect_usage_pieces(self, ctx: Any) -> list[str]:  # click's Context
-            pieces: list[str] = super().collect_usage_pieces(ctx)
-            return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
-
-    return PlainUsage
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:  # click's Context
+        pieces: list[str] = super().collect_usage_pieces(ctx)
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]

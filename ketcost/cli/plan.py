@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ketcost.cli.base import plain_usage_command
+from ketcost.cli.base import PlainUsage
 from ketcost.cli.common import ForceOption
 
 plan_app = typer.Typer(
@@ -17,7 +17,7 @@ plan_app = typer.Typer(
 )
 
 
-@plan_app.command("init", cls=plain_usage_command())
+@plan_app.command("init", cls=PlainUsage)
 def plan_init(
     file: Annotated[str, typer.Argument(metavar="FILE", help="Where to write the template.")],
     force: ForceOption = False,
