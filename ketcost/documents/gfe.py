@@ -18,13 +18,14 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator
 
 from ketcost import wording
-from ketcost.domain.money import cents, decimal, discounted, to_cents
+from ketcost.domain.money import decimal, to_cents
 from ketcost.domain.plan import Plan
 from ketcost.domain.result import Estimate, SheetInfo
 from ketcost.domain.sheet import PriceSheet
 from ketcost.domain.values import FROZEN, Clean, Day, Text
 from ketcost.engine import course_of, resolve
 from ketcost.engine import estimate as price
+from ketcost.engine.bill import route_price, session_fee
 from ketcost.engine.schedule import WEEKS_PER_MONTH
 from ketcost.errors import InputError
 
@@ -289,7 +290,7 @@ def _items(plan: Plan, sheet: PriceSheet, route_id: str, result: Estimate) -> tu
             "sheet as add-ons with service_codes"
         )
     sessions = result.sessions.low
-    fee = decimal(discounted(cents(route.session_price.low), plan.discount))  # the one rule
+    fee = decimal(session_fee(route_price(route), plan.discount)[0])
     items = [
         GfeItem(
             description=f"{route.label} treatment session",

@@ -60,6 +60,11 @@ def route_price(route: Route) -> Pair:
     return cents(route.session_price.low), cents(route.session_price.high)
 
 
+def session_fee(price: Pair, discount: Decimal) -> Pair:
+    """A session's fee in cents after the discount, low and high: the one discount rule."""
+    return discounted(price[0], discount), discounted(price[1], discount)
+
+
 def money(low: int, high: int) -> Money:
     """A low–high amount from cents."""
     return Money(decimal(low), decimal(high))
@@ -111,7 +116,7 @@ def bill(plan_course: Course, price: Pair, addons: tuple[Addon, ...], discount: 
         items.append(
             LineItem(addon.label, "addon", quantity, cases(*addon.price), cases(low, high))
         )
-    fee = discounted(price[0], discount), discounted(price[1], discount)
+    fee = session_fee(price, discount)
     if discount:
         off = fee[0] - price[0], fee[1] - price[1]
         low, high = sessions.low * off[0], sessions.high * off[1]

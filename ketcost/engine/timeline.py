@@ -16,11 +16,11 @@ from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict
 
-from ketcost.domain.money import cents, decimal, discounted
+from ketcost.domain.money import cents, decimal
 from ketcost.domain.plan import Plan
 from ketcost.domain.result import Cases, Estimate
 from ketcost.domain.sheet import PriceSheet
-from ketcost.engine.bill import plan_addons
+from ketcost.engine.bill import plan_addons, route_price, session_fee
 from ketcost.engine.estimate import course_of, resolve
 from ketcost.engine.insurance import (
     AddonCharge,
@@ -94,8 +94,7 @@ def _case_months(
         session_month = [_calendar_month(plan.start, d) for d in days]
         last = _calendar_month(plan.start, max(math.ceil(7 * length) - 1, 0))
     index = 0 if case == "low" else 1
-    price = sheet.routes[route_id].session_price
-    fee = discounted(cents(price.low if case == "low" else price.high), plan.discount)
+    fee = session_fee(route_price(sheet.routes[route_id]), plan.discount)[index]
     covered = result.insurance.covered if result.insurance is not None else False
     addons = [addon.charge(index) for addon in plan_addons(plan, sheet, route_id)]
     billed = list(charges(len(weeks), fee, covered, addons))
