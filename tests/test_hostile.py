@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
+import select
 import signal
 import stat
 import subprocess
@@ -17,7 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ketcost.io import batch
 from ketcost.io.batch import run as run_batch
+from ketcost.io.records import Raw
 
 from .conftest import COMMANDS, RunCli
 
@@ -179,6 +183,17 @@ def _spawn_batch(tmp_path: Path, *args: str, stdout: Any = subprocess.DEVNULL) -
     )
 
 
+def _finished(process: Any, timeout: float) -> tuple[bytes, bytes]:
+    """The run's output once it ends; a run that hangs is killed, so it fails this test alone."""
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    return out, err
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -220,7 +235,7 @@ def test_sigterm_removes_the_temporary_file_and_the_workers(tmp_path: Path, sign
     workers = _wait_for_workers(process.pid)
     time.sleep(0.3)
     process.send_signal(signum)
-    _, err = process.communicate(timeout=30)
+    _, err = _finished(process, timeout=30)
     assert process.returncode == 128 + signum
     assert b"Traceback" not in err
     assert all(_gone(pid) for pid in workers)
@@ -235,7 +250,7 @@ def test_sigkill_ends_the_workers_and_the_reader_sees_the_end(tmp_path: Path) ->
     process.stdout.read(1000)
     process.kill()
     process.stdout.read()  # returns only at end-of-file: no worker holds our stdout open
-    process.communicate(timeout=30)
+    _finished(process, timeout=30)
     assert all(_gone(pid) for pid in workers)
     assert not any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
 
@@ -246,10 +261,29 @@ def test_a_dead_worker_is_one_error_line_not_a_hang(tmp_path: Path) -> None:
     workers = _wait_for_workers(process.pid)
     time.sleep(0.3)
     os.kill(workers[0], signal.SIGKILL)
-    _, err = process.communicate(timeout=60)
+    _, err = _finished(process, timeout=60)
     assert process.returncode == 1
     assert err.decode().splitlines()[-1] == "error: batch: a worker process ended unexpectedly"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["many.jsonl"]
+
+
+def test_a_workers_reply_is_one_atomic_pipe_write(tmp_path: Path, monkeypatch: Any) -> None:
+    # A worker killed halfway through a reply would leave the pool waiting for the rest forever
+    # (CI saw that hang): the output goes through a file, the reply fits in one atomic write.
+    monkeypatch.setattr(batch._Job, "pricer", batch.Pricer(None), raising=False)
+    monkeypatch.setattr(batch._Job, "output_format", "jsonl", raising=False)
+    monkeypatch.setattr(batch._Job, "folder", tmp_path, raising=False)
+    chunk: list[tuple[int, Raw]] = [
+        (n, json.dumps({"id": "x" * 900, "route": "kap", "weeks": 52}).encode())
+        for n in range(batch.CHUNK)
+    ]
+    reply = batch._price_in_worker(10**9, chunk)
+    # The pool adds its own few dozen bytes around it; a pipe write of PIPE_BUF is atomic.
+    assert len(pickle.dumps(reply)) <= select.PIPE_BUF // 4
+    written = batch._collected(tmp_path, reply)
+    assert written.records == batch.CHUNK
+    assert len(written.data) > batch.CHUNK * 900
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
@@ -257,7 +291,7 @@ def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
     assert process.stdout is not None
     process.stdout.read(100)
     process.stdout.close()
-    _, err = process.communicate(timeout=60)
+    _, err = _finished(process, timeout=60)
     assert process.returncode == 141
     assert err == b""
 

@@ -18,6 +18,7 @@ import io
 import os
 import signal
 import sys
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -195,19 +196,50 @@ class _Job:
 
     pricer: Pricer
     output_format: RecordFormat
+    folder: Path  # where each chunk's output is written (see `_price_in_worker`)
 
 
-def _start_worker(pricer: Pricer, output_format: RecordFormat, parent: int) -> None:
+def _start_worker(pricer: Pricer, output_format: RecordFormat, folder: Path, parent: int) -> None:
     """A worker's start: tied to the main process, its pricer kept for every chunk it gets."""
     _die_with_parent(parent)
-    _Job.pricer, _Job.output_format = pricer, output_format
+    _Job.pricer, _Job.output_format, _Job.folder = pricer, output_format, folder
     gc.disable()  # see `_set_aside`
 
 
-def _price_in_worker(chunk: list[tuple[int, Raw]]) -> Done:
+@dataclass(frozen=True)
+class Spilled:
+    """What a worker sends back for a chunk: the chunk's number and counts."""
+
+    number: int
+    records: int
+    failed: int
+
+
+def _chunk_file(folder: Path, number: int) -> Path:
+    return folder / f"chunk-{number}"
+
+
+def _price_in_worker(number: int, chunk: list[tuple[int, Raw]]) -> Spilled:
+    """Price a chunk, write its output to its file and send back only a few bytes.
+
+    The output goes through a file because of how a worker can die. A worker killed while it
+    sends a large result leaves half a message in the pool's result pipe: the pool then waits
+    for the rest forever, and the other workers wait for the pipe's lock, so the run hangs
+    instead of reporting the dead worker. A message shorter than the pipe's atomic write size
+    (4 KiB on Linux) is written whole or not at all; the pool's reply holding a `Spilled` is
+    under 200 bytes.
+    """
     done = price_chunk(_Job.pricer, chunk, _Job.output_format)
+    _chunk_file(_Job.folder, number).write_bytes(done.data)
     _set_aside()
-    return done
+    return Spilled(number, done.records, done.failed)
+
+
+def _collected(folder: Path, spilled: Spilled) -> Done:
+    path = _chunk_file(folder, spilled.number)
+    data = path.read_bytes()
+    path.unlink()
+    return Done(data, spilled.records, spilled.failed)
 
 
 def _set_aside() -> None:
@@ -263,7 +295,8 @@ def priced_chunks(
     begin: a thread (the progress display) may start only once no more processes will be forked.
 
     At most IN_FLIGHT chunks a worker are submitted and not yet written, so memory stays bounded
-    however long the input; a worker that dies raises BrokenProcessPool, one error line."""
+    however long the input; a worker that dies raises BrokenProcessPool, one error line. A
+    worker's output comes back through a file in a temporary folder (see `_price_in_worker`)."""
     chunks = _chunks(records)
     if jobs <= 1:
         started()
@@ -281,30 +314,33 @@ def priced_chunks(
     # Objects that exist now are never collected in the workers: freezing them keeps the garbage
     # collector from touching (and so copying) the pages the forked workers share with us.
     gc.freeze()
-    pool = ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=_context(),
-        initializer=_start_worker,
-        initargs=(pricer, output_format, os.getpid()),
-    )
-    window: deque[Future[Done]] = deque()
-    try:
-        first = next(chunks, None)
-        if first is not None:
-            window.append(pool.submit(_price_in_worker, first))
-        started()  # the pool forks its workers as work comes, before this returns
-        for chunk in chunks:
-            window.append(pool.submit(_price_in_worker, chunk))
-            while len(window) >= jobs * IN_FLIGHT:
-                yield window.popleft().result()
-        while window:
-            yield window.popleft().result()
-    except BrokenProcessPool:
-        raise KetcostError(WORKER_DIED) from None
-    finally:
-        for future in window:
-            future.cancel()
-        pool.shutdown(wait=not window, cancel_futures=True)
+    window: deque[Future[Spilled]] = deque()
+    with tempfile.TemporaryDirectory(prefix="ketcost-batch-") as name:
+        folder = Path(name)
+        pool = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=_context(),
+            initializer=_start_worker,
+            initargs=(pricer, output_format, folder, os.getpid()),
+        )
+        numbered = enumerate(chunks)
+        try:
+            first = next(numbered, None)
+            if first is not None:
+                window.append(pool.submit(_price_in_worker, *first))
+            started()  # the pool forks its workers as work comes, before this returns
+            for number, chunk in numbered:
+                window.append(pool.submit(_price_in_worker, number, chunk))
+                while len(window) >= jobs * IN_FLIGHT:
+                    yield _collected(folder, window.popleft().result())
+            while window:
+                yield _collected(folder, window.popleft().result())
+        except BrokenProcessPool:
+            raise KetcostError(WORKER_DIED) from None
+        finally:
+            for future in window:
+                future.cancel()
+            pool.shutdown(cancel_futures=True)  # waits: no worker writes once the folder goes
 
 
 @dataclass
