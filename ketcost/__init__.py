@@ -2,7 +2,8 @@
 
 The typed Python API: `estimate(Plan(...))` gives the same `Estimate` that `ketcost estimate
 --json` prints, priced with the shipped sheet unless `sheet=` names another (a PriceSheet or a
-path). Everything here is pure except reading a price sheet.
+path). Everything here is pure except reading a price sheet, and today's date for an insured
+plan that gives no start date (its plan years follow the calendar; $KETCOST_TODAY pins it).
 
 The names below are loaded when first used (PEP 562), so that importing a part of ketcost, as
 the command line does before it knows its command, does not import the whole engine.
@@ -66,7 +67,7 @@ def estimate(plan: Plan, sheet: PriceSheet | str | os.PathLike[str] | None = Non
     """What `plan` costs, low and high: with the shipped price sheet, or `sheet` (a PriceSheet,
     or the path of a price-sheet file). Raises InputError for an unknown route, protocol or
     add-on, and SheetError for a sheet that cannot be read or is not valid."""
-    from ketcost.domain.plan import Plan
+    from ketcost.domain.plan import Plan, with_start
     from ketcost.domain.sheet import PriceSheet
     from ketcost.engine import estimate as price
     from ketcost.io.sheets import load_price_sheet
@@ -75,7 +76,7 @@ def estimate(plan: Plan, sheet: PriceSheet | str | os.PathLike[str] | None = Non
         raise TypeError(f"estimate() takes a ketcost.Plan, not {type(plan).__name__}")
     if not isinstance(sheet, PriceSheet):
         sheet = load_price_sheet(sheet)
-    return price(plan, sheet)
+    return price(with_start(plan), sheet)
 
 
 __all__ = [

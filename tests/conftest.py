@@ -33,6 +33,12 @@ def plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.delenv("KETCOST_PRICES", raising=False)
+    # An insured plan without --start starts today: the tests' today is fixed, so their figures
+    # are the same on every day (tests/test_calendar.py checks the real today).
+    monkeypatch.setenv("KETCOST_TODAY", TODAY)
+
+
+TODAY = "2027-03-01"
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,7 @@ RECORDS = [
     "not json",
     "[1, 2]",
     '{"id": 9, "route": "esketamine", "weeks": "2-4", "with": ["consultation"],'
+    ' "medication": "included",'
     ' "insurance": {"deductible": 1000, "coinsurance": 20, "oop_max": 3000}}',
     '{"route": "iv", "colour": 1}',
     '{"route": 5}',
@@ -77,6 +78,7 @@ def test_output_is_the_estimate_contract(cli: RunCli, records: Path) -> None:
         cli(
             "estimate", "-r", "esketamine", "--weeks", "2-4", "--with", "consultation",
             "--deductible", "1000", "--coinsurance", "20", "--oop-max", "3000", "--json",
+            "--medication", "included",
         ).out
     )  # fmt: skip
     assert {k: v for k, v in out[4].items() if k != "id"} == direct
@@ -123,8 +125,9 @@ def test_csv_in_and_out(cli: RunCli, tmp_path: Path) -> None:
     assert run.code == 4
     rows = run.out.splitlines()
     assert rows[0] == ",".join(CSV_HEADER)
+    # the worked example 4: the visits and the medication, $1,000 deductible, 20%, cap
     assert rows[1] == (
-        "2,x,esketamine,spravato-label,USD,8,8,4000.00,7200.00,2400.00,4960.00,1600.00,2240.00,"
+        "2,x,esketamine,spravato-label,USD,8,8,8720.00,13985.00,6176.00,10985.00,2544.00,3000.00,"
     )
     assert rows[2].startswith("4,y,oral,standard,USD,4,12,")
     assert rows[3] == "5,z,,,,,,,,,,,,weeks: must be from 1 to 52"

@@ -34,22 +34,24 @@ def test_iv_four_weeks_table(cli: RunCli) -> None:
         (
             ["-r", "esketamine", "-p", "standard", "--weeks", "2-4", "--maintenance-months", "3"],
             (7, 19),
-            ("3500.00", "17100.00"),
+            ("7630.00", "33620.00"),  # visits 3,500–17,100; medication 14 and 56 devices
         ),
         (
             ["-r", "spravato", "-p", "spravato-label", "--maintenance-months", "6"],
             (23, 34),
-            ("11500.00", "30600.00"),
+            ("25070.00", "60395.00"),  # visits 11,500–30,600; 46 and 2 + 33 x 3 devices at $295
         ),
         # The label and the course length (issue "Figures that follow the label"):
-        (["-r", "esketamine"], (8, 8), ("4000.00", "7200.00")),
+        (["-r", "esketamine"], (8, 8), ("8720.00", "13985.00")),
+        (["-r", "esketamine", "--medication", "included"], (8, 8), ("4000.00", "7200.00")),
+        (["-r", "esketamine", "--dose", "56"], (8, 8), ("8720.00", "11920.00")),
         (
             ["-r", "esketamine", "--weeks", "4", "--maintenance-months", "6"],
             (23, 34),
-            ("11500.00", "30600.00"),
+            ("25070.00", "60395.00"),
         ),
-        (["-r", "esketamine", "--months", "6"], (21, 30), ("10500.00", "27000.00")),
-        (["-r", "esketamine", "--months", "12"], (34, 56), ("17000.00", "50400.00")),
+        (["-r", "esketamine", "--months", "6"], (21, 30), ("22890.00", "53255.00")),
+        (["-r", "esketamine", "--months", "12"], (34, 56), ("37060.00", "99665.00")),
         (["-r", "iv", "--months", "3"], (7, 17), ("2800.00", "13600.00")),
         (["-r", "INFUSION", "--weeks", "2–4"], (4, 12), ("1600.00", "9600.00")),
     ],

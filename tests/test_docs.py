@@ -49,12 +49,13 @@ def test_markdown_example_is_real(cli: RunCli) -> None:
 def test_out_of_pocket_example_is_real(cli: RunCli) -> None:
     shown = block_after("(`ketcost estimate -r esketamine --weeks 4 --with consultation", "text")
     args = "-r esketamine --weeks 4 --with consultation --deductible 1000 --coinsurance 20"
-    assert cli("estimate", *args.split(), "--oop-max", "3000").out == shown
+    args += " --oop-max 3000 --start 2027-03-01"
+    assert cli("estimate", *args.split()).out == shown
 
 
 def test_compare_example_is_real(cli: RunCli) -> None:
     shown = block_after("(`ketcost compare --weeks 4 --deductible", "text")
-    args = "--weeks 4 --deductible 1000 --coinsurance 20 --oop-max 3000"
+    args = "--weeks 4 --deductible 1000 --coinsurance 20 --oop-max 3000 --start 2027-03-01"
     assert cli("compare", *args.split()).out == shown
 
 

@@ -4,6 +4,7 @@ course length (--months), plan-year insurance, schedule warnings and dated sourc
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketcost import Insurance, Plan, PriceSheet, estimate, load_price_sheet
-from ketcost.domain.money import cents, decimal, discounted, to_cents
+from ketcost.domain.money import decimal, to_cents
 from ketcost.engine import course_of, resolve
-from ketcost.engine.bill import plan_addons
-from ketcost.engine.insurance import Terms, charges, patient_pays
+from ketcost.engine.bill import bill, dosing, plan_addons, route_price
+from ketcost.engine.charges import Allowed
+from ketcost.engine.insurance import Terms, patient_pays
 from ketcost.schemas import schema
 
 from .conftest import RunCli
@@ -134,17 +136,27 @@ def test_route_default_protocols_everywhere(cli: RunCli) -> None:
     assert timeline["protocol"] == "spravato-label"
 
 
-def test_plan_years_without_dates_renew_every_52_weeks(cli: RunCli) -> None:
-    data = as_json(
-        cli, "-r", "esketamine", "--months", "24", "--deductible", "1000",
-        "--coinsurance", "20", "--oop-max", "3000",
-    )  # fmt: skip
-    assert pair(data["sessions"]) == (60, 108)
-    assert pair(data["out_of_pocket"]) == ("6000.00", "6000.00")  # the cap, in each plan year
-    years = data["insurance"]["plan_years"]
-    assert [(y["starts"], y["ends"]) for y in years] == [(1, 52), (53, 104)]
-    assert [pair(y["out_of_pocket"]) for y in years] == [("3000.00", "3000.00")] * 2
-    assert sum(y["sessions"]["high"] for y in years) == 108
+def test_plan_years_follow_the_calendar_by_default(cli: RunCli, tmp_path: Path) -> None:
+    sheet = tmp_path / "one.toml"
+    sheet.write_text(ONE_ROUTE)
+    args = [
+        "--prices", str(sheet), "-r", "iv", "-p", "weekly", "--deductible", "300",
+        "--coinsurance", "20", "--oop-max", "400", "--annual-deductible", "500",
+    ]  # fmt: skip
+    given = as_json(cli, *args, "--start", "2026-12-01", "--plan-year-renews", "01-01")
+    default = as_json(cli, *args, "--start", "2026-12-01")
+    assert default["insurance"] == given["insurance"]  # January 1 by default
+    assert default["out_of_pocket"] == given["out_of_pocket"]
+    years = given["insurance"]["plan_years"]
+    assert [(y["starts"], y["ends"]) for y in years] == [
+        ("2026-12-01", "2026-12-31"),
+        ("2027-01-01", "2027-12-31"),
+    ]
+    # Without --start the course starts today (the tests' today is 2027-03-01), and says so.
+    today = as_json(cli, *args)
+    assert today["start"] == "2027-03-01"
+    assert len(today["insurance"]["plan_years"]) == 1
+    assert any("the course starts 2027-03-01" in line for line in today["assumptions"])
 
 
 def test_plan_years_on_a_calendar_date(cli: RunCli, tmp_path: Path) -> None:
@@ -190,6 +202,7 @@ def test_schedule_warnings(cli: RunCli) -> None:
 
 def test_evaluation_is_insurable_with_esketamine(cli: RunCli) -> None:
     terms = ["--with", "consultation", "--deductible", "0", "--coinsurance", "20"]
+    terms += ["--medication", "included"]
     esketamine = as_json(cli, "-r", "esketamine", *terms)
     iv = as_json(cli, "-r", "iv", *terms, "--covered")
     # esketamine: 20% of the $150-$450 evaluation; IV: the evaluation is paid in full
@@ -230,6 +243,7 @@ terms = st.builds(
     coinsurance=st.integers(0, 100),
     copay=st.integers(0, 50),
     oop_max=st.none() | st.integers(0, 8000),
+    plan_year_renews=st.just("03-01"),  # the tests' today (conftest.TODAY): a year from the start
 )
 short_plans = st.builds(
     Plan,
@@ -242,19 +256,20 @@ short_plans = st.builds(
 
 
 def _charge_by_charge(plan: Plan, sheet: PriceSheet, case: str, sessions: int) -> Decimal:
-    """Today's rule, one plan year for the whole course: every charge walked in order."""
+    """One plan year for the whole course: every charge walked in order."""
     route_id, _ = resolve(plan, sheet)
+    route = sheet.routes[route_id]
     index = 0 if case == "low" else 1
-    price = sheet.routes[route_id].session_price
-    fee = discounted(cents(price.low if index == 0 else price.high), plan.discount)
     covered = plan.insurance is not None and (
-        sheet.routes[route_id].insurance_eligible
-        if plan.insurance.covered is None
-        else plan.insurance.covered
+        route.insurance_eligible if plan.insurance.covered is None else plan.insurance.covered
     )
-    addons = [addon.charge(index) for addon in plan_addons(plan, sheet, route_id)]
+    addons = plan_addons(plan, sheet, route_id)
+    course_bill = bill(
+        course_of(plan, sheet), route_price(route), addons, plan.discount, dosing(route, plan)
+    )
+    charged = course_bill.case_charges(index, addons, covered, Allowed())
     terms = None if plan.insurance is None else Terms.of(plan.insurance)
-    return decimal(patient_pays(charges(sessions, fee, covered, addons), terms))
+    return decimal(patient_pays((charge for _, charge in charged.in_order(sessions)), terms))
 
 
 @settings(max_examples=150, deadline=None)
@@ -262,7 +277,7 @@ def _charge_by_charge(plan: Plan, sheet: PriceSheet, case: str, sessions: int) -
 def test_a_course_inside_one_plan_year_gives_todays_figures(plan: Plan) -> None:
     result = estimate(plan, SHEET)
     assert result.insurance is not None
-    assert len(result.insurance.plan_years) == 1  # at most 12 months: inside 52 weeks
+    assert len(result.insurance.plan_years) == 1  # at most 12 months from the renewal day
     for case in ("low", "high"):
         sessions = getattr(result.sessions, case)
         expected = to_cents(_charge_by_charge(plan, SHEET, case, sessions))
@@ -347,7 +362,8 @@ def test_sessions_per_plan_year_are_counted_as_placing_each_day(
     windows, first = [], 0
     for index, length in enumerate(lengths):
         last = first + length - 1 if index < len(lengths) - 1 else 10_000
-        windows.append(YearWindow(first, last, index + 1, index + 1))
+        when = date(2027, 1, 1) + timedelta(days=first)
+        windows.append(YearWindow(first, last, when, when))
         first = last + 1
     firsts = [window.first_day for window in windows]
     expected = [0] * len(windows)

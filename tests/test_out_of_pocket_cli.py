@@ -31,9 +31,12 @@ def estimate_json(cli: RunCli, *args: str) -> dict[str, Any]:
 
 def test_esketamine_with_insurance(cli: RunCli) -> None:
     data = estimate_json(cli, *ESKETAMINE_INSURED)
-    assert pair(data["total"]) == ("4000.00", "7200.00")
-    assert pair(data["out_of_pocket"]) == ("1600.00", "2240.00")
-    assert pair(data["insurance"]["insurer_pays"]) == ("2400.00", "4960.00")
+    # The issue's worked example 4 (visits and medication, "What a course costs as it is
+    # billed"): low, the first visit and $500 of its medication take the $1,000 deductible, then
+    # 20% of $90 + 7 x $1,090: $2,544; high, $1,000 + 20% of $12,985 is over the $3,000 cap.
+    assert pair(data["total"]) == ("8720.00", "13985.00")
+    assert pair(data["out_of_pocket"]) == ("2544.00", "3000.00")
+    assert pair(data["insurance"]["insurer_pays"]) == ("6176.00", "10985.00")
     assert data["insurance"]["covered"] is True
     assert data["insurance"]["oop_max"] == "3000.00"
 
@@ -87,9 +90,9 @@ def test_not_covered_esketamine_pays_in_full(cli: RunCli) -> None:
 def test_itemized_table_has_out_of_pocket_last(cli: RunCli) -> None:
     out = cli("estimate", *ESKETAMINE_INSURED).out
     lines = [line.strip() for line in out.splitlines()]
-    assert "Total billed                         8                     $4,000.00–$7,200.00" in lines
-    assert "Insurance pays                                             $2,400.00–$4,960.00" in lines
-    assert "Out of pocket                                              $1,600.00–$2,240.00" in lines
+    assert "Total billed                        8                     $8,720.00–$13,985.00" in lines
+    assert "Insurance pays                                            $6,176.00–$10,985.00" in lines
+    assert "Out of pocket                                              $2,544.00–$3,000.00" in lines
     assert lines.index(next(x for x in lines if x.startswith("Out of pocket"))) > lines.index(
         next(x for x in lines if x.startswith("Insurance pays"))
     )
@@ -119,10 +122,10 @@ def test_itemized_markdown_and_csv(cli: RunCli) -> None:
 @pytest.mark.parametrize(
     ("budget", "code", "warning"),
     [
-        ("3000", 0, ""),
-        ("2240", 0, ""),  # equal to the high case: within budget
-        ("2000", 3, "may exceed the budget of $2,000.00"),
-        ("1000", 3, "($1,600.00–$2,240.00) exceeds the budget of $1,000.00"),
+        ("3500", 0, ""),
+        ("3000", 0, ""),  # equal to the high case: within budget
+        ("2600", 3, "may exceed the budget of $2,600.00"),
+        ("1000", 3, "($2,544.00–$3,000.00) exceeds the budget of $1,000.00"),
     ],
 )
 def test_budget(cli: RunCli, budget: str, code: int, warning: str) -> None:
@@ -143,7 +146,7 @@ def compare_json(cli: RunCli, *args: str) -> list[dict[str, Any]]:
 
 def test_compare_every_route_sorted_by_worst_case(cli: RunCli) -> None:
     data = compare_json(cli, "--weeks", "4")
-    assert [d["route"] for d in data] == ["oral", "esketamine", "iv"]
+    assert [d["route"] for d in data] == ["oral", "iv", "esketamine"]
     highs = [float(d["out_of_pocket"]["high"]) for d in data]
     assert highs == sorted(highs)
 
@@ -154,7 +157,7 @@ def test_compare_insurance_reorders(cli: RunCli) -> None:
         "--deductible", "1000", "--coinsurance", "20", "--oop-max", "3000",
     )  # fmt: skip
     assert [(d["route"], pair(d["out_of_pocket"])) for d in data] == [
-        ("esketamine", ("1600.00", "2240.00")),
+        ("esketamine", ("2544.00", "3000.00")),
         ("iv", ("3200.00", "9600.00")),
     ]
 

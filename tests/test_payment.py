@@ -12,14 +12,8 @@ from pydantic import ValidationError
 from ketcost import Plan, PriceSheet, estimate, load_price_sheet
 from ketcost.domain.money import cents, decimal, to_cents
 from ketcost.domain.plan import Insurance
-from ketcost.engine.insurance import (
-    AddonCharge,
-    Charge,
-    Terms,
-    charges,
-    course_patient_pays,
-    patient_pays,
-)
+from ketcost.engine.charges import Allowed, CaseCharges, Charge, course_charges, session_charges
+from ketcost.engine.insurance import Terms, case_pays, patient_pays
 from ketcost.errors import InputError
 from ketcost.wording import Ends
 
@@ -30,7 +24,9 @@ def pair(value: Ends) -> tuple[str, str]:
 
 def test_esketamine_with_deductible_coinsurance_and_cap(sheet: PriceSheet) -> None:
     terms = Insurance(deductible=1000, coinsurance=20, oop_max=3000)
-    plan = Plan(route="esketamine", protocol="standard", weeks=4, insurance=terms)
+    plan = Plan(
+        route="esketamine", protocol="standard", weeks=4, insurance=terms, medication="included"
+    )
     result = estimate(plan, sheet)
     assert pair(result.total) == ("4000.00", "10800.00")
     assert pair(result.out_of_pocket) == ("1600.00", "2960.00")
@@ -177,33 +173,62 @@ def test_insurer_pays_the_rest(
     assert result.out_of_pocket.low <= result.out_of_pocket.high
 
 
-addon_charges = st.lists(
+charge_groups = st.lists(
     st.builds(
-        AddonCharge,
-        price=st.integers(0, 50_000),
-        per=st.sampled_from(["session", "course"]),
+        Charge,
+        amount=st.integers(0, 100_000),
         covered=st.booleans(),
+        benefit=st.sampled_from(["medical", "pharmacy"]),
     ),
     max_size=3,
-)
+).map(tuple)
+allowed_rules = st.sampled_from([Allowed(), Allowed(share=6000), Allowed(per_session=45_000)])
+
+
+@st.composite
+def full_terms(draw: st.DrawFn) -> Insurance:
+    """Terms with the pharmacy benefit's own (sometimes) and out of network (sometimes)."""
+    rx = draw(st.booleans())
+    return draw(terms()).model_copy(
+        update={
+            "rx_deductible": draw(amounts) if rx else None,
+            "rx_copay": draw(st.decimals(min_value=0, max_value=60, places=2)) if rx else None,
+            "out_of_network": draw(st.booleans()),
+        }
+    )
 
 
 @settings(max_examples=500)
 @given(
     sessions=st.integers(0, 120),
-    fee=st.integers(0, 100_000),
-    covered=st.booleans(),
-    addons=addon_charges,
-    insurance=st.one_of(st.none(), terms()),
+    once=charge_groups,
+    first=charge_groups,
+    each=charge_groups,
+    rule=allowed_rules,
+    insurance=st.one_of(st.none(), full_terms()),
+    first_included=st.booleans(),
 )
 def test_the_bulk_course_rule_matches_the_charge_by_charge_rule(
-    sessions: int, fee: int, covered: bool, addons: list[AddonCharge], insurance: Insurance | None
+    sessions: int,
+    once: tuple[Charge, ...],
+    first: tuple[Charge, ...],
+    each: tuple[Charge, ...],
+    rule: Allowed,
+    insurance: Insurance | None,
+    first_included: bool,
 ) -> None:
-    """Counting sessions in bulk (during and after the deductible) gives exactly the
-    charge-by-charge sum, in cents."""
+    """Counting sessions in bulk (during and after the deductibles) gives exactly the
+    charge-by-charge sum, in cents, with allowed amounts, two benefits and out of network."""
+    case = CaseCharges(
+        course_charges(once, rule), session_charges(first, rule), session_charges(each, rule)
+    )
     terms = None if insurance is None else Terms.of(insurance)
-    one_by_one = patient_pays(charges(sessions, fee, covered, addons), terms)
-    assert course_patient_pays(sessions, fee, covered, addons, terms) == one_by_one
+    if first_included:
+        walked = [charge for _, charge in case.in_order(sessions)]
+    else:
+        walked = [charge for _ in range(sessions) for charge in case.each]
+    assert case_pays(case, sessions, terms, first_included) == patient_pays(walked, terms)
+    assert case.billed(sessions, first_included) == sum(c.amount for c in walked)
 
 
 @given(st.integers(min_value=-(10**12), max_value=10**12))

@@ -46,8 +46,8 @@ def test_init_never_overwrites_without_force(cli: RunCli, write: Write) -> None:
 def test_options_override_the_plan(cli: RunCli, write: Write) -> None:
     path = write(
         "p.toml",
-        'route = "esketamine"\nweeks = 4\n[insurance]\ndeductible = 1000\ncoinsurance = 20\n'
-        "oop_max = 3000\n",
+        'route = "esketamine"\nweeks = 4\nmedication = "included"\n[insurance]\n'
+        "deductible = 1000\ncoinsurance = 20\noop_max = 3000\n",
     )
     from_plan = estimate_json(cli, "--plan", str(path))
     assert from_plan["out_of_pocket"] == {"low": "1600.00", "high": "2240.00"}
@@ -160,7 +160,7 @@ def test_missing_plan(cli: RunCli, tmp_path: Path) -> None:
 
 
 def test_compare_uses_the_plan(cli: RunCli, write: Write) -> None:
-    path = write("p.toml", "weeks = 4\ndiscount = 10\n")
+    path = write("p.toml", 'weeks = 4\ndiscount = 10\nmedication = "included"\n')
     run = cli("compare", "--plan", str(path), "--json")
     assert run.code == 0
     assert [d["total"]["low"] for d in json.loads(run.out)] == ["720.00", "3600.00", "2880.00"]

@@ -36,17 +36,23 @@ def test_iv_four_weeks(sheet: PriceSheet) -> None:
 
 
 def test_esketamine_with_three_months_maintenance(sheet: PriceSheet) -> None:
-    """Induction 4–12, maintenance 3–7, total 7–19 sessions, $3,500.00–$17,100.00."""
+    """Induction 4–12, maintenance 3–7, total 7–19 sessions: visits $3,500.00–$17,100.00, the
+    medication 7 x 2 = 14 devices low and 2 + 18 x 3 = 56 high at $295."""
     plan = Plan(route="esketamine", protocol="standard", weeks="2-4", maintenance_months=3)
     result = estimate(plan, sheet)
     assert [counts(p.sessions) for p in result.phases] == [(4, 12), (3, 7)]
     assert counts(result.sessions) == (7, 19)
-    assert money(result.total) == ("3500.00", "17100.00")
+    assert money(result.total) == ("7630.00", "33620.00")
+    medication = result.line_items[2]
+    assert (medication.kind, counts(medication.quantity)) == ("medication", (14, 56))
+    assert medication.mg is not None
+    assert counts(medication.mg) == (14 * 28, 56 + 18 * 84)
 
 
 def test_spravato_label_six_months(sheet: PriceSheet) -> None:
     """Six months of maintenance from week 5: 8 + 4 + 11–22 = 23–34 sessions,
-    $11,500.00–$30,600.00; the alias finds the route."""
+    visits $11,500.00–$30,600.00, the medication 46 and 101 devices at $295; the alias finds
+    the route."""
     result = estimate(
         Plan(route="spravato", protocol="spravato-label", maintenance_months=6), sheet
     )
@@ -54,7 +60,7 @@ def test_spravato_label_six_months(sheet: PriceSheet) -> None:
     assert [counts(p.sessions) for p in result.phases] == [(8, 8), (4, 4), (11, 22)]
     assert [p.part for p in result.phases] == ["induction", "maintenance", "maintenance"]
     assert counts(result.sessions) == (23, 34)
-    assert money(result.total) == ("11500.00", "30600.00")
+    assert money(result.total) == ("25070.00", "60395.00")
 
 
 def test_protocol_route_used_when_no_route_given(sheet: PriceSheet) -> None:

@@ -58,8 +58,8 @@ def assert_consistent(result: Estimate) -> None:
     assert result.total.low <= result.total.high
     assert result.sessions.low == sum(p.sessions.low for p in result.phases)
     assert result.sessions.high == sum(p.sessions.high for p in result.phases)
-    assert result.total.low == sum(p.cost.low for p in result.phases)
-    assert result.total.high == sum(p.cost.high for p in result.phases)
+    assert result.total.low == sum(i.amount.low for i in result.line_items)
+    assert result.total.high == sum(i.amount.high for i in result.line_items)
     assert result.total.low.as_tuple().exponent == -2
 
 

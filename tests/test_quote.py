@@ -51,11 +51,11 @@ def test_html_quote_content(cli: RunCli, tmp_path: Path) -> None:
         "Ana Díaz",
         "J. Counselor",
         "Example Clinic",
-        "$1,600.00–$2,240.00",  # the headline: out of pocket
-        "Total cost of care: $4,000.00–$7,200.00",
+        "$2,544.00–$3,000.00",  # the headline: out of pocket
+        "Total cost of care: $8,720.00–$13,985.00",
         "Insurance pays",
         "coinsurance 20%",
-        "6 monthly payments of $266.66–$373.33",
+        "6 monthly payments of $424.00–$500.00",
         "2 sessions a week for 4 weeks",
         "prior authorization",
         "Good Faith Estimate",
@@ -92,9 +92,10 @@ def test_html_is_self_contained(cli: RunCli, tmp_path: Path) -> None:
 def test_markdown_quote_has_the_same_content(cli: RunCli, tmp_path: Path) -> None:
     text = make_quote(cli, tmp_path, "--client", "Ana", name="quote.md")
     assert text.startswith("# Estimated cost of ketamine treatment\n")
-    assert "## You pay: $1,600.00–$2,240.00" in text
+    assert "## You pay: $2,544.00–$3,000.00" in text
     assert "- **Client:** Ana" in text
-    assert "| 1 | 8 | $4,000.00–$7,200.00 | $1,600.00–$2,240.00 |" in text  # the month table
+    # the month table: calendar months, the course starting today (the tests' 2027-03-01)
+    assert "| 2027-03 | 8 | $8,720.00–$13,985.00 | $2,544.00–$3,000.00 |" in text
     assert "call or text 988" in text
 
 

@@ -151,7 +151,7 @@ def test_every_format_renders_every_listing(fmt: OutputFormat, sheet: PriceSheet
     """A new OutputFormat member that some listing cannot render fails here."""
     result = estimate(Plan(route="esketamine", protocol="standard", maintenance_months=2), sheet)
     for text, expected in (
-        (render_estimate(result, fmt), "3000.00" if fmt in MACHINE_FORMATS else "$3,000.00"),
+        (render_estimate(result, fmt), "6540.00" if fmt in MACHINE_FORMATS else "$6,540.00"),
         (render_routes(sheet, fmt), "esketamine"),
         (render_protocols(sheet, fmt), "spravato-label"),
     ):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ketcost import Plan, PriceSheet, estimate, load_price_sheet
 from ketcost.domain.money import installments
-from ketcost.domain.plan import Insurance
+from ketcost.domain.plan import Insurance, with_start
 from ketcost.domain.values import Range
 from ketcost.engine.schedule import Schedule, course, own_weeks, session_weeks
 from ketcost.engine.timeline import Timeline, timeline
@@ -94,8 +94,10 @@ def test_months_add_up_to_the_estimate(
     addons: list[str],
 ) -> None:
     terms = Insurance(deductible=deductible, coinsurance=coinsurance, oop_max=cap)
-    full = plan.model_copy(
-        update={"insurance": terms, "assistance": Decimal(assistance), "with_": tuple(addons)}
+    full = with_start(
+        plan.model_copy(
+            update={"insurance": terms, "assistance": Decimal(assistance), "with_": tuple(addons)}
+        )
     )
     try:
         result = estimate(full, SHEET)
@@ -127,7 +129,7 @@ def test_installments_worked_example() -> None:
 def test_timeline_json_contract(cli: RunCli) -> None:
     run = cli(
         "timeline", "-r", "esketamine", "-p", "spravato-label", "--maintenance-months", "6",
-        "--installments", "12", "--json",
+        "--installments", "12", "--json", "--medication", "included",
     )  # fmt: skip
     assert run.code == 0, run.err
     data = json.loads(run.out)

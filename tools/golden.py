@@ -69,7 +69,8 @@ def batch_output(records: Path, fmt: str) -> bytes:
 
 
 def pinned_terminal() -> None:
-    os.environ.update(COLUMNS="80", NO_COLOR="1", TERM="dumb")
+    # the tests' terminal and today (tests/conftest.py): an insured plan without --start starts then
+    os.environ.update(COLUMNS="80", NO_COLOR="1", TERM="dumb", KETCOST_TODAY="2027-03-01")
     os.environ.pop("KETCOST_PRICES", None)
 
 

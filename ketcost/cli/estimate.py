@@ -71,7 +71,7 @@ def estimate(
         from ketcost.io.planfile import plan_data, plan_text
 
         data = plan_data(
-            chosen.plan,
+            chosen.plan_to_save(),
             prices=_saved_prices(chosen.prices, save_plan),
             budget=chosen.budget,
             quote=chosen.quote,

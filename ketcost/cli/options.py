@@ -22,7 +22,8 @@ from ketcost.errors import InputError
 RANGE = "RANGE"
 INSURANCE_KEYS = (
     "covered", "deductible", "coinsurance", "copay", "oop_max",
-    "plan_year_renews", "annual_deductible", "annual_oop_max",
+    "plan_year_renews", "annual_deductible", "annual_oop_max", "allowed", "out_of_network",
+    "rx_deductible", "rx_coinsurance", "rx_copay",
 )  # fmt: skip
 
 
@@ -39,6 +40,8 @@ class PlanInputs:
     maintenance_months: str | None = None
     months: str | None = None
     start: str | None = None
+    dose: str | None = None
+    medication: str | None = None
     with_: tuple[str, ...] = ()
     extra: tuple[str, ...] = ()
     discount: str | None = None
@@ -51,6 +54,11 @@ class PlanInputs:
     plan_year_renews: str | None = None
     annual_deductible: str | None = None
     annual_oop_max: str | None = None
+    allowed: str | None = None
+    out_of_network: bool | None = None
+    rx_deductible: str | None = None
+    rx_coinsurance: str | None = None
+    rx_copay: str | None = None
 
     def plan_fields(self) -> dict[str, Any]:
         """The given values as Plan fields: insurance terms nested, empty options left out."""
@@ -165,6 +173,23 @@ _SHARED: dict[str, Any] = {
         str | None,
         _option(metavar="DATE", help="The date of the first session, YYYY-MM-DD."),
     ],
+    "dose": Annotated[
+        str | None,
+        _option(
+            metavar="MG",
+            help="The dose the clinician sets, in mg, for a route whose medication is billed by "
+            "the dose (esketamine: 56, 84 or 56-84) [default: the label's: 56 mg first, then "
+            "56 mg low and 84 mg high].",
+        ),
+    ],
+    "medication": Annotated[
+        str | None,
+        _option(
+            metavar="separate|included",
+            help="Whether the medication is billed beside the session (separate) or the "
+            "clinic's session price includes it (included) [default: separate].",
+        ),
+    ],
     "with_": Annotated[
         list[str] | None,
         _option(
@@ -219,7 +244,7 @@ _SHARED: dict[str, Any] = {
         _option(
             metavar="MM-DD",
             help="Insurance: the day the deductible and out-of-pocket maximum reset [default: "
-            "every 52 weeks from the first session].",
+            "01-01, January 1].",
         ),
     ],
     "annual_deductible": Annotated[
@@ -234,6 +259,39 @@ _SHARED: dict[str, Any] = {
         _option(
             metavar="AMOUNT",
             help="Insurance: the out-of-pocket maximum after each renewal [default: --oop-max].",
+        ),
+    ],
+    "allowed": Annotated[
+        str | None,
+        _option(
+            metavar="AMOUNT|PCT%",
+            help="Insurance: what the plan allows for each session's medical charges together "
+            "(AMOUNT), or a share of each covered medical charge (PCT%) [default: the billed "
+            "amount].",
+        ),
+    ],
+    "out_of_network": Annotated[
+        bool | None,
+        _option(
+            "--out-of-network/--in-network",
+            help="Insurance: an out-of-network provider bills you what the plan does not allow "
+            "[default: in network: written off].",
+        ),
+    ],
+    "rx_deductible": Annotated[
+        str | None,
+        _option(metavar="AMOUNT", help="Insurance: the pharmacy benefit's own deductible."),
+    ],
+    "rx_coinsurance": Annotated[
+        str | None,
+        _option(metavar="PCT", help="Insurance: the pharmacy benefit's own coinsurance, 0–100."),
+    ],
+    "rx_copay": Annotated[
+        str | None,
+        _option(
+            metavar="AMOUNT",
+            help="Insurance: the pharmacy benefit's copay per treatment (with any --rx-* "
+            "option the medication uses the pharmacy terms, absent ones 0).",
         ),
     ],
 }

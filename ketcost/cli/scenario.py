@@ -27,6 +27,11 @@ class Scenario:
     budget: Decimal | None
     quote: QuoteInfo | None  # None: no plan file, so no quote details
     provider: ProviderInfo | None = None  # a plan file's [provider], for a Good Faith Estimate
+    start_given: bool = False  # False: an insured plan's start is today's date, not the user's
+
+    def plan_to_save(self) -> Plan:
+        """The plan as given, for --save-plan: without a start date it did not give."""
+        return self.plan if self.start_given else self.plan.model_copy(update={"start": None})
 
 
 def budget_amount(text: str | None) -> Decimal | None:
@@ -54,7 +59,8 @@ def scenario(
         plan = make_plan(inputs, route=route, installments=installments)
         warn_inputs(inputs, plan)
         chosen = prices or os.environ.get("KETCOST_PRICES") or None
-        return Scenario(plan=plan, prices=chosen, budget=limit, quote=None)
+        given = inputs.start is not None
+        return Scenario(plan=plan, prices=chosen, budget=limit, quote=None, start_given=given)
     from ketcost.io.planfile import read_plan
 
     file = read_plan(inputs.plan_file)
@@ -66,4 +72,5 @@ def scenario(
         budget=file.budget if limit is None else limit,
         quote=file.quote,
         provider=file.provider,
+        start_given=inputs.start is not None or "start" in file.fields,
     )

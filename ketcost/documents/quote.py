@@ -140,7 +140,13 @@ CLIENT_WORDING = (
         "N months in all.",
         "; ask the clinic about maintenance sessions.",
     ),
-    (" (--plan-year-renews MM-DD sets the real date).", "; your plan's own date may differ."),
+    (" (--plan-year-renews sets yours)", "; your plan's own date may differ"),
+    (
+        " (a plan usually allows less: --allowed AMOUNT or PCT% sets it).",
+        "; a plan usually allows less: ask yours what it allows.",
+    ),
+    (" mg (--dose).", " mg."),
+    (" as the clinic said (--medication included).", " as the clinic said."),
     ("; --covered overrides.", "; ask the insurer whether your plan covers them."),
     (" because --covered was given.", " as the plan's terms say."),
     (

@@ -1,6 +1,7 @@
 """The plan: what a person asks for (route, protocol, schedule changes, add-ons, insurance),
 validated by pydantic at the input boundary."""
 
+import os
 import re
 from datetime import date
 from decimal import Decimal
@@ -27,8 +28,10 @@ from ketcost.domain.values import (
     bounded_count,
     bounded_whole,
     parse_amount,
+    parse_date,
     quoted,
 )
+from ketcost.errors import InputError
 
 WEEKS_BOUNDS = (1, 52)
 PER_WEEK_BOUNDS = (1, 7)
@@ -36,6 +39,8 @@ SESSIONS_BOUNDS = (1, 100)
 MAINTENANCE_MONTHS_BOUNDS = (0, 120)
 MONTHS_BOUNDS = (1, 120)
 INSTALLMENTS_BOUNDS = (1, 120)
+DOSE_BOUNDS = (1, 10_000)
+CALENDAR_YEAR = "01-01"  # the plan year's renewal without --plan-year-renews
 
 
 class Maintenance(StrEnum):
@@ -93,6 +98,45 @@ class Insurance(BaseModel):
     plan_year_renews: MonthDay | None = None
     annual_deductible: Amount | None = None
     annual_oop_max: Amount | None = None
+    # What the plan allows: an amount for each session's medical charges together, or a share
+    # of every covered medical charge (`allowed = "60%"` is read as allowed_percent = 60).
+    allowed: Amount | None = None
+    allowed_percent: Percentage | None = None
+    out_of_network: bool = False
+    # The pharmacy benefit's own terms for the medication (None of them: it shares the medical
+    # terms); the out-of-pocket maximum stays one cap.
+    rx_deductible: Amount | None = None
+    rx_coinsurance: Percentage | None = None
+    rx_copay: Amount | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _allowed_share(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            given = data.get("allowed")
+            if isinstance(given, str) and given.strip().endswith("%"):
+                if data.get("allowed_percent") is not None:
+                    raise ValueError("give allowed as an amount or a share, not both")
+                data = {**data, "allowed": None, "allowed_percent": given}
+        return data
+
+    @model_validator(mode="after")
+    def _one_allowed(self) -> Self:
+        if self.allowed is not None and self.allowed_percent is not None:
+            raise ValueError("give allowed as an amount or a share, not both")
+        return self
+
+    @property
+    def renews(self) -> str:
+        """The day (MM-DD) the plan year renews: as given, else January 1, as most plans do."""
+        return self.plan_year_renews or CALENDAR_YEAR
+
+    @property
+    def pharmacy_terms(self) -> bool:
+        """Whether the pharmacy benefit has terms of its own."""
+        return any(
+            value is not None for value in (self.rx_deductible, self.rx_coinsurance, self.rx_copay)
+        )
 
     @property
     def renewed_deductible(self) -> Decimal:
@@ -121,6 +165,10 @@ class Plan(BaseModel):
     ) = None
     months: Annotated[int, BeforeValidator(bounded_whole(*MONTHS_BOUNDS))] | None = None
     start: Day | None = None
+    # The dose (mg) the clinician sets, for a route whose sheet bills its medication by the
+    # unit (None: the label's doses); `included`: the session price already includes it.
+    dose: Annotated[CountRange, BeforeValidator(bounded_count(*DOSE_BOUNDS))] | None = None
+    medication: Literal["separate", "included"] = "separate"
 
     with_: tuple[str, ...] = Field(default=(), alias="with")
     extra: tuple[Extra, ...] = ()
@@ -149,8 +197,20 @@ class Plan(BaseModel):
         return self.maintenance_months or 0
 
 
+def today() -> date:
+    """Today's date, the first session's of an insured plan that gives none: $KETCOST_TODAY
+    (YYYY-MM-DD) when set, for runs that must give the same figures on any day."""
+    pinned = os.environ.get("KETCOST_TODAY")
+    if not pinned:
+        return date.today()
+    try:
+        return parse_date(pinned)
+    except ValueError as error:
+        raise InputError(f"KETCOST_TODAY={quoted(pinned)}: {error}") from None
+
+
 def with_start(plan: Plan) -> Plan:
-    """A plan whose insurance renews on a calendar date starts today unless it says when."""
-    if plan.start is None and plan.insurance and plan.insurance.plan_year_renews:
-        return plan.model_copy(update={"start": date.today()})
+    """An insured plan starts today unless it says when: its plan years follow the calendar."""
+    if plan.start is None and plan.insurance is not None:
+        return plan.model_copy(update={"start": today()})
     return plan

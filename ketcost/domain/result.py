@@ -89,15 +89,20 @@ class PhaseCost:
 
 @dataclass(frozen=True, slots=True)
 class LineItem:
-    """One billed line: a phase of sessions, an add-on, or the discount (a negative amount)."""
+    """One billed line: a phase of sessions, the medication, an add-on, or the discount (a negative
+    amount)."""
 
     __pydantic_config__ = _CLOSED
 
     label: str
-    kind: Literal["session", "addon", "discount"]
+    kind: Literal["session", "medication", "addon", "discount"]
     quantity: Count
     unit_price: Cases
     amount: Cases
+    # A medication line's quantity is its units (devices); these are its devices and its mg in
+    # all, low to high. None on other lines.
+    devices: Count | None = None
+    mg: Count | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +133,14 @@ class InsuranceResult:
     insurer_pays: Money
     annual_deductible: Decimal
     annual_oop_max: Decimal | None
-    plan_year_renews: str | None
+    plan_year_renews: str
     plan_years: tuple[PlanYear, ...]
+    # What the plan allows of the bill (None: no allowed amount given, the billed amount), the
+    # part of the bill it does not allow that an in-network provider writes off (nobody's cost),
+    # and whether the provider is out of network (then that part is the patient's).
+    allowed: Money | None
+    provider_writeoff: Money
+    out_of_network: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,6 +88,27 @@ class Phase(PhaseRules):
 
 
 @dataclass(frozen=True, slots=True)
+class Medication(Sourced):
+    """The medicine a route's session bills beside the visit, by the unit."""
+
+    source: str
+    url: str | None
+    published: date | None
+    label: str
+    unit_price: Range[Decimal]
+    mg_per_unit: int
+    doses_mg: tuple[int, ...]
+    first_dose_mg: int
+    benefit: Literal["pharmacy", "medical"]
+    service_codes: tuple[str, ...]
+    service_codes_source: str | None
+
+    def units(self, mg: int) -> int:
+        """The whole units a dose of `mg` takes."""
+        return -(-mg // self.mg_per_unit)
+
+
+@dataclass(frozen=True, slots=True)
 class Route(Sourced):
     """A way of giving treatment, with its published price per session."""
 
@@ -106,6 +127,7 @@ class Route(Sourced):
     service_codes: tuple[str, ...]
     service_codes_source: str | None
     notes: str | None
+    medication: Medication | None
 
     def __hash__(self) -> int:
         # A route is part of the assumptions cache's key (`engine.assumptions`): hashing all its

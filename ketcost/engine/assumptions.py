@@ -11,7 +11,8 @@ from typing import NamedTuple
 
 from ketcost import wording
 from ketcost.domain.money import cents, decimal
-from ketcost.domain.plan import Plan
+from ketcost.domain.plan import Insurance, Plan
+from ketcost.domain.result import Count
 from ketcost.domain.sheet import PriceSheet, Route
 from ketcost.domain.values import Range
 from ketcost.engine.schedule import COURSES, WEEKS_PER_MONTH, Course
@@ -149,8 +150,10 @@ class Renewal(NamedTuple):
 @functools.lru_cache(maxsize=1024)
 def insurance_lines(
     any_terms: bool,
-    renews: str | None,
-    start: str | None,
+    renews: str,
+    renews_given: bool,
+    start: str,
+    allowed: str | None,
     renewal: Renewal | None,
     route_label: str,
     eligible: bool,
@@ -171,18 +174,21 @@ def insurance_lines(
     within = (
         "this course falls within one plan year" if years == 1 else f"it spans {years} plan years"
     )
-    if renews is None:
-        lines.append(
-            "The deductible and out-of-pocket maximum are yearly: the plan is taken to renew "
-            f"every 52 weeks from the first session, and {within} (--plan-year-renews MM-DD "
-            "sets the real date)."
-        )
-    else:
-        lines.append(
-            "The deductible and out-of-pocket maximum renew every year on "
-            f"{renews} (MM-DD); the course starts {start or 'the start'}, "
-            f"and {within}."
-        )
+    day = renews
+    if not renews_given:
+        day = f"{renews}, January 1, as most plans do (--plan-year-renews sets yours)"
+    lines.append(
+        "The deductible and out-of-pocket maximum renew every year on "
+        f"{day}; the course starts {start}, and {within}."
+    )
+    lines[0] = RULE_LINE[:-1] + (
+        "; no allowed amount was given, so shares are of the billed amount (a plan usually "
+        "allows less: --allowed AMOUNT or PCT% sets it)."
+        if allowed is None
+        else "."
+    )
+    if allowed is not None:
+        lines.append(allowed)
     if renewal is not None:
         lines.append(renewal_line(renewal, currency))
     lines.extend(coverage_lines(route_label, eligible, covered))
@@ -225,12 +231,12 @@ def assumptions(
     """Every assumption line of an estimate, in order."""
     lines: list[str | None] = [
         *course_lines(plan_course, route, sheet.name, sheet.as_of),
+        medication_line(route, plan, sheet.currency),
         discount_line(plan.discount),
     ]
     if plan.insurance is not None:
         terms = plan.insurance
-        # the start date is said only with a renewal date (and kept out of the cache key else)
-        start = plan.start.isoformat() if plan.start and terms.plan_year_renews else None
+        start = plan.start.isoformat() if plan.start else "on its first session"
         any_terms = bool(
             terms.deductible or terms.coinsurance or terms.copay or terms.oop_max is not None
         )
@@ -241,8 +247,10 @@ def assumptions(
         lines.extend(
             insurance_lines(
                 any_terms,
-                terms.plan_year_renews,
+                terms.renews,
+                terms.plan_year_renews is not None,
                 start,
+                allowed_line(terms, sheet.currency),
                 renewal,
                 route.label,
                 route.insurance_eligible,
@@ -254,3 +262,41 @@ def assumptions(
     lines.append(assistance_line(plan.assistance, sheet.currency))
     lines.append(not_included_line(plan))
     return tuple(line for line in lines if line is not None)
+
+
+def medication_line(route: Route, plan: Plan, currency: str) -> str | None:
+    """How the route's medication is billed: by the unit beside the visit, or in its price."""
+    medication = route.medication
+    if medication is None:
+        return None
+    if plan.medication == "included":
+        return (
+            f"The session price is taken to include the medication ({medication.label}s), "
+            "as the clinic said (--medication included)."
+        )
+    price = wording.money_span(medication.unit_price, currency)
+    low, high = plan.dose.low if plan.dose else None, plan.dose.high if plan.dose else None
+    doses = medication.doses_mg
+    later = wording.span(Count(low or doses[0], high or doses[-1]))
+    return (
+        f"The medication is billed beside each visit: {medication.label}s at {price} each, "
+        f"on the {medication.benefit} benefit. The dose "
+        f"is the clinician's to set; priced at {medication.first_dose_mg} mg first, then "
+        f"{later} mg (--dose). Price source: {medication.source}"
+    )
+
+
+def allowed_line(terms: Insurance, currency: str) -> str | None:
+    """What the plan allows, when given, and who pays what it does not."""
+    if terms.allowed is not None:
+        given = f"{wording.money(terms.allowed, currency)} for each session's medical charges"
+    elif terms.allowed_percent is not None:
+        given = f"{wording.number(terms.allowed_percent)}% of each covered medical charge"
+    else:
+        return None
+    rest = (
+        "the provider is out of network, so it bills you what the plan does not allow"
+        if terms.out_of_network
+        else "an in-network provider writes off what the plan does not allow"
+    )
+    return f"Cost sharing is worked on the plan's allowed amount, {given}; {rest}."

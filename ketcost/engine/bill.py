@@ -2,8 +2,10 @@
 
 - The cost of a phase = sessions x price per session, low with low and high with high.
 - An add-on is charged once per session or once per course.
-- The discount (a percentage) applies to treatment-session fees, not to add-ons, rounded to the
-  cent half up per session.
+- The medication (a route whose sheet has a medication table) is billed by the unit: each
+  session's dose takes whole units (56 mg is two 28 mg devices, 84 mg three).
+- The discount (a percentage) applies to treatment-session fees, not to the medication or the
+  add-ons, rounded to the cent half up per session.
 All money is integer cents until the line items are made.
 """
 
@@ -21,7 +23,14 @@ from ketcost.domain.money import Pair, cents, decimal, discounted
 from ketcost.domain.plan import Plan
 from ketcost.domain.result import Cases, Count, LineItem, Money, PhaseCost
 from ketcost.domain.sheet import PriceSheet, Route
-from ketcost.engine.insurance import AddonCharge
+from ketcost.engine.charges import (
+    Allowed,
+    Benefit,
+    CaseCharges,
+    Charge,
+    course_charges,
+    session_charges,
+)
 from ketcost.engine.schedule import Course, Scheduled
 from ketcost.errors import InputError
 
@@ -38,20 +47,111 @@ class Addon:
     per: Literal["session", "course"]
     covered: bool
 
-    def charge(self, case: int) -> AddonCharge:
+    def charge(self, case: int) -> Charge:
         """Its charge in the low (0) or high (1) case."""
-        return AddonCharge(self.price[case], self.per, self.covered)
+        return Charge(self.price[case], self.covered)
+
+
+@dataclass(frozen=True, slots=True)
+class Dosing:
+    """The medication as a course bills it, by the unit: the first session's dose and each later
+    session's, in mg, and a unit's price in cents, low case and high case."""
+
+    label: str
+    first_mg: Pair
+    each_mg: Pair
+    mg_per_unit: int
+    unit_price: Pair
+    benefit: Benefit
+
+    def units(self, mg: int) -> int:
+        """The whole units a dose of `mg` takes."""
+        return -(-mg // self.mg_per_unit)
+
+    def session_amounts(self, case: int) -> Pair:
+        """What the medication bills in the first session and in each later one, in cents."""
+        price = self.unit_price[case]
+        return self.units(self.first_mg[case]) * price, self.units(self.each_mg[case]) * price
+
+    def course_units(self, sessions: int, case: int) -> int:
+        """The units `sessions` sessions take in all."""
+        if sessions == 0:
+            return 0
+        return self.units(self.first_mg[case]) + (sessions - 1) * self.units(self.each_mg[case])
+
+    def item(self, sessions: Count) -> LineItem:
+        """The medication's line: units at a unit's price, with its devices and mg in all."""
+        units = Count(self.course_units(sessions.low, 0), self.course_units(sessions.high, 1))
+        mg = Count(
+            _course_mg(sessions.low, self.first_mg[0], self.each_mg[0]),
+            _course_mg(sessions.high, self.first_mg[1], self.each_mg[1]),
+        )
+        amount = cases(units.low * self.unit_price[0], units.high * self.unit_price[1])
+        return LineItem(self.label, "medication", units, cases(*self.unit_price), amount, units, mg)
+
+
+def _course_mg(sessions: int, first: int, each: int) -> int:
+    return 0 if sessions == 0 else first + (sessions - 1) * each
+
+
+def dosing(route: Route, plan: Plan) -> Dosing | None:
+    """The medication a plan's sessions bill on `route`: None when the route's sheet bills none
+    or the plan says the session price includes it. A dose the medication is not given at is an
+    InputError."""
+    medication = route.medication
+    if medication is None:
+        if plan.dose is not None:
+            raise InputError(
+                f"--dose: {route.label} has no medication billed by the dose in this price "
+                "sheet; the dose is for a route whose sheet has a [routes.ID.medication] table"
+            )
+        return None
+    doses = medication.doses_mg
+    low, high = (doses[0], doses[-1]) if plan.dose is None else (plan.dose.low, plan.dose.high)
+    for mg in (low, high):
+        if mg not in doses:
+            allowed = " or ".join(f"{d} mg" for d in doses)
+            raise InputError(
+                f"--dose {mg}: this price sheet prices {medication.label}s at doses of {allowed}; "
+                "the dose is the clinician's to set"
+            )
+    if plan.medication == "included":
+        return None
+    first = min(medication.first_dose_mg, low), min(medication.first_dose_mg, high)
+    unit_price = cents(medication.unit_price.low), cents(medication.unit_price.high)
+    label = f"{medication.label}s: {first[0]} mg first, then {wording.span(Count(low, high))} mg"
+    return Dosing(label, first, (low, high), medication.mg_per_unit, unit_price, medication.benefit)
 
 
 @dataclass(frozen=True, slots=True)
 class Bill:
-    """A course's bill: each phase's cost, the line items, the total and the session fee after
-    the discount, in cents."""
+    """A course's bill: each phase's cost, the line items, the total, the session fee after
+    the discount and the medication, in cents."""
 
     phases: tuple[PhaseCost, ...]
     items: tuple[LineItem, ...]
     total: Pair
     fee: Pair
+    medication: Dosing | None = None
+
+    def case_charges(
+        self, case: int, addons: tuple[Addon, ...], covered: bool, rule: Allowed
+    ) -> CaseCharges:
+        """What one case bills, charge by charge, for insurance (`engine.charges`): the visit,
+        the medication, the session's add-ons; the course add-ons once, first."""
+        per_session = tuple(a.charge(case) for a in addons if a.per == "session")
+        once = course_charges([a.charge(case) for a in addons if a.per == "course"], rule)
+        visit = Charge(self.fee[case], covered)
+        if self.medication is None:
+            group = session_charges((visit, *per_session), rule)
+            return CaseCharges(once, group, group)
+        first, each = self.medication.session_amounts(case)
+        benefit = self.medication.benefit
+        return CaseCharges(
+            once,
+            session_charges((visit, Charge(first, covered, None, benefit), *per_session), rule),
+            session_charges((visit, Charge(each, covered, None, benefit), *per_session), rule),
+        )
 
 
 @functools.lru_cache(maxsize=256)
@@ -99,16 +199,29 @@ def phase_bill(item: Scheduled, price: Pair) -> PhaseBill:
     return PhaseBill(phase, line, (low, high))
 
 
-def bill(plan_course: Course, price: Pair, addons: tuple[Addon, ...], discount: Decimal) -> Bill:
-    """The course's bill at `price` a session, with its add-ons and discount."""
+def bill(
+    plan_course: Course,
+    price: Pair,
+    addons: tuple[Addon, ...],
+    discount: Decimal,
+    medication: Dosing | None = None,
+) -> Bill:
+    """The course's bill at `price` a session, with its medication, add-ons and discount."""
     bills = [phase_bill(item, price) for item in plan_course.phases]
     phases = tuple([b.cost for b in bills])
     low_total = sum([b.cents[0] for b in bills])
     high_total = sum([b.cents[1] for b in bills])
-    if not addons and not discount:
+    if not addons and not discount and medication is None:
         return Bill(phases, tuple([b.item for b in bills]), (low_total, high_total), price)
     sessions = plan_course.sessions
     items = [b.item for b in bills]
+    if medication is not None:
+        line = medication.item(sessions)
+        low_total, high_total = (
+            low_total + cents(line.amount.low),
+            high_total + cents(line.amount.high),
+        )
+        items.append(line)
     for addon in addons:
         quantity = sessions if addon.per == "session" else ONCE
         low, high = quantity.low * addon.price[0], quantity.high * addon.price[1]
@@ -123,7 +236,7 @@ def bill(plan_course: Course, price: Pair, addons: tuple[Addon, ...], discount: 
         low_total, high_total = low_total + low, high_total + high
         label = f"discount {wording.number(discount)}% on session fees"
         items.append(LineItem(label, "discount", sessions, cases(*off), cases(low, high)))
-    return Bill(phases, tuple(items), (low_total, high_total), fee)
+    return Bill(phases, tuple(items), (low_total, high_total), fee, medication)
 
 
 def plan_addons(plan: Plan, sheet: PriceSheet, route_id: str) -> tuple[Addon, ...]:

@@ -4,13 +4,12 @@ each once."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
 
 from ketcost import wording
-from ketcost.domain.money import Pair, after_assistance, cents, decimal, installments
-from ketcost.domain.plan import Plan
+from ketcost.domain.money import Pair, after_assistance, cents, decimal, hundredths, installments
+from ketcost.domain.plan import Insurance, Plan
 from ketcost.domain.result import (
     CaseCount,
     Estimate,
@@ -23,7 +22,18 @@ from ketcost.domain.result import (
 from ketcost.domain.sheet import PriceSheet
 from ketcost.engine import insurance as cover
 from ketcost.engine.assumptions import assumptions
-from ketcost.engine.bill import Addon, Bill, bill, cases, money, plan_addons, route_price, suggest
+from ketcost.engine.bill import (
+    Addon,
+    Bill,
+    bill,
+    cases,
+    dosing,
+    money,
+    plan_addons,
+    route_price,
+    suggest,
+)
+from ketcost.engine.charges import Allowed
 from ketcost.engine.schedule import (
     Course,
     Schedule,
@@ -98,7 +108,7 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     route, protocol = sheet.routes[route_id], sheet.protocols[protocol_id]
     plan_course = course(protocol_id, protocol, Schedule.of(plan))
     addons = plan_addons(plan, sheet, route_id)
-    billed = bill(plan_course, route_price(route), addons, plan.discount)
+    billed = bill(plan_course, route_price(route), addons, plan.discount, dosing(route, plan))
     total_low, total_high = billed.total
     terms = plan.insurance
     covered = terms is not None and (
@@ -142,26 +152,19 @@ def _insurance(
     """The insurance part of an estimate and what the patient pays before assistance."""
     terms = plan.insurance
     assert terms is not None
-    split = cover.year_split(plan_course, plan.start, terms.plan_year_renews)
+    split = cover.year_split(plan_course, plan.start, terms.renews)
     current, renewed = cover.terms(terms)
-    fee = billed.fee
-    paid: tuple[Sequence[int], Sequence[int]]
-    if len(split.windows) == 1:  # the usual case: one plan year, billed the course's total
-        low = [a.charge(0) for a in addons]
-        high = [a.charge(1) for a in addons]
-        paid = (
-            (cover.course_patient_pays(split.low[0], fee[0], covered, low, current),),
-            (cover.course_patient_pays(split.high[0], fee[1], covered, high, current),),
-        )
-        spent: tuple[Sequence[int], Sequence[int]] = ((billed.total[0],), (billed.total[1],))
-    else:
-        years = [
-            cover.case_years(counts, fee[case], covered, [a.charge(case) for a in addons],
-                             current, renewed)
-            for case, counts in ((0, split.low), (1, split.high))
-        ]  # fmt: skip
-        paid = (years[0].patient, years[1].patient)
-        spent = (years[0].billed, years[1].billed)
+    rule = allowed_rule(terms)
+    charged = [billed.case_charges(case, addons, covered, rule) for case in (0, 1)]
+    counts = (split.low, split.high)
+    years = [cover.case_years(counts[case], charged[case], current, renewed) for case in (0, 1)]
+    paid = (years[0].patient, years[1].patient)
+    spent = (years[0].billed, years[1].billed)
+    off = [
+        [0 if terms.out_of_network else charged[case].written_off(n, i == 0)
+         for i, n in enumerate(counts[case])]
+        for case in (0, 1)
+    ]  # fmt: skip
     patient = (sum(paid[0]), sum(paid[1]))
     out = paid
     if plan.assistance:
@@ -173,23 +176,41 @@ def _insurance(
             window.ends,
             CaseCount(split.low[i], split.high[i]),
             cases(out[0][i], out[1][i]),
-            cases(spent[0][i] - paid[0][i], spent[1][i] - paid[1][i]),
+            cases(spent[0][i] - paid[0][i] - off[0][i], spent[1][i] - paid[1][i] - off[1][i]),
         )
         for i, window in enumerate(split.windows)
     )
+    written_off = (sum(off[0]), sum(off[1]))
     result = InsuranceResult(
         covered=covered,
-        deductible=decimal(current.deductible),
+        deductible=decimal(current.medical.deductible),
         coinsurance=terms.coinsurance,
-        copay=decimal(current.copay),
+        copay=decimal(current.medical.copay),
         oop_max=None if current.oop_max is None else decimal(current.oop_max),
-        insurer_pays=money(billed.total[0] - patient[0], billed.total[1] - patient[1]),
-        annual_deductible=decimal(renewed.deductible),
+        insurer_pays=money(
+            billed.total[0] - patient[0] - written_off[0],
+            billed.total[1] - patient[1] - written_off[1],
+        ),
+        annual_deductible=decimal(renewed.medical.deductible),
         annual_oop_max=None if renewed.oop_max is None else decimal(renewed.oop_max),
-        plan_year_renews=terms.plan_year_renews,
+        plan_year_renews=terms.renews,
         plan_years=rows,
+        allowed=money(billed.total[0] - written_off[0], billed.total[1] - written_off[1])
+        if terms.allowed is not None or terms.allowed_percent is not None
+        else None,
+        provider_writeoff=money(*written_off),
+        out_of_network=terms.out_of_network,
     )
     return result, patient
+
+
+def allowed_rule(terms: Insurance) -> Allowed:
+    """The plan's allowed-amount rule in cents (or hundredths of a percent)."""
+    if terms.allowed is not None:
+        return Allowed(per_session=cents(terms.allowed))
+    if terms.allowed_percent is not None:
+        return Allowed(share=hundredths(terms.allowed_percent))
+    return Allowed()
 
 
 def _installments(out: Pair, count: int | None) -> Installments | None:

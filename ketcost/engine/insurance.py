@@ -7,9 +7,14 @@ covered charges is capped at the out-of-pocket maximum. Charges that are not cov
 full and count toward neither the deductible nor the cap. The discount applies before insurance;
 assistance applies last and never takes the total below zero.
 
-Plan years: without a renewal date the plan renews every 52 weeks (364 days) from the first
-session; with one (MM-DD), on that date each year from the plan's start date. The deductible and
-the cap start again from the annual amounts at each renewal.
+Each charge is worked on the plan's allowed amount (`engine.charges`): what the plan allows
+beyond it is written off by an in-network provider and billed to the patient by one out of
+network. The medication on the pharmacy benefit has a deductible, copay and coinsurance of its
+own when the plan gives them, else the medical ones; the out-of-pocket maximum is one cap.
+
+Plan years turn on the renewal date (MM-DD; default January 1, as most plans do) each year from
+the plan's start date. The deductible and the cap start again from the annual amounts at each
+renewal.
 """
 
 from __future__ import annotations
@@ -20,22 +25,35 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal
 
 from ketcost.domain.money import after_assistance, cents, hundredths, percent_of
 from ketcost.domain.plan import Insurance
+from ketcost.engine.charges import CaseCharges, Charge
 from ketcost.engine.schedule import COURSES, Course, session_days
 from ketcost.errors import InputError
 
+ZERO = Decimal(0)
+
 
 @dataclass(frozen=True, slots=True)
-class Terms:
-    """Insurance terms in cents (coinsurance in hundredths of a percent)."""
+class Share:
+    """Cost sharing on one benefit, in cents (coinsurance in hundredths of a percent)."""
 
     deductible: int
     coinsurance: int
     copay: int
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """Insurance terms in cents: the medical benefit's cost sharing, the pharmacy benefit's
+    when it has terms of its own (None: the medication shares the medical terms), the one
+    out-of-pocket maximum, and whether the provider is out of network."""
+
+    medical: Share
+    pharmacy: Share | None
     oop_max: int | None
+    out_of_network: bool = False
 
     @classmethod
     def of(cls, insurance: Insurance) -> Terms:
@@ -57,43 +75,26 @@ class Terms:
 
     @classmethod
     def _with(cls, insurance: Insurance, deductible: Decimal, oop_max: Decimal | None) -> Terms:
-        return cls(
-            cents(deductible),
-            hundredths(insurance.coinsurance),
-            cents(insurance.copay),
-            None if oop_max is None else cents(oop_max),
+        medical = Share(
+            cents(deductible), hundredths(insurance.coinsurance), cents(insurance.copay)
         )
+        pharmacy = None
+        if insurance.pharmacy_terms:  # the given ones; absent ones are 0
+            pharmacy = Share(
+                cents(insurance.rx_deductible or ZERO),
+                hundredths(insurance.rx_coinsurance or ZERO),
+                cents(insurance.rx_copay or ZERO),
+            )
+        cap = None if oop_max is None else cents(oop_max)
+        return cls(medical, pharmacy, cap, insurance.out_of_network)
 
+    def pool(self, charge: Charge) -> int:
+        """Which deductible a covered charge uses: 1 for the pharmacy benefit's own, else 0."""
+        return 1 if charge.benefit == "pharmacy" and self.pharmacy is not None else 0
 
-@dataclass(frozen=True, slots=True)
-class Charge:
-    """One thing billed, in cents, in the order it happens, and whether insurance covers it."""
-
-    amount: int
-    covered: bool
-
-
-@dataclass(frozen=True, slots=True)
-class AddonCharge:
-    """An add-on's price in cents for one case (low or high) and whether insurance may cover it."""
-
-    price: int
-    per: Literal["session", "course"]
-    covered: bool
-
-
-def charges(
-    sessions: int, session_fee: int, sessions_covered: bool, addons: list[AddonCharge]
-) -> Iterator[Charge]:
-    """Every charge of one case in order: course add-ons, then each session and its add-ons."""
-    for addon in addons:
-        if addon.per == "course":
-            yield Charge(addon.price, addon.covered)
-    per_session = [a for a in addons if a.per == "session"]
-    for _ in range(sessions):
-        yield Charge(session_fee, sessions_covered)
-        for addon in per_session:
-            yield Charge(addon.price, addon.covered)
+    def share(self, pool: int) -> Share:
+        """The cost sharing of deductible pool `pool`."""
+        return self.medical if pool == 0 or self.pharmacy is None else self.pharmacy
 
 
 def patient_parts(billed: Iterable[Charge], terms: Terms | None) -> Iterator[int]:
@@ -103,9 +104,9 @@ def patient_parts(billed: Iterable[Charge], terms: Terms | None) -> Iterator[int
         return
     state = _Running(terms)
     for charge in billed:
-        before = state.covered_paid + state.uncovered
-        state.pay(charge.amount, charge.covered)
-        yield state.covered_paid + state.uncovered - before
+        before = state.paid
+        state.pay(charge)
+        yield state.paid - before
 
 
 def patient_pays(billed: Iterable[Charge], terms: Terms | None) -> int:
@@ -113,103 +114,123 @@ def patient_pays(billed: Iterable[Charge], terms: Terms | None) -> int:
     return sum(patient_parts(billed, terms))
 
 
-def course_patient_pays(
-    sessions: int,
-    session_fee: int,
-    sessions_covered: bool,
-    addons: list[AddonCharge],
-    terms: Terms | None,
+def case_pays(
+    case: CaseCharges, sessions: int, terms: Terms | None, first_included: bool = True
 ) -> int:
-    """What the patient pays for a whole course: the same as `patient_pays` over `charges(...)`,
-    without walking every session once the deductible is used up.
+    """What the patient pays for `sessions` sessions of a case: the same as `patient_pays` over
+    `case.in_order(sessions)`, without walking every session once the deductibles are used up.
+    With `first_included` false, the sessions are all later ones (a plan year after the first).
 
-    After the deductible, every session (with its per-session add-ons) costs the patient the same
-    until the out-of-pocket maximum is reached, and after that only its uncovered charges; so
-    those sessions are counted in bulk and only the sessions around each turn are walked.
+    Once every deductible a session's charges use is used up, each session costs the patient
+    the same until the out-of-pocket maximum is reached, and after that only what insurance
+    does not cover; so those sessions are counted in bulk and only the sessions around each
+    turn are walked.
     """
-    # one session's charges, as (amount, covered) pairs: the session, then its add-ons
-    group = [(session_fee, sessions_covered)]
-    once: list[AddonCharge] = []  # the course add-ons, charged first
-    for addon in addons:
-        if addon.per == "session":
-            group.append((addon.price, addon.covered))
-        else:
-            once.append(addon)
     if terms is None:
-        return sum([a.price for a in once]) + sessions * sum([amount for amount, _ in group])
+        return case.billed(sessions, first_included)
     state = _Running(terms)
-    for addon in once:
-        state.pay(addon.price, addon.covered)
-    if len(group) == 1:  # no per-session add-ons (the usual case): no sums to take
-        covered_sum, uncovered_part = (session_fee, 0) if sessions_covered else (0, session_fee)
-    else:
-        covered_sum = sum([amount for amount, covered in group if covered])
-        uncovered_part = sum([amount for amount, covered in group if not covered])
-    oop_max = terms.oop_max
-    done = 0
-    if covered_sum > 0:
-        # whole sessions the deductible takes in full (and the cap has room for)
-        done = min(sessions, state.deductible_left // covered_sum)
-        if oop_max is not None:
-            done = min(done, max(oop_max - state.covered_paid, 0) // covered_sum)
-        state.deductible_left -= done * covered_sum
-        state.covered_paid += done * covered_sum
-        state.uncovered += done * uncovered_part
-        while done < sessions and state.deductible_left > 0:
-            for amount, covered in group:
-                state.pay(amount, covered)
-            done += 1
-    if len(group) == 1:
-        covered_part = state.share_after_deductible(session_fee) if sessions_covered else 0
-    else:
-        covered_part = sum([state.share_after_deductible(a) for a, covered in group if covered])
-    left = sessions - done
-    if left and covered_part > 0 and oop_max is not None:
-        # whole sessions that fit under the cap, then walk the one that reaches it
-        room = max(oop_max - state.covered_paid, 0)
-        fit = min(left, room // covered_part)
-        state.covered_paid += fit * covered_part
-        state.uncovered += fit * uncovered_part
-        left -= fit
-        if left:
-            for amount, covered in group:
-                state.pay(amount, covered)
-            left -= 1
-        state.uncovered += left * uncovered_part  # past the cap, covered charges cost nothing
-    else:
-        state.covered_paid += left * covered_part
-        state.uncovered += left * uncovered_part
-    return state.covered_paid + state.uncovered
+    if first_included:
+        for charge in case.once:
+            state.pay(charge)
+        if sessions:
+            for charge in case.first:
+                state.pay(charge)
+            sessions -= 1
+    state.pay_sessions(case.each, sessions)
+    return state.paid
 
 
 class _Running:
-    """The patient's running totals while charges are paid one by one under `terms`."""
+    """The patient's running totals while charges are paid under `terms`: what covered charges
+    have cost (toward the cap), what the rest has (not toward it), each deductible's rest."""
 
-    __slots__ = ("covered_paid", "deductible_left", "terms", "uncovered")
+    __slots__ = ("covered_paid", "left", "terms", "uncovered")
 
     def __init__(self, terms: Terms) -> None:
         self.terms = terms
-        self.deductible_left = terms.deductible
+        pharmacy = terms.pharmacy.deductible if terms.pharmacy is not None else 0
+        self.left = [terms.medical.deductible, pharmacy]
         self.covered_paid = 0
         self.uncovered = 0
 
-    def share_after_deductible(self, amount: int) -> int:
-        copay = min(self.terms.copay, amount)
-        return copay + percent_of(amount - copay, self.terms.coinsurance)
+    @property
+    def paid(self) -> int:
+        return self.covered_paid + self.uncovered
 
-    def pay(self, amount: int, covered: bool) -> None:
-        if not covered:
-            self.uncovered += amount
+    def _beyond(self, charge: Charge) -> int:
+        """What the patient pays of a covered charge beyond the allowed amount: the balance an
+        out-of-network provider bills (in network it is written off)."""
+        return charge.amount - charge.allows if self.terms.out_of_network else 0
+
+    def pay(self, charge: Charge) -> None:
+        if not charge.covered:
+            self.uncovered += charge.amount
             return
-        from_deductible = min(self.deductible_left, amount)
-        self.deductible_left -= from_deductible
-        part = from_deductible + self.share_after_deductible(amount - from_deductible)
+        pool = self.terms.pool(charge)
+        allowed = charge.allows
+        from_deductible = min(self.left[pool], allowed)
+        self.left[pool] -= from_deductible
+        part = from_deductible + _after_deductible(
+            allowed - from_deductible, self.terms.share(pool)
+        )
         if self.terms.oop_max is not None:
             part = min(part, max(self.terms.oop_max - self.covered_paid, 0))
         self.covered_paid += part
+        self.uncovered += self._beyond(charge)
+
+    def pay_sessions(self, group: tuple[Charge, ...], sessions: int) -> None:
+        """`sessions` sessions of the charges `group`, counted in bulk where they cost the same."""
+        covered = [c for c in group if c.covered]
+        uncovered_part = sum([c.amount for c in group if not c.covered])
+        uncovered_part += sum([self._beyond(c) for c in covered])
+        need = [0, 0]  # what a session's covered charges take of each deductible in full
+        for charge in covered:
+            need[self.terms.pool(charge)] += charge.allows
+        covered_sum = need[0] + need[1]
+        oop_max = self.terms.oop_max
+        done = 0
+        if covered_sum > 0:
+            # whole sessions the deductibles take in full (and the cap has room for)
+            done = sessions
+            for pool in (0, 1):
+                if need[pool]:
+                    done = min(done, self.left[pool] // need[pool])
+            if oop_max is not None:
+                done = min(done, max(oop_max - self.covered_paid, 0) // covered_sum)
+            for pool in (0, 1):
+                self.left[pool] -= done * need[pool]
+            self.covered_paid += done * covered_sum
+            self.uncovered += done * uncovered_part
+            while done < sessions and any(self.left[p] > 0 and need[p] for p in (0, 1)):
+                for charge in group:
+                    self.pay(charge)
+                done += 1
+        covered_part = sum(
+            [_after_deductible(c.allows, self.terms.share(self.terms.pool(c))) for c in covered]
+        )
+        left = sessions - done
+        if left and covered_part > 0 and oop_max is not None:
+            # whole sessions that fit under the cap, then walk the one that reaches it
+            room = max(oop_max - self.covered_paid, 0)
+            fit = min(left, room // covered_part)
+            self.covered_paid += fit * covered_part
+            self.uncovered += fit * uncovered_part
+            left -= fit
+            if left:
+                for charge in group:
+                    self.pay(charge)
+                left -= 1
+            self.uncovered += left * uncovered_part  # past the cap, covered charges cost nothing
+        else:
+            self.covered_paid += left * covered_part
+            self.uncovered += left * uncovered_part
 
 
-DAYS_PER_PLAN_YEAR = 364  # without a renewal date, the plan renews every 52 weeks
+def _after_deductible(amount: int, share: Share) -> int:
+    """The patient's part of an allowed amount past the deductible: the copay (at most the
+    amount), then the coinsurance share of the rest, to the cent half up."""
+    copay = min(share.copay, amount)
+    return copay + percent_of(amount - copay, share.coinsurance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,30 +239,18 @@ class YearWindow:
 
     first_day: int
     last_day: int
-    starts: date | int
-    ends: date | int
+    starts: date
+    ends: date
 
 
-def plan_years(start: date | None, renews: str | None, last_day: int) -> list[YearWindow]:
-    """The plan years a course touches, up to the day `last_day` of the course.
-
-    With a renewal date (MM-DD) the years turn on that date from the start date; without, every
-    52 weeks from the first session, given as week numbers (or dates when the start is known).
-    """
-    if renews is None:
-        count = last_day // DAYS_PER_PLAN_YEAR + 1
-        windows = []
-        for k in range(count):
-            first, last = k * DAYS_PER_PLAN_YEAR, (k + 1) * DAYS_PER_PLAN_YEAR - 1
-            if start is not None:
-                starts: date | int = start + timedelta(days=first)
-                ends: date | int = start + timedelta(days=last)
-            else:
-                starts, ends = 52 * k + 1, 52 * (k + 1)
-            windows.append(YearWindow(first, last, starts, ends))
-        return windows
+def plan_years(start: date | None, renews: str, last_day: int) -> list[YearWindow]:
+    """The plan years a course touches, up to the day `last_day` of the course: they turn on the
+    renewal date (MM-DD) each year from the start date."""
     if start is None:
-        raise InputError("--plan-year-renews needs the date of the first session (--start)")
+        raise InputError(
+            "insurance needs the date of the first session (--start): plan years follow the "
+            "calendar"
+        )
     month, day = (int(part) for part in renews.split("-"))
     turns = [
         date(year, month, day)
@@ -260,7 +269,7 @@ def plan_years(start: date | None, renews: str | None, last_day: int) -> list[Ye
 
 
 def course_years(
-    plan_course: Course, start: date | None, renews: str | None
+    plan_course: Course, start: date | None, renews: str
 ) -> tuple[list[YearWindow], tuple[list[int], list[int]] | None]:
     """The plan years a course's sessions fall in, and each session's day (low and high case)
     for placing them.
@@ -285,7 +294,7 @@ class YearSplit:
 
 
 @functools.lru_cache(maxsize=COURSES)
-def year_split(plan_course: Course, start: date | None, renews: str | None) -> YearSplit:
+def year_split(plan_course: Course, start: date | None, renews: str) -> YearSplit:
     """The plan years the course touches from `start` and its sessions in each.
 
     Cached (the engine's second seam): placing every session of a long course on the calendar
@@ -333,26 +342,17 @@ def year_counts(windows: list[YearWindow], days: list[int] | None, sessions: int
 
 
 def case_years(
-    sessions: Sequence[int],
-    fee: int,
-    covered: bool,
-    addons: list[AddonCharge],
-    terms: Terms | None,
-    renewed: Terms | None,
+    sessions: Sequence[int], case: CaseCharges, terms: Terms | None, renewed: Terms | None
 ) -> CaseYears:
     """What one case bills and the patient pays in each plan year, from its `sessions` in each
     (see `year_counts`): the deductible and the cap start again from the annual amounts at each
-    renewal; course add-ons fall in the first. `terms` apply in the first plan year and
-    `renewed` after each renewal (None: no insurance)."""
-    per_session = [a for a in addons if a.per == "session"]
-    each = fee + sum([a.price for a in per_session])
-    course = sum([a.price for a in addons if a.per == "course"])
+    renewal; the course add-ons and the first session fall in the first. `terms` apply in the
+    first plan year and `renewed` after each renewal (None: no insurance)."""
     billed, patient = [], []
     for index, count in enumerate(sessions):
-        own = addons if index == 0 else per_session
-        billed.append(count * each + (course if index == 0 else 0))
-        year_terms = terms if index == 0 else renewed
-        patient.append(course_patient_pays(count, fee, covered, own, year_terms))
+        first = index == 0
+        billed.append(case.billed(count, first))
+        patient.append(case_pays(case, count, terms if first else renewed, first))
     return CaseYears(sessions, billed, patient)
 
 

@@ -3,9 +3,9 @@
 Sessions are placed as the engine places them (`pricing.session_weeks`): phase after phase,
 session k of a phase of n sessions lasting W weeks at week k*W/n of it. Month m (from 0) covers
 weeks [m*52/12, (m+1)*52/12), or is the m-th calendar month from the start date when the plan has
-one. Course add-ons fall in the first month; a session's add-ons in its month. Insurance is
-applied charge by charge in that order, starting again at each plan-year renewal, and assistance
-to the earliest months first, so the months add up exactly to the estimate.
+one. Course add-ons fall in the first month; a session's medication and add-ons in its month.
+Insurance is applied charge by charge in that order, starting again at each plan-year renewal, and
+assistance to the earliest months first, so the months add up exactly to the estimate.
 """
 
 from __future__ import annotations
@@ -20,14 +20,12 @@ from ketcost.domain.money import cents, decimal
 from ketcost.domain.plan import Plan
 from ketcost.domain.result import Cases, Estimate
 from ketcost.domain.sheet import PriceSheet
-from ketcost.engine.bill import plan_addons, route_price, session_fee
-from ketcost.engine.estimate import course_of, resolve
+from ketcost.engine.bill import bill, dosing, plan_addons, route_price
+from ketcost.engine.charges import Allowed, Charge
+from ketcost.engine.estimate import allowed_rule, course_of, resolve
 from ketcost.engine.insurance import (
-    AddonCharge,
-    Charge,
     Terms,
     assisted,
-    charges,
     course_years,
     patient_parts,
     year_of_day,
@@ -94,59 +92,38 @@ def _case_months(
         session_month = [_calendar_month(plan.start, d) for d in days]
         last = _calendar_month(plan.start, max(math.ceil(7 * length) - 1, 0))
     index = 0 if case == "low" else 1
-    fee = session_fee(route_price(sheet.routes[route_id]), plan.discount)[index]
+    route = sheet.routes[route_id]
     covered = result.insurance.covered if result.insurance is not None else False
-    addons = [addon.charge(index) for addon in plan_addons(plan, sheet, route_id)]
-    billed = list(charges(len(weeks), fee, covered, addons))
-    month_of_charge = _charge_months(session_month, addons, billed)
+    addons = plan_addons(plan, sheet, route_id)
+    course_bill = bill(plan_course, route_price(route), addons, plan.discount, dosing(route, plan))
+    rule = allowed_rule(plan.insurance) if plan.insurance is not None else Allowed()
+    ordered = list(course_bill.case_charges(index, addons, covered, rule).in_order(len(weeks)))
     size = max(*session_month, 0, last) + 1
     sessions, cost, paid = [0] * size, [0] * size, [0] * size
     for month in session_month:
         sessions[month] += 1
-    for charge, part, month in zip(
-        billed,
-        _patient_parts(plan, plan_course, days, addons, billed),
-        month_of_charge,
-        strict=True,
-    ):
-        cost[month] += charge.amount
-        paid[month] += part
+    parts = _patient_parts(plan, plan_course, days, ordered)
+    for (session, charge), part in zip(ordered, parts, strict=True):
+        cost[session_month[session]] += charge.amount
+        paid[session_month[session]] += part
     return sessions, cost, paid
 
 
 def _patient_parts(
-    plan: Plan,
-    plan_course: Course,
-    days: list[int],
-    addons: list[AddonCharge],
-    billed: list[Charge],
+    plan: Plan, plan_course: Course, days: list[int], ordered: list[tuple[int, Charge]]
 ) -> list[int]:
     """What the patient pays of each charge, the deductible and cap starting again at each
     plan-year renewal, as the estimate counts them."""
     if plan.insurance is None:
-        return [charge.amount for charge in billed]
-    renews = plan.insurance.plan_year_renews
-    windows, _ = course_years(plan_course, plan.start, renews)
-    years = _charge_months([year_of_day(windows, d) for d in days], addons, billed)
+        return [charge.amount for _, charge in ordered]
+    windows, _ = course_years(plan_course, plan.start, plan.insurance.renews)
+    years = [year_of_day(windows, days[session]) for session, _ in ordered]
     parts: list[int] = []
     for year in range(len(windows)):
         terms = Terms.of(plan.insurance) if year == 0 else Terms.renewed(plan.insurance)
-        group = [charge for charge, y in zip(billed, years, strict=True) if y == year]
+        group = [charge for (_, charge), y in zip(ordered, years, strict=True) if y == year]
         parts.extend(patient_parts(group, terms))
     return parts
-
-
-def _charge_months(
-    session_month: list[int], addons: list[AddonCharge], billed: list[Charge]
-) -> list[int]:
-    """The month of each charge, in the order `charges` yields them."""
-    course = sum(1 for a in addons if a.per == "course")
-    per_session = sum(1 for a in addons if a.per == "session")
-    months = [0] * course
-    for month in session_month:
-        months.extend([month] * (1 + per_session))
-    assert len(months) == len(billed)
-    return months
 
 
 def _label(start: date | None, month: int) -> str | None:

@@ -134,6 +134,32 @@ def _sourced_codes(codes: tuple[str, ...], source: str | None) -> None:
         raise ValueError("service_codes need a service_codes_source saying where they come from")
 
 
+Milligrams = Annotated[int, Field(ge=1, le=10_000)]
+
+
+class Medication(Sourced):
+    """The medicine a route's session bills beside the visit, by the unit (a nasal spray device,
+    a vial): each session's dose, in mg, takes as many whole units as it needs."""
+
+    label: Text
+    unit_price: PositiveMoney
+    mg_per_unit: Milligrams
+    doses_mg: tuple[Milligrams, ...] = Field(min_length=1)
+    first_dose_mg: Milligrams
+    benefit: Literal["pharmacy", "medical"] = "pharmacy"
+    service_codes: tuple[ServiceCode, ...] = ()
+    service_codes_source: Text | None = None
+
+    @model_validator(mode="after")
+    def _doses(self) -> Self:
+        if list(self.doses_mg) != sorted(set(self.doses_mg)):
+            raise ValueError("doses_mg lists each dose once, smallest first (e.g. [56, 84])")
+        if self.first_dose_mg not in self.doses_mg:
+            raise ValueError(f"first_dose_mg {self.first_dose_mg} is not one of doses_mg")
+        _sourced_codes(self.service_codes, self.service_codes_source)
+        return self
+
+
 class Route(Sourced):
     """A way of giving treatment, with its published price per session."""
 
@@ -149,6 +175,7 @@ class Route(Sourced):
     service_codes: tuple[ServiceCode, ...] = ()
     service_codes_source: Text | None = None
     notes: Clean | None = None
+    medication: Medication | None = None
 
     @model_validator(mode="after")
     def _sourced_limit(self) -> Self:
@@ -314,6 +341,7 @@ def parse_price_sheet(text: str, origin: str) -> pricesheet.PriceSheet:
 _PLAIN: dict[type[BaseModel], type[Any]] = {
     Phase: pricesheet.Phase,
     Route: pricesheet.Route,
+    Medication: pricesheet.Medication,
     Addon: pricesheet.Addon,
     Protocol: pricesheet.Protocol,
     PriceSheet: pricesheet.PriceSheet,

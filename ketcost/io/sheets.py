@@ -97,4 +97,9 @@ def oldest_published(sheet: PriceSheet) -> tuple[date, str] | None:
         for key, item in items.items()
         if item.published is not None
     ]
+    dated += [
+        (route.medication.published, f"routes.{key}.medication")
+        for key, route in sheet.routes.items()
+        if route.medication is not None and route.medication.published is not None
+    ]
     return min(dated) if dated else None

@@ -25,7 +25,7 @@ from ketcost.domain.result import (
     PhaseCost,
     PlanYear,
 )
-from ketcost.domain.sheet import Addon, Phase, PriceSheet, Protocol, Route
+from ketcost.domain.sheet import Addon, Medication, Phase, PriceSheet, Protocol, Route
 from ketcost.domain.values import Range
 from ketcost.wording import schedule
 
@@ -123,8 +123,13 @@ def _phase(p: PhaseCost) -> str:
 def _item(i: LineItem) -> str:
     return (
         f'{{"label":{_text(i.label)},"kind":"{i.kind}","quantity":{_count(i.quantity)},'
-        f'"unit_price":{_pair(i.unit_price)},"amount":{_pair(i.amount)}}}'
+        f'"unit_price":{_pair(i.unit_price)},"amount":{_pair(i.amount)},'
+        f'"devices":{_optional_count(i.devices)},"mg":{_optional_count(i.mg)}}}'
     )
+
+
+def _optional_count(value: Count | None) -> str:
+    return "null" if value is None else _count(value)
 
 
 def estimate_json(result: Estimate, record_id: str | None = None) -> str:
@@ -149,8 +154,11 @@ def estimate_held(result: Estimate, record_id: str | None = None) -> str:
             f'"insurer_pays":{_pair(cover.insurer_pays)},'
             f'"annual_deductible":{_amount(cover.annual_deductible)},'
             f'"annual_oop_max":{_amount(cover.annual_oop_max)},'
-            f'"plan_year_renews":{_optional_text(cover.plan_year_renews)},'
-            f'"plan_years":[{years}]}}'
+            f'"plan_year_renews":{_text(cover.plan_year_renews)},'
+            f'"plan_years":[{years}],'
+            f'"allowed":{"null" if cover.allowed is None else _pair(cover.allowed)},'
+            f'"provider_writeoff":{_pair(cover.provider_writeoff)},'
+            f'"out_of_network":{"true" if cover.out_of_network else "false"}}}'
         )
     plan = result.installments
     installments = (
@@ -252,7 +260,9 @@ def _money(value: Range[Decimal]) -> dict[str, str]:
     return {"low": str(to_cents(value.low)), "high": str(to_cents(value.high))}
 
 
-def _fields(item: Route | Addon | Protocol | Phase, drop_none: bool = False) -> dict[str, Any]:
+def _fields(
+    item: Route | Medication | Addon | Protocol | Phase, drop_none: bool = False
+) -> dict[str, Any]:
     """An item of the sheet as JSON data, key by key in the sheet's order: ranges as {low, high},
     amounts as text (as written: `"2"`, `"0.5"`), dates as YYYY-MM-DD (`phases` are the
     caller's to write)."""
@@ -265,6 +275,8 @@ def _fields(item: Route | Addon | Protocol | Phase, drop_none: bool = False) -> 
 
 
 def _plain_json(value: Any) -> Any:
+    if isinstance(value, Medication):
+        return {**_fields(value), "unit_price": _money(value.unit_price)}
     if isinstance(value, Range):
         return {"low": _plain_json(value.low), "high": _plain_json(value.high)}
     if isinstance(value, Decimal):

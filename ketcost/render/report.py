@@ -63,6 +63,9 @@ def _item_row(item: LineItem, result: Estimate) -> tuple[Cell, ...]:
         # Line items carry quantities, not `per`: a course add-on is the one billed once.
         once = item.quantity == Count(1, 1) and result.sessions != item.quantity
         schedule = "once" if once else "each session"
+    elif item.kind == "medication":  # "SPRAVATO 28 mg nasal spray devices: 56 mg first, ..."
+        label, _, schedule = item.label.partition(": ")
+        return (label, schedule or "each session", item.quantity, item.unit_price, item.amount)
     else:
         schedule = "each session"
     return (item.label, schedule, item.quantity, item.unit_price, item.amount)
@@ -72,6 +75,9 @@ def _payment_rows(result: Estimate) -> tuple[tuple[Cell, ...], ...]:
     rows: list[tuple[Cell, ...]] = [("Total billed", None, result.sessions, None, result.total)]
     if result.insurance is not None:
         rows.append(("Insurance pays", None, None, None, result.insurance.insurer_pays))
+        if result.insurance.provider_writeoff.high > 0:  # in network, above the allowed amount
+            writeoff = result.insurance.provider_writeoff
+            rows.append(("Provider write-off", None, None, None, writeoff))
     if result.assistance.high > 0:
         rows.append(("Assistance", None, None, None, result.assistance))
     rows.append(("Out of pocket", None, None, None, result.out_of_pocket))
