@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
+from ketcost.domain.payers import PAYERS
 from ketcost.domain.plan import Maintenance, Plan, with_start
 from ketcost.domain.values import RANGE_HELP, quoted
 from ketcost.errors import InputError
@@ -23,7 +24,7 @@ RANGE = "RANGE"
 INSURANCE_KEYS = (
     "covered", "deductible", "coinsurance", "copay", "oop_max",
     "plan_year_renews", "annual_deductible", "annual_oop_max", "allowed", "out_of_network",
-    "rx_deductible", "rx_coinsurance", "rx_copay",
+    "rx_deductible", "rx_coinsurance", "rx_copay", "savings_program", "savings_cap",
 )  # fmt: skip
 
 
@@ -59,18 +60,33 @@ class PlanInputs:
     rx_deductible: str | None = None
     rx_coinsurance: str | None = None
     rx_copay: str | None = None
+    savings_program: bool | None = None
+    savings_cap: str | None = None
+    payer: str | None = None
 
     def plan_fields(self) -> dict[str, Any]:
-        """The given values as Plan fields: insurance terms nested, empty options left out."""
+        """The given values as Plan fields: insurance terms nested, empty options left out.
+        `--payer self-pay` is no insurance, so it refuses insurance terms."""
         given: dict[str, Any] = {}
         for item in fields(self):
             value = getattr(self, item.name)
-            if value is None or value == () or item.name == "plan_file":
+            if value is None or value == () or item.name in ("plan_file", "payer"):
                 continue
             if item.name in INSURANCE_KEYS:
                 given.setdefault("insurance", {})[item.name] = value
             else:
                 given["with" if item.name == "with_" else item.name] = value
+        payer = None if self.payer is None else self.payer.strip().casefold()
+        if payer is not None and payer not in PAYERS:
+            raise InputError(f"invalid value {quoted(self.payer)} for --payer: {', '.join(PAYERS)}")
+        if payer == "self-pay" and "insurance" in given:
+            terms = ", ".join(_flag(key) for key in given["insurance"])
+            raise InputError(
+                f"--payer self-pay is paying without insurance, so it takes no insurance terms "
+                f"({terms}); give --payer commercial, medicare or medicaid with them"
+            )
+        if payer not in (None, "self-pay"):
+            given.setdefault("insurance", {})["payer"] = payer
         return given
 
 
@@ -214,6 +230,15 @@ _SHARED: dict[str, Any] = {
         str | None,
         _option(metavar="AMOUNT", help="Financial assistance or a grant; lowers what you pay."),
     ],
+    "payer": Annotated[
+        str | None,
+        _option(
+            metavar="|".join(PAYERS),
+            help="Who pays: self-pay (no insurance), a commercial plan (its terms as given), "
+            "medicare (Original Medicare Part B: the 2026 deductible, 20%, no cap) or medicaid "
+            "(covered, no deductible) [default: self-pay, or commercial with insurance terms].",
+        ),
+    ],
     "deductible": Annotated[
         str | None,
         _option(metavar="AMOUNT", help="Insurance: what remains of the deductible [default: 0]."),
@@ -276,6 +301,23 @@ _SHARED: dict[str, Any] = {
             "--out-of-network/--in-network",
             help="Insurance: an out-of-network provider bills you what the plan does not allow "
             "[default: in network: written off].",
+        ),
+    ],
+    "savings_program": Annotated[
+        bool | None,
+        _option(
+            "--savings-program",
+            help="Insurance: the medication's manufacturer savings program (commercial "
+            "insurance only; esketamine: SPRAVATO withMe, as little as $10 a treatment for the "
+            "medication up to a yearly maximum).",
+        ),
+    ],
+    "savings_cap": Annotated[
+        str | None,
+        _option(
+            metavar="AMOUNT",
+            help="Insurance: the savings program's yearly maximum (required: none is published "
+            "with a date).",
         ),
     ],
     "rx_deductible": Annotated[

@@ -146,6 +146,8 @@ CLIENT_WORDING = (
         "; a plan usually allows less: ask yours what it allows.",
     ),
     (" mg (--dose).", " mg."),
+    (" plan may have one: --oop-max)", " plan may have one)"),
+    ("; it is usually lower (--allowed sets it).", "; it is usually lower."),
     (" as the clinic said (--medication included).", " as the clinic said."),
     ("; --covered overrides.", "; ask the insurer whether your plan covers them."),
     (" because --covered was given.", " as the plan's terms say."),

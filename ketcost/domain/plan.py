@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from ketcost.domain.payers import Payer, presets
 from ketcost.domain.values import (
     FROZEN,
     Amount,
@@ -108,6 +109,23 @@ class Insurance(BaseModel):
     rx_deductible: Amount | None = None
     rx_coinsurance: Percentage | None = None
     rx_copay: Amount | None = None
+    # Who pays: a commercial plan (its terms as given), Original Medicare or Medicaid (their
+    # presets, `domain.payers`, for the terms not given). Self-pay is no insurance at all.
+    payer: Payer = "commercial"
+    # The medication's manufacturer savings program (commercial insurance only) and its yearly
+    # maximum when the price sheet has none.
+    savings_program: bool = False
+    savings_cap: Amount | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _payer_presets(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("payer") in ("medicare", "medicaid"):
+            preset = presets()[data["payer"]]
+            data = {"deductible": preset.deductible, "coinsurance": preset.coinsurance, **data}
+            if data["payer"] == "medicaid":
+                data.setdefault("covered", True)
+        return data
 
     @model_validator(mode="before")
     @classmethod

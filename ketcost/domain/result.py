@@ -125,6 +125,7 @@ class InsuranceResult:
 
     __pydantic_config__ = _CLOSED
 
+    payer: Literal["commercial", "medicare", "medicaid"]
     covered: bool
     deductible: Decimal
     coinsurance: Decimal
@@ -141,6 +142,9 @@ class InsuranceResult:
     allowed: Money | None
     provider_writeoff: Money
     out_of_network: bool
+    # What the medication's savings program pays (None: no program); it counts toward the
+    # deductible and the cap as the patient's own, and is not in out_of_pocket.
+    savings_program_pays: Money | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,6 +88,18 @@ class Phase(PhaseRules):
 
 
 @dataclass(frozen=True, slots=True)
+class SavingsProgram:
+    """A manufacturer's savings program for the medication (commercial insurance only)."""
+
+    label: str
+    per_treatment: Decimal
+    yearly_max: Decimal | None
+    source: str
+    url: str
+    retrieved: date
+
+
+@dataclass(frozen=True, slots=True)
 class Medication(Sourced):
     """The medicine a route's session bills beside the visit, by the unit."""
 
@@ -102,6 +114,7 @@ class Medication(Sourced):
     benefit: Literal["pharmacy", "medical"]
     service_codes: tuple[str, ...]
     service_codes_source: str | None
+    savings_program: SavingsProgram | None
 
     def units(self, mg: int) -> int:
         """The whole units a dose of `mg` takes."""

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from ketcost import wording
 from ketcost.domain.money import cents, decimal
+from ketcost.domain.payers import presets
 from ketcost.domain.plan import Insurance, Plan
 from ketcost.domain.result import Count
 from ketcost.domain.sheet import PriceSheet, Route
@@ -259,6 +260,7 @@ def assumptions(
                 sheet.currency,
             )
         )
+        lines.extend(payer_lines(terms, route, covered, sheet.currency))
     lines.append(assistance_line(plan.assistance, sheet.currency))
     lines.append(not_included_line(plan))
     return tuple(line for line in lines if line is not None)
@@ -300,3 +302,53 @@ def allowed_line(terms: Insurance, currency: str) -> str | None:
         else "an in-network provider writes off what the plan does not allow"
     )
     return f"Cost sharing is worked on the plan's allowed amount, {given}; {rest}."
+
+
+def payer_lines(terms: Insurance, route: Route, covered: bool, currency: str) -> list[str]:
+    """Who pays, each preset figure with its source and year, and prior authorization."""
+    lines = []
+    if terms.payer == "medicare":
+        preset = presets()["medicare"]
+        deductible = wording.money(terms.deductible, currency)
+        year = f" ({preset.deductible_year})" if preset.deductible_year else ""
+        cap = (
+            "no out-of-pocket maximum"
+            if terms.oop_max is None
+            else "the out-of-pocket maximum given"
+        )
+        lines.append(
+            f"Payer: {preset.label}: a {deductible} deductible{year}, then "
+            f"{wording.number(terms.coinsurance)}% of the approved amount, {cap} (a Medigap or "
+            "Medicare Advantage plan may have one: --oop-max); the medication is billed with "
+            f"the visit, whose G-code includes it. Source: {preset.source}"
+        )
+        if terms.allowed is None and terms.allowed_percent is None:
+            lines.append(
+                "The Medicare-approved amount stands in as the billed amount here; it is usually "
+                "lower (--allowed sets it)."
+            )
+    elif terms.payer == "medicaid":
+        copay = wording.money(terms.copay, currency)
+        lines.append(
+            f"Payer: Medicaid: covered, no deductible, a copay of {copay} a covered charge. "
+            f"{presets()['medicaid'].source}"
+        )
+    else:
+        lines.append("Payer: a commercial plan, on the terms given.")
+    program = route.medication.savings_program if route.medication else None
+    if terms.savings_program and program is not None:
+        most = terms.savings_cap if terms.savings_cap is not None else program.yearly_max
+        yearly = "" if most is None else f" of {wording.money(most, currency)}"
+        lines.append(
+            f"The {program.label} pays the patient's share of the medication above "
+            f"{wording.money(program.per_treatment, currency)} a treatment, up to its yearly "
+            f"maximum{yearly}, which starts again with each plan year; what it pays counts "
+            "toward the deductible and the out-of-pocket maximum as the patient's own. "
+            f"Source: {program.source}"
+        )
+    if covered and route.insurance_eligible:
+        lines.append(
+            f"Plans usually require prior authorization for {route.label} (commonly after two "
+            "antidepressants have not helped) and approve a number of months at a time."
+        )
+    return lines

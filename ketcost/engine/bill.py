@@ -135,10 +135,17 @@ class Bill:
     medication: Dosing | None = None
 
     def case_charges(
-        self, case: int, addons: tuple[Addon, ...], covered: bool, rule: Allowed
+        self,
+        case: int,
+        addons: tuple[Addon, ...],
+        covered: bool,
+        rule: Allowed,
+        with_the_visit: bool = False,
     ) -> CaseCharges:
         """What one case bills, charge by charge, for insurance (`engine.charges`): the visit,
-        the medication, the session's add-ons; the course add-ons once, first."""
+        the medication, the session's add-ons; the course add-ons once, first. With
+        `with_the_visit` the medication is billed on the medical benefit with the visit, as
+        Medicare's G-codes include it."""
         per_session = tuple(a.charge(case) for a in addons if a.per == "session")
         once = course_charges([a.charge(case) for a in addons if a.per == "course"], rule)
         visit = Charge(self.fee[case], covered)
@@ -146,11 +153,15 @@ class Bill:
             group = session_charges((visit, *per_session), rule)
             return CaseCharges(once, group, group)
         first, each = self.medication.session_amounts(case)
-        benefit = self.medication.benefit
+        benefit: Benefit = "medical" if with_the_visit else self.medication.benefit
         return CaseCharges(
             once,
-            session_charges((visit, Charge(first, covered, None, benefit), *per_session), rule),
-            session_charges((visit, Charge(each, covered, None, benefit), *per_session), rule),
+            session_charges(
+                (visit, Charge(first, covered, None, benefit, True), *per_session), rule
+            ),
+            session_charges(
+                (visit, Charge(each, covered, None, benefit, True), *per_session), rule
+            ),
         )
 
 

@@ -33,6 +33,7 @@ class Charge:
     covered: bool
     allowed: int | None = None  # None: what is billed
     benefit: Benefit = "medical"
+    medication: bool = False  # the medication's own charge (a savings program pays toward it)
 
     @property
     def allows(self) -> int:

@@ -4,6 +4,7 @@ each once."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
 
@@ -19,7 +20,7 @@ from ketcost.domain.result import (
     PlanYear,
     SheetInfo,
 )
-from ketcost.domain.sheet import PriceSheet
+from ketcost.domain.sheet import PriceSheet, Route
 from ketcost.engine import insurance as cover
 from ketcost.engine.assumptions import assumptions
 from ketcost.engine.bill import (
@@ -33,7 +34,7 @@ from ketcost.engine.bill import (
     route_price,
     suggest,
 )
-from ketcost.engine.charges import Allowed
+from ketcost.engine.charges import Allowed, CaseCharges
 from ketcost.engine.schedule import (
     Course,
     Schedule,
@@ -117,7 +118,7 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     insured = None
     patient = billed.total
     if terms is not None:
-        insured, patient = _insurance(plan, plan_course, billed, addons, covered)
+        insured, patient = _insurance(plan, route, plan_course, billed, addons, covered)
     assistance = cents(plan.assistance)
     out = after_assistance(patient[0], assistance), after_assistance(patient[1], assistance)
     total = money(total_low, total_high)
@@ -147,18 +148,26 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
 
 
 def _insurance(
-    plan: Plan, plan_course: Course, billed: Bill, addons: tuple[Addon, ...], covered: bool
+    plan: Plan,
+    route: Route,
+    plan_course: Course,
+    billed: Bill,
+    addons: tuple[Addon, ...],
+    covered: bool,
 ) -> tuple[InsuranceResult, Pair]:
     """The insurance part of an estimate and what the patient pays before assistance."""
     terms = plan.insurance
     assert terms is not None
     split = cover.year_split(plan_course, plan.start, terms.renews)
     current, renewed = cover.terms(terms)
-    rule = allowed_rule(terms)
-    charged = [billed.case_charges(case, addons, covered, rule) for case in (0, 1)]
+    charged = [insurance_charges(billed, case, addons, covered, terms) for case in (0, 1)]
     counts = (split.low, split.high)
-    years = [cover.case_years(counts[case], charged[case], current, renewed) for case in (0, 1)]
-    paid = (years[0].patient, years[1].patient)
+    program = savings_program(terms, route)
+    years = [
+        cover.case_years(counts[case], charged[case], current, renewed, program) for case in (0, 1)
+    ]
+    paid = (years[0].patient, years[1].patient)  # the program's payments counted as the patient's
+    by_program = (years[0].program, years[1].program)
     spent = (years[0].billed, years[1].billed)
     off = [
         [0 if terms.out_of_network else charged[case].written_off(n, i == 0)
@@ -166,10 +175,11 @@ def _insurance(
         for case in (0, 1)
     ]  # fmt: skip
     patient = (sum(paid[0]), sum(paid[1]))
-    out = paid
+    own = [[p - q for p, q in zip(paid[c], by_program[c], strict=True)] for c in (0, 1)]
+    out: tuple[Sequence[int], Sequence[int]] = (own[0], own[1])
     if plan.assistance:
         help_ = cents(plan.assistance)
-        out = (cover.assisted(paid[0], help_), cover.assisted(paid[1], help_))
+        out = (cover.assisted(own[0], help_), cover.assisted(own[1], help_))
     rows = tuple(
         PlanYear(
             window.starts,
@@ -182,6 +192,7 @@ def _insurance(
     )
     written_off = (sum(off[0]), sum(off[1]))
     result = InsuranceResult(
+        payer=terms.payer,
         covered=covered,
         deductible=decimal(current.medical.deductible),
         coinsurance=terms.coinsurance,
@@ -200,8 +211,45 @@ def _insurance(
         else None,
         provider_writeoff=money(*written_off),
         out_of_network=terms.out_of_network,
+        savings_program_pays=None
+        if program is None
+        else money(sum(by_program[0]), sum(by_program[1])),
     )
-    return result, patient
+    return result, (sum(own[0]), sum(own[1]))
+
+
+def savings_program(terms: Insurance, route: Route) -> cover.Program | None:
+    """The savings program the plan asks for, in cents, or an InputError saying why not."""
+    if not terms.savings_program:
+        return None
+    if terms.payer != "commercial":
+        raise InputError(
+            "--savings-program: manufacturer savings programs are for commercial insurance "
+            f"only, not {terms.payer.capitalize()}"
+        )
+    program = route.medication.savings_program if route.medication else None
+    if program is None:
+        raise InputError(
+            f"--savings-program: this price sheet has no savings program for {route.label}"
+        )
+    cap = terms.savings_cap if terms.savings_cap is not None else program.yearly_max
+    if cap is None:
+        raise InputError(
+            f"--savings-program needs --savings-cap AMOUNT: the {program.label}'s yearly maximum "
+            "is not published with a date, so give the one in your program's terms"
+        )
+    return cover.Program(cents(program.per_treatment), cents(cap))
+
+
+def insurance_charges(
+    billed: Bill, case: int, addons: tuple[Addon, ...], covered: bool, terms: Insurance | None
+) -> CaseCharges:
+    """One case's charges as the plan's insurance reads them: on its allowed amounts, the
+    medication with the visit for Medicare."""
+    if terms is None:
+        return billed.case_charges(case, addons, covered, Allowed())
+    medicare = terms.payer == "medicare"
+    return billed.case_charges(case, addons, covered, allowed_rule(terms), medicare)
 
 
 def allowed_rule(terms: Insurance) -> Allowed:

@@ -97,16 +97,35 @@ class Terms:
         return self.medical if pool == 0 or self.pharmacy is None else self.pharmacy
 
 
-def patient_parts(billed: Iterable[Charge], terms: Terms | None) -> Iterator[int]:
-    """What the patient pays of each charge, in order, under the terms (None: no insurance)."""
+@dataclass(frozen=True, slots=True)
+class Program:
+    """A savings program: the patient's share of each medication charge is at most
+    `per_treatment`, the program paying the rest until its yearly maximum `cap` is used (cents).
+    What it pays counts toward the deductible and the cap as the patient's own."""
+
+    per_treatment: int
+    cap: int
+
+
+def patient_parts(
+    billed: Iterable[Charge], terms: Terms | None, program: Program | None = None
+) -> Iterator[int]:
+    """What the patient pays of each charge, in order, under the terms (None: no insurance),
+    after what a savings program pays of it."""
     if terms is None:
         yield from (charge.amount for charge in billed)
         return
     state = _Running(terms)
+    left = program.cap if program is not None else 0
     for charge in billed:
         before = state.paid
         state.pay(charge)
-        yield state.paid - before
+        part = state.paid - before
+        if program is not None and charge.medication and left:
+            paid_by_program = min(max(part - program.per_treatment, 0), left)
+            left -= paid_by_program
+            part -= paid_by_program
+        yield part
 
 
 def patient_pays(billed: Iterable[Charge], terms: Terms | None) -> int:
@@ -324,7 +343,8 @@ class CaseYears:
 
     sessions: Sequence[int]
     billed: list[int]
-    patient: list[int]
+    patient: list[int]  # a savings program's payments included: they count as the patient's
+    program: list[int]  # what a savings program pays
 
 
 def year_counts(windows: list[YearWindow], days: list[int] | None, sessions: int) -> list[int]:
@@ -342,18 +362,33 @@ def year_counts(windows: list[YearWindow], days: list[int] | None, sessions: int
 
 
 def case_years(
-    sessions: Sequence[int], case: CaseCharges, terms: Terms | None, renewed: Terms | None
+    sessions: Sequence[int],
+    case: CaseCharges,
+    terms: Terms | None,
+    renewed: Terms | None,
+    program: Program | None = None,
 ) -> CaseYears:
-    """What one case bills and the patient pays in each plan year, from its `sessions` in each
-    (see `year_counts`): the deductible and the cap start again from the annual amounts at each
-    renewal; the course add-ons and the first session fall in the first. `terms` apply in the
-    first plan year and `renewed` after each renewal (None: no insurance)."""
-    billed, patient = [], []
+    """What one case bills, the patient pays and a savings program pays for them in each plan
+    year, from its `sessions` in each (see `year_counts`): the deductible and the cap start
+    again from the annual amounts at each renewal, and the program's yearly maximum with them;
+    the course add-ons and the first session fall in the first. `terms` apply in the first plan
+    year and `renewed` after each renewal (None: no insurance)."""
+    billed, patient, by_program = [], [], []
     for index, count in enumerate(sessions):
         first = index == 0
+        year_terms = terms if first else renewed
         billed.append(case.billed(count, first))
-        patient.append(case_pays(case, count, terms if first else renewed, first))
-    return CaseYears(sessions, billed, patient)
+        paid = case_pays(case, count, year_terms, first)
+        patient.append(paid)
+        if program is None or year_terms is None:
+            by_program.append(0)
+            continue
+        if first:
+            walked = [charge for _, charge in case.in_order(count)]
+        else:
+            walked = [charge for _ in range(count) for charge in case.each]
+        by_program.append(paid - sum(patient_parts(walked, year_terms, program)))
+    return CaseYears(sessions, billed, patient, by_program)
 
 
 def assisted(paid: Sequence[int], assistance: int) -> list[int]:

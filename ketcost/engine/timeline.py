@@ -21,9 +21,10 @@ from ketcost.domain.plan import Plan
 from ketcost.domain.result import Cases, Estimate
 from ketcost.domain.sheet import PriceSheet
 from ketcost.engine.bill import bill, dosing, plan_addons, route_price
-from ketcost.engine.charges import Allowed, Charge
-from ketcost.engine.estimate import allowed_rule, course_of, resolve
+from ketcost.engine.charges import Charge
+from ketcost.engine.estimate import course_of, insurance_charges, resolve, savings_program
 from ketcost.engine.insurance import (
+    Program,
     Terms,
     assisted,
     course_years,
@@ -96,13 +97,14 @@ def _case_months(
     covered = result.insurance.covered if result.insurance is not None else False
     addons = plan_addons(plan, sheet, route_id)
     course_bill = bill(plan_course, route_price(route), addons, plan.discount, dosing(route, plan))
-    rule = allowed_rule(plan.insurance) if plan.insurance is not None else Allowed()
-    ordered = list(course_bill.case_charges(index, addons, covered, rule).in_order(len(weeks)))
+    charged = insurance_charges(course_bill, index, addons, covered, plan.insurance)
+    ordered = list(charged.in_order(len(weeks)))
     size = max(*session_month, 0, last) + 1
     sessions, cost, paid = [0] * size, [0] * size, [0] * size
     for month in session_month:
         sessions[month] += 1
-    parts = _patient_parts(plan, plan_course, days, ordered)
+    program = savings_program(plan.insurance, route) if plan.insurance else None
+    parts = _patient_parts(plan, plan_course, days, ordered, program)
     for (session, charge), part in zip(ordered, parts, strict=True):
         cost[session_month[session]] += charge.amount
         paid[session_month[session]] += part
@@ -110,7 +112,11 @@ def _case_months(
 
 
 def _patient_parts(
-    plan: Plan, plan_course: Course, days: list[int], ordered: list[tuple[int, Charge]]
+    plan: Plan,
+    plan_course: Course,
+    days: list[int],
+    ordered: list[tuple[int, Charge]],
+    program: Program | None,
 ) -> list[int]:
     """What the patient pays of each charge, the deductible and cap starting again at each
     plan-year renewal, as the estimate counts them."""
@@ -122,7 +128,7 @@ def _patient_parts(
     for year in range(len(windows)):
         terms = Terms.of(plan.insurance) if year == 0 else Terms.renewed(plan.insurance)
         group = [charge for (_, charge), y in zip(ordered, years, strict=True) if y == year]
-        parts.extend(patient_parts(group, terms))
+        parts.extend(patient_parts(group, terms, program))
     return parts
 
 

@@ -26,6 +26,7 @@ from ketcost.domain import sheet as pricesheet
 from ketcost.domain.sheet import FREQUENCY_KEYS, PHASE_BOUNDS, PhaseRules
 from ketcost.domain.values import (
     FROZEN,
+    Amount,
     Clean,
     PositiveCount,
     PositiveMoney,
@@ -137,6 +138,20 @@ def _sourced_codes(codes: tuple[str, ...], source: str | None) -> None:
 Milligrams = Annotated[int, Field(ge=1, le=10_000)]
 
 
+class SavingsProgram(BaseModel):
+    """A manufacturer's savings program for the medication: commercial insurance only; the
+    patient's share of the medication at most `per_treatment`, up to a yearly maximum."""
+
+    model_config = FROZEN
+
+    label: Text
+    per_treatment: Amount
+    yearly_max: Amount | None = None  # None: not published with a date; --savings-cap gives it
+    source: Text
+    url: Url
+    retrieved: date  # the day the (undated) page was read
+
+
 class Medication(Sourced):
     """The medicine a route's session bills beside the visit, by the unit (a nasal spray device,
     a vial): each session's dose, in mg, takes as many whole units as it needs."""
@@ -149,6 +164,7 @@ class Medication(Sourced):
     benefit: Literal["pharmacy", "medical"] = "pharmacy"
     service_codes: tuple[ServiceCode, ...] = ()
     service_codes_source: Text | None = None
+    savings_program: SavingsProgram | None = None
 
     @model_validator(mode="after")
     def _doses(self) -> Self:
@@ -342,6 +358,7 @@ _PLAIN: dict[type[BaseModel], type[Any]] = {
     Phase: pricesheet.Phase,
     Route: pricesheet.Route,
     Medication: pricesheet.Medication,
+    SavingsProgram: pricesheet.SavingsProgram,
     Addon: pricesheet.Addon,
     Protocol: pricesheet.Protocol,
     PriceSheet: pricesheet.PriceSheet,

@@ -25,7 +25,15 @@ from ketcost.domain.result import (
     PhaseCost,
     PlanYear,
 )
-from ketcost.domain.sheet import Addon, Medication, Phase, PriceSheet, Protocol, Route
+from ketcost.domain.sheet import (
+    Addon,
+    Medication,
+    Phase,
+    PriceSheet,
+    Protocol,
+    Route,
+    SavingsProgram,
+)
 from ketcost.domain.values import Range
 from ketcost.wording import schedule
 
@@ -128,6 +136,10 @@ def _item(i: LineItem) -> str:
     )
 
 
+def _optional_pair(value: Money | None) -> str:
+    return "null" if value is None else _pair(value)
+
+
 def _optional_count(value: Count | None) -> str:
     return "null" if value is None else _count(value)
 
@@ -148,7 +160,7 @@ def estimate_held(result: Estimate, record_id: str | None = None) -> str:
     else:
         years = ",".join([_plan_year(y) for y in cover.plan_years])
         insurance = (
-            f'{{"covered":{"true" if cover.covered else "false"},'
+            f'{{"payer":"{cover.payer}","covered":{"true" if cover.covered else "false"},'
             f'"deductible":{_amount(cover.deductible)},"coinsurance":{_amount(cover.coinsurance)},'
             f'"copay":{_amount(cover.copay)},"oop_max":{_amount(cover.oop_max)},'
             f'"insurer_pays":{_pair(cover.insurer_pays)},'
@@ -156,9 +168,10 @@ def estimate_held(result: Estimate, record_id: str | None = None) -> str:
             f'"annual_oop_max":{_amount(cover.annual_oop_max)},'
             f'"plan_year_renews":{_text(cover.plan_year_renews)},'
             f'"plan_years":[{years}],'
-            f'"allowed":{"null" if cover.allowed is None else _pair(cover.allowed)},'
+            f'"allowed":{_optional_pair(cover.allowed)},'
             f'"provider_writeoff":{_pair(cover.provider_writeoff)},'
-            f'"out_of_network":{"true" if cover.out_of_network else "false"}}}'
+            f'"out_of_network":{"true" if cover.out_of_network else "false"},'
+            f'"savings_program_pays":{_optional_pair(cover.savings_program_pays)}}}'
         )
     plan = result.installments
     installments = (
@@ -277,6 +290,8 @@ def _fields(
 def _plain_json(value: Any) -> Any:
     if isinstance(value, Medication):
         return {**_fields(value), "unit_price": _money(value.unit_price)}
+    if isinstance(value, SavingsProgram):
+        return {name: _plain_json(getattr(value, name)) for name in value.__dataclass_fields__}
     if isinstance(value, Range):
         return {"low": _plain_json(value.low), "high": _plain_json(value.high)}
     if isinstance(value, Decimal):

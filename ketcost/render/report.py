@@ -75,6 +75,9 @@ def _payment_rows(result: Estimate) -> tuple[tuple[Cell, ...], ...]:
     rows: list[tuple[Cell, ...]] = [("Total billed", None, result.sessions, None, result.total)]
     if result.insurance is not None:
         rows.append(("Insurance pays", None, None, None, result.insurance.insurer_pays))
+        if result.insurance.savings_program_pays is not None:
+            program = result.insurance.savings_program_pays
+            rows.append(("Savings program pays", None, None, None, program))
         if result.insurance.provider_writeoff.high > 0:  # in network, above the allowed amount
             writeoff = result.insurance.provider_writeoff
             rows.append(("Provider write-off", None, None, None, writeoff))

@@ -1,0 +1,51 @@
+"""Payers: what Original Medicare and Medicaid preset for an estimate, read once from the shipped
+`data/payers.toml`, where each figure has its source, address and date.
+
+A commercial plan presets nothing: its terms are the ones given. A preset is a default; a term
+the user gives wins.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+Payer = Literal["commercial", "medicare", "medicaid"]
+PAYERS = ("self-pay", "commercial", "medicare", "medicaid")  # what --payer takes
+
+
+@dataclass(frozen=True, slots=True)
+class Preset:
+    """A payer's preset terms and where they come from."""
+
+    label: str
+    deductible: Decimal
+    deductible_year: int | None
+    coinsurance: Decimal
+    source: str
+    url: str
+    published: date
+
+
+@functools.cache
+def presets() -> dict[str, Preset]:
+    """The payers with presets (medicare, medicaid), from the shipped data file."""
+    text = Path(__file__).parent.parent.joinpath("data", "payers.toml").read_text("utf-8")
+    data = tomllib.loads(text, parse_float=Decimal)
+    return {
+        name: Preset(
+            label=item["label"],
+            deductible=Decimal(item["deductible"]),
+            deductible_year=item.get("deductible_year"),
+            coinsurance=Decimal(item["coinsurance"]),
+            source=item["source"],
+            url=item["url"],
+            published=item["published"],
+        )
+        for name, item in data.items()
+    }
