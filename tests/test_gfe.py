@@ -318,3 +318,40 @@ def test_check_bill_bad_input(cli: RunCli, gfe_file: str, args: list[str], messa
     run = cli("check-bill", gfe_file, *args)
     assert (run.code, run.out) == (2, "")
     assert message in run.err
+
+
+MEDICATION = """
+[routes.esketamine.medication]
+label = "SPRAVATO 28 mg nasal spray device"
+unit_price = 295
+mg_per_unit = 28
+doses_mg = [56, 84]
+first_dose_mg = 56
+service_codes = ["J0013"]
+service_codes_source = "CMS 2026 HCPCS Level II: J0013, esketamine, nasal spray, 1 mg"
+source = "Fee list, page 1"
+"""
+
+
+def test_the_medication_is_its_own_line_with_its_code(
+    cli: RunCli, files: dict[str, str], tmp_path: Path
+) -> None:
+    sheet = tmp_path / "clinic.toml"
+    sheet.write_text(
+        CLINIC.replace(
+            'source = "Fee list, page 1"\n', 'source = "Fee list, page 1"\n' + MEDICATION, 1
+        )
+    )
+    ranged = cli(*gfe_args(files, "--weeks", "4"))
+    assert ranged.code == 2
+    assert (
+        "the medication's device count, from its dose, is a range (16–23); give the dose"
+        in ranged.err
+    )
+    data = gfe_json(cli, files, "--weeks", "4", "--dose", "84")
+    medication = data["providers"][0]["items"][1]
+    # 8 sessions: 56 mg (2 devices) first, then 7 x 84 mg (3 devices): 23 devices, 644 mg
+    assert medication["description"] == "SPRAVATO 28 mg nasal spray devices (644 mg in all)"
+    assert medication["service_codes"] == ["J0013"]
+    assert (medication["quantity"], medication["unit_charge"]) == (23, "295.00")
+    assert medication["expected_charge"] == "6785.00"

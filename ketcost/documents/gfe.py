@@ -21,7 +21,7 @@ from ketcost import wording
 from ketcost.domain.money import decimal, to_cents
 from ketcost.domain.plan import Plan
 from ketcost.domain.result import Estimate, SheetInfo
-from ketcost.domain.sheet import PriceSheet
+from ketcost.domain.sheet import PriceSheet, Route
 from ketcost.domain.values import FROZEN, Clean, Day, Text
 from ketcost.engine import course_of, resolve
 from ketcost.engine import estimate as price
@@ -277,6 +277,43 @@ def build_gfe(plan: Plan, sheet: PriceSheet, inputs: GfeInputs, today: date) -> 
     )
 
 
+def _medication(result: Estimate, route: Route) -> list[GfeItem]:
+    """The medication as its own item, when the clinic bills it: one dose for every session
+    after the first, one unit price, the units (devices) counted, its code (J0013 is billed per
+    1 mg: the description gives the mg)."""
+    line = next((i for i in result.line_items if i.kind == "medication"), None)
+    if line is None or route.medication is None:
+        return []
+    _single(
+        "the medication's device count, from its dose,",
+        line.quantity.low,
+        line.quantity.high,
+        "give the dose the clinician set (--dose 56 or --dose 84)",
+    )
+    _single(
+        f"the price of a {route.medication.label}",
+        line.unit_price.low,
+        line.unit_price.high,
+        "give the unit one price in the clinic's sheet",
+    )
+    if not route.medication.service_codes:
+        raise InputError(
+            "a Good Faith Estimate gives each item a service code, and the price sheet has none "
+            f"for {route.medication.label}; add service_codes to the route's medication"
+        )
+    mg = line.mg.low if line.mg is not None else 0
+    label = line.label.partition(": ")[0]
+    return [
+        GfeItem(
+            description=f"{label} ({mg} mg in all)",
+            service_codes=route.medication.service_codes,
+            quantity=line.quantity.low,
+            unit_charge=line.unit_price.low,
+            expected_charge=line.amount.low,
+        )
+    ]
+
+
 def _items(plan: Plan, sheet: PriceSheet, route_id: str, result: Estimate) -> tuple[GfeItem, ...]:
     route = sheet.routes[route_id]
     if not route.service_codes:
@@ -300,6 +337,7 @@ def _items(plan: Plan, sheet: PriceSheet, route_id: str, result: Estimate) -> tu
             expected_charge=to_cents(fee * sessions),
         )
     ]
+    items.extend(_medication(result, route))
     chosen = list(dict.fromkeys(sheet.find_addon(n) or n for n in plan.with_))
     for addon_id in chosen:
         addon = sheet.addons[addon_id]
