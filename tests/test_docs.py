@@ -122,3 +122,14 @@ def test_stated_results_in_the_more_block_are_real(cli: RunCli) -> None:
             assert (data["total"]["low"], data["total"]["high"]) == money
             stated += 1
     assert stated >= 1
+
+
+def test_the_price_sheet_format_example_is_a_valid_sheet(cli: RunCli, tmp_path: Path) -> None:
+    """The README's sheet passes check-prices, and its esketamine bills the medication."""
+    sheet = tmp_path / "example.toml"
+    sheet.write_text(block_after("## Price-sheet format", "toml"))
+    run = cli("check-prices", str(sheet))
+    assert run.code == 0, run.err
+    assert run.out.startswith("ok: 2 routes, 1 protocols")
+    data = json.loads(cli("estimate", "--prices", str(sheet), "-r", "esketamine", "--json").out)
+    assert [item["kind"] for item in data["line_items"]][-1] == "medication"
