@@ -145,3 +145,15 @@ def test_plan_years_start_today_and_renew_on_january_1(cli: RunCli) -> None:
         ("2028-01-01", "2028-12-31"),
     ]
     assert data["insurance"]["plan_year_renews"] == "01-01"
+
+
+def test_sessions_after_the_authorized_months_are_not_covered(cli: RunCli) -> None:
+    args = ["-r", "esketamine", "--months", "6", "--deductible", "1000", "--coinsurance", "20"]
+    args += ["--start", "2027-02-01", "--authorized-months", "3"]
+    data = as_json(cli, "estimate", *args)
+    # low: to 2027-05-01 (day 89) come 8 + 4 + 3 sessions (days 56, 70, 84) at $1,090, covered:
+    # $1,000 + 20% of $15,350 = $4,070; the other 6 are paid in full, $6,540
+    assert data["out_of_pocket"]["low"] == "10610.00"
+    assert any("approve 3 months" in line for line in data["assumptions"])
+    months = json.loads(cli("timeline", *args, "--json").out)["months"]
+    assert sum(float(m["out_of_pocket"]["low"]) for m in months) == 10610

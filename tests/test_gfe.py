@@ -328,6 +328,7 @@ mg_per_unit = 28
 doses_mg = [56, 84]
 first_dose_mg = 56
 service_codes = ["J0013"]
+visit_codes = { 56 = "G2082", 84 = "G2083" }
 service_codes_source = "CMS 2026 HCPCS Level II: J0013, esketamine, nasal spray, 1 mg"
 source = "Fee list, page 1"
 """
@@ -349,7 +350,13 @@ def test_the_medication_is_its_own_line_with_its_code(
         in ranged.err
     )
     data = gfe_json(cli, files, "--weeks", "4", "--dose", "84")
-    medication = data["providers"][0]["items"][1]
+    items = data["providers"][0]["items"]
+    # the visits under their dose's code: the first at 56 mg (G2082), the other 7 at 84 (G2083)
+    assert [(i["service_codes"], i["quantity"], i["expected_charge"]) for i in items[:2]] == [
+        (["G2082"], 1, "450.00"),
+        (["G2083"], 7, "3150.00"),
+    ]
+    medication = items[2]
     # 8 sessions: 56 mg (2 devices) first, then 7 x 84 mg (3 devices): 23 devices, 644 mg
     assert medication["description"] == "SPRAVATO 28 mg nasal spray devices (644 mg in all)"
     assert medication["service_codes"] == ["J0013"]

@@ -20,7 +20,7 @@ from ketcost.io.files import write_text
 from ketcost.io.planfile import QuoteInfo
 from ketcost.render import quote as render
 
-from .conftest import RunCli
+from .conftest import TODAY, RunCli
 
 INSURED = [
     "-r", "esketamine", "--weeks", "4", "--deductible", "1000", "--coinsurance", "20",
@@ -41,7 +41,7 @@ def test_html_quote_content(cli: RunCli, tmp_path: Path) -> None:
         cli, tmp_path, "--client", "Ana Díaz", "--prepared-by", "J. Counselor", "--clinic",
         "Example Clinic",
     )  # fmt: skip
-    today = date.today()
+    today = date.fromisoformat(TODAY)  # the tests' today: a quote is dated by $KETCOST_TODAY
     assert "Valid until" not in page
     for text in (
         "Estimated cost of ketamine treatment",

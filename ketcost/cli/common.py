@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -16,7 +15,7 @@ from ketcost import wording
 from ketcost.cli.base import EXIT_BUDGET, EXIT_OK
 from ketcost.cli.options import complete_routes
 from ketcost.domain.money import to_cents
-from ketcost.domain.plan import Plan
+from ketcost.domain.plan import Plan, today
 from ketcost.domain.result import Estimate
 from ketcost.domain.sheet import PriceSheet
 from ketcost.engine import estimate as price
@@ -61,7 +60,7 @@ def terminal() -> tuple[int, bool]:
 def sheet_for(prices: str | None) -> PriceSheet:
     """The price sheet to use (the shipped one for None), after a warning when it is old."""
     sheet = load_price_sheet(prices or None)
-    warning = stale_warning(sheet, date.today())
+    warning = stale_warning(sheet, today())
     if warning:
         typer.echo(warning, err=True)
     return sheet

@@ -25,6 +25,7 @@ INSURANCE_KEYS = (
     "covered", "deductible", "coinsurance", "copay", "oop_max",
     "plan_year_renews", "annual_deductible", "annual_oop_max", "allowed", "out_of_network",
     "rx_deductible", "rx_coinsurance", "rx_copay", "savings_program", "savings_cap",
+    "authorized_months",
 )  # fmt: skip
 
 
@@ -62,6 +63,7 @@ class PlanInputs:
     rx_copay: str | None = None
     savings_program: bool | None = None
     savings_cap: str | None = None
+    authorized_months: str | None = None
     payer: str | None = None
 
     def plan_fields(self) -> dict[str, Any]:
@@ -318,6 +320,14 @@ _SHARED: dict[str, Any] = {
             metavar="AMOUNT",
             help="Insurance: the savings program's yearly maximum (required: none is published "
             "with a date).",
+        ),
+    ],
+    "authorized_months": Annotated[
+        str | None,
+        _option(
+            metavar="N",
+            help="Insurance: the months from the start that prior authorization approves, 1–120; "
+            "later sessions are priced as not covered [default: the whole course].",
         ),
     ],
     "rx_deductible": Annotated[

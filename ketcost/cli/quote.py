@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -27,6 +26,7 @@ from ketcost.cli.common import (
 )
 from ketcost.cli.options import PlanInputs, option_error, plan_options
 from ketcost.cli.scenario import scenario
+from ketcost.domain.plan import today
 from ketcost.domain.values import parse_amount, parse_date
 from ketcost.errors import InputError
 from ketcost.io.files import ReadProblem, read_text, to_stdout
@@ -164,7 +164,7 @@ def quote(
             gfe_inputs = GfeInputs.model_validate(values)
         except ValidationError as error:
             raise _gfe_error(error) from None
-        document = build_gfe(chosen.plan, sheet, gfe_inputs, date.today())
+        document = build_gfe(chosen.plan, sheet, gfe_inputs, today())
         renderers = {
             QuoteFormat.HTML: quotes.gfe_html,
             QuoteFormat.MARKDOWN: quotes.gfe_markdown,
@@ -181,7 +181,7 @@ def quote(
         for name in routes:
             plan = chosen.plan if name is None else chosen.plan.model_copy(update={"route": name})
             months = month_by_month(plan, option_sheet, priced(plan, option_sheet))
-            options.append(build_quote(plan, months, details, date.today()))
+            options.append(build_quote(plan, months, details, today()))
     if len({o.estimate.currency for o in options}) > 1:
         raise InputError("the price sheets are in different currencies; quote sheets in one")
     if kind is QuoteFormat.JSON:

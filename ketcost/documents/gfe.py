@@ -277,6 +277,25 @@ def build_gfe(plan: Plan, sheet: PriceSheet, inputs: GfeInputs, today: date) -> 
     )
 
 
+def _sessions_by_code(
+    plan: Plan, route: Route, sessions: int
+) -> list[tuple[str, tuple[str, ...], int]]:
+    """The sessions under each visit code, when the code depends on the dose (`visit_codes`)
+    and the dose is one: the first session at the label's first dose, the rest at the dose."""
+    medication = route.medication
+    if medication is None or not medication.visit_codes or plan.dose is None or not sessions:
+        return [("", route.service_codes, sessions)]
+    if plan.dose.low != plan.dose.high or plan.dose.low not in medication.visit_codes:
+        return [("", route.service_codes, sessions)]
+    first = min(medication.first_dose_mg, plan.dose.low)
+    doses = (
+        [(first, 1), (plan.dose.low, sessions - 1)]
+        if first != plan.dose.low
+        else [(first, sessions)]
+    )
+    return [(f", {mg} mg", (medication.visit_codes[mg],), count) for mg, count in doses if count]
+
+
 def _medication(result: Estimate, route: Route) -> list[GfeItem]:
     """The medication as its own item, when the clinic bills it: one dose for every session
     after the first, one unit price, the units (devices) counted, its code (J0013 is billed per
@@ -330,12 +349,13 @@ def _items(plan: Plan, sheet: PriceSheet, route_id: str, result: Estimate) -> tu
     fee = decimal(session_fee(route_price(route), plan.discount)[0])
     items = [
         GfeItem(
-            description=f"{route.label} treatment session",
-            service_codes=route.service_codes,
-            quantity=sessions,
+            description=f"{route.label} treatment session{dose}",
+            service_codes=codes,
+            quantity=count,
             unit_charge=fee,
-            expected_charge=to_cents(fee * sessions),
+            expected_charge=to_cents(fee * count),
         )
+        for dose, codes, count in _sessions_by_code(plan, route, sessions)
     ]
     items.extend(_medication(result, route))
     chosen = list(dict.fromkeys(sheet.find_addon(n) or n for n in plan.with_))

@@ -116,6 +116,8 @@ class Insurance(BaseModel):
     # maximum when the price sheet has none.
     savings_program: bool = False
     savings_cap: Amount | None = None
+    # Prior authorization for N months from the start: later sessions are not covered.
+    authorized_months: Annotated[int, BeforeValidator(bounded_whole(*MONTHS_BOUNDS))] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -216,8 +218,9 @@ class Plan(BaseModel):
 
 
 def today() -> date:
-    """Today's date, the first session's of an insured plan that gives none: $KETCOST_TODAY
-    (YYYY-MM-DD) when set, for runs that must give the same figures on any day."""
+    """Today's date: an insured plan's first session when it gives none, a quote's or a Good
+    Faith Estimate's date, the day a price sheet's age is counted to. $KETCOST_TODAY
+    (YYYY-MM-DD) when set, for runs that must give the same output on any day."""
     pinned = os.environ.get("KETCOST_TODAY")
     if not pinned:
         return date.today()

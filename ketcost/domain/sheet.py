@@ -115,6 +115,7 @@ class Medication(Sourced):
     service_codes: tuple[str, ...]
     service_codes_source: str | None
     savings_program: SavingsProgram | None
+    visit_codes: Mapping[int, str]
 
     def units(self, mg: int) -> int:
         """The whole units a dose of `mg` takes."""

@@ -346,7 +346,13 @@ def payer_lines(terms: Insurance, route: Route, covered: bool, currency: str) ->
             "toward the deductible and the out-of-pocket maximum as the patient's own. "
             f"Source: {program.source}"
         )
-    if covered and route.insurance_eligible:
+    if covered and terms.authorized_months is not None:
+        months = terms.authorized_months
+        lines.append(
+            f"Prior authorization is taken to approve {months} month{'s' if months > 1 else ''} "
+            "from the first session; sessions after that are priced as not covered."
+        )
+    elif covered and route.insurance_eligible:
         lines.append(
             f"Plans usually require prior authorization for {route.label} (commonly after two "
             "antidepressants have not helped) and approve a number of months at a time."

@@ -41,6 +41,7 @@ from ketcost.engine.schedule import (
     adjusted_phases,
     course,
     own_weeks,
+    session_days,
     weekly_rate,
 )
 from ketcost.errors import InputError
@@ -163,17 +164,15 @@ def _insurance(
     charged = [insurance_charges(billed, case, addons, covered, terms) for case in (0, 1)]
     counts = (split.low, split.high)
     program = savings_program(terms, route)
+    authorized = authorized_counts(plan, plan_course, covered)
     years = [
-        cover.case_years(counts[case], charged[case], current, renewed, program) for case in (0, 1)
+        cover.case_years(counts[c], charged[c], current, renewed, program, authorized[c])
+        for c in (0, 1)
     ]
     paid = (years[0].patient, years[1].patient)  # the program's payments counted as the patient's
     by_program = (years[0].program, years[1].program)
     spent = (years[0].billed, years[1].billed)
-    off = [
-        [0 if terms.out_of_network else charged[case].written_off(n, i == 0)
-         for i, n in enumerate(counts[case])]
-        for case in (0, 1)
-    ]  # fmt: skip
+    off = [[0] * len(split.windows) if terms.out_of_network else y.written_off for y in years]
     patient = (sum(paid[0]), sum(paid[1]))
     own = [[p - q for p, q in zip(paid[c], by_program[c], strict=True)] for c in (0, 1)]
     out: tuple[Sequence[int], Sequence[int]] = (own[0], own[1])
@@ -216,6 +215,19 @@ def _insurance(
         else money(sum(by_program[0]), sum(by_program[1])),
     )
     return result, (sum(own[0]), sum(own[1]))
+
+
+def authorized_counts(
+    plan: Plan, plan_course: Course, covered: bool
+) -> tuple[int | None, int | None]:
+    """How many sessions of each case fall within the months the plan authorizes (None: all)."""
+    months = plan.insurance.authorized_months if plan.insurance else None
+    if months is None or not covered or plan.start is None:
+        return None, None
+    return (
+        cover.authorized_sessions(session_days(plan_course, "low"), plan.start, months),
+        cover.authorized_sessions(session_days(plan_course, "high"), plan.start, months),
+    )
 
 
 def savings_program(terms: Insurance, route: Route) -> cover.Program | None:

@@ -121,7 +121,7 @@ def patient_parts(
         before = state.paid
         state.pay(charge)
         part = state.paid - before
-        if program is not None and charge.medication and left:
+        if program is not None and charge.medication and charge.covered and left:
             paid_by_program = min(max(part - program.per_treatment, 0), left)
             left -= paid_by_program
             part -= paid_by_program
@@ -345,6 +345,7 @@ class CaseYears:
     billed: list[int]
     patient: list[int]  # a savings program's payments included: they count as the patient's
     program: list[int]  # what a savings program pays
+    written_off: list[int]  # what the plan does not allow of covered charges
 
 
 def year_counts(windows: list[YearWindow], days: list[int] | None, sessions: int) -> list[int]:
@@ -367,28 +368,43 @@ def case_years(
     terms: Terms | None,
     renewed: Terms | None,
     program: Program | None = None,
+    authorized: int | None = None,
 ) -> CaseYears:
-    """What one case bills, the patient pays and a savings program pays for them in each plan
-    year, from its `sessions` in each (see `year_counts`): the deductible and the cap start
-    again from the annual amounts at each renewal, and the program's yearly maximum with them;
-    the course add-ons and the first session fall in the first. `terms` apply in the first plan
-    year and `renewed` after each renewal (None: no insurance)."""
-    billed, patient, by_program = [], [], []
+    """What one case bills, the patient pays, a savings program pays and the provider writes
+    off in each plan year, from its `sessions` in each (see `year_counts`): the deductible and
+    the cap start again from the annual amounts at each renewal, and the program's yearly
+    maximum with them; the course add-ons and the first session fall in the first. `terms` apply
+    in the first plan year and `renewed` after each renewal (None: no insurance). Only the first
+    `authorized` sessions are covered (None: all); the rest are paid in full."""
+    billed, patient, by_program, written_off = [], [], [], []
+    before = 0  # sessions in the plan years before this one
     for index, count in enumerate(sessions):
         first = index == 0
         year_terms = terms if first else renewed
+        covered = count if authorized is None else min(max(authorized - before, 0), count)
+        before += count
         billed.append(case.billed(count, first))
-        paid = case_pays(case, count, year_terms, first)
-        patient.append(paid)
+        own = case_pays(case, covered, year_terms, first)
+        patient.append(own + billed[-1] - case.billed(covered, first))
+        written_off.append(0 if year_terms is None else case.written_off(covered, first))
         if program is None or year_terms is None:
             by_program.append(0)
             continue
         if first:
-            walked = [charge for _, charge in case.in_order(count)]
+            walked = [charge for _, charge in case.in_order(covered)]
         else:
-            walked = [charge for _ in range(count) for charge in case.each]
-        by_program.append(paid - sum(patient_parts(walked, year_terms, program)))
-    return CaseYears(sessions, billed, patient, by_program)
+            walked = [charge for _ in range(covered) for charge in case.each]
+        by_program.append(own - sum(patient_parts(walked, year_terms, program)))
+    return CaseYears(sessions, billed, patient, by_program, written_off)
+
+
+def authorized_sessions(days: Sequence[int], start: date, months: int) -> int:
+    """How many sessions fall within `months` months of the start date (the days in order)."""
+    month = start.month - 1 + months
+    year, month = start.year + month // 12, month % 12 + 1
+    last_day = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    ends = date(year, month, min(start.day, last_day))
+    return bisect.bisect_left(list(days), (ends - start).days)
 
 
 def assisted(paid: Sequence[int], assistance: int) -> list[int]:

@@ -11,6 +11,7 @@ assistance to the earliest months first, so the months add up exactly to the est
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -22,7 +23,13 @@ from ketcost.domain.result import Cases, Estimate
 from ketcost.domain.sheet import PriceSheet
 from ketcost.engine.bill import bill, dosing, plan_addons, route_price
 from ketcost.engine.charges import Charge
-from ketcost.engine.estimate import course_of, insurance_charges, resolve, savings_program
+from ketcost.engine.estimate import (
+    authorized_counts,
+    course_of,
+    insurance_charges,
+    resolve,
+    savings_program,
+)
 from ketcost.engine.insurance import (
     Program,
     Terms,
@@ -99,6 +106,12 @@ def _case_months(
     course_bill = bill(plan_course, route_price(route), addons, plan.discount, dosing(route, plan))
     charged = insurance_charges(course_bill, index, addons, covered, plan.insurance)
     ordered = list(charged.in_order(len(weeks)))
+    authorized = authorized_counts(plan, plan_course, covered)[index]
+    if authorized is not None:  # sessions after the authorized months are not covered
+        ordered = [
+            (n, replace(charge, covered=False) if n >= authorized else charge)
+            for n, charge in ordered
+        ]
     size = max(*session_month, 0, last) + 1
     sessions, cost, paid = [0] * size, [0] * size, [0] * size
     for month in session_month:

@@ -165,6 +165,9 @@ class Medication(Sourced):
     service_codes: tuple[ServiceCode, ...] = ()
     service_codes_source: Text | None = None
     savings_program: SavingsProgram | None = None
+    # The visit's own service code at each dose, when it depends on the dose (Medicare's G2082
+    # up to 56 mg, G2083 over): a Good Faith Estimate lists the sessions under each.
+    visit_codes: dict[Milligrams, ServiceCode] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _doses(self) -> Self:
@@ -172,6 +175,8 @@ class Medication(Sourced):
             raise ValueError("doses_mg lists each dose once, smallest first (e.g. [56, 84])")
         if self.first_dose_mg not in self.doses_mg:
             raise ValueError(f"first_dose_mg {self.first_dose_mg} is not one of doses_mg")
+        if self.visit_codes and set(self.visit_codes) != set(self.doses_mg):
+            raise ValueError("visit_codes names a code for each of doses_mg, and only those")
         _sourced_codes(self.service_codes, self.service_codes_source)
         return self
 
