@@ -157,3 +157,28 @@ def test_sessions_after_the_authorized_months_are_not_covered(cli: RunCli) -> No
     assert any("approve 3 months" in line for line in data["assumptions"])
     months = json.loads(cli("timeline", *args, "--json").out)["months"]
     assert sum(float(m["out_of_pocket"]["low"]) for m in months) == 10610
+
+
+@pytest.mark.parametrize(
+    ("fmt", "shown"),
+    [
+        ("table", "$8,720.00–$13,985.00"),
+        ("markdown", "$8,720.00–$13,985.00"),
+        ("csv", "Total billed,,8,8,,,8720.00,13985.00"),
+        ("json", '"high": "13985.00"'),
+    ],
+)
+def test_the_medication_in_every_format(cli: RunCli, fmt: str, shown: str) -> None:
+    run = cli(*ESKETAMINE, "--format", fmt)
+    assert run.code == 0
+    assert shown in run.out
+    assert "SPRAVATO 28 mg nasal spray devices" in run.out
+
+
+def test_medication_included_on_a_route_without_one_says_so(cli: RunCli) -> None:
+    run = cli("estimate", "-r", "iv", "--weeks", "4", "--medication", "included")
+    assert run.code == 0
+    assert run.err == (
+        "warning: --medication included changes nothing: IV infusion has no medication billed "
+        "beside the session in this price sheet\n"
+    )

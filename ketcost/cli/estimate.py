@@ -65,7 +65,14 @@ def estimate(
     """
     output = output_format(fmt, as_json)
     chosen = scenario(inputs, route=route, prices=prices, budget=budget, installments=installments)
-    result = priced(chosen.plan, sheet_for(chosen.prices))
+    sheet = sheet_for(chosen.prices)
+    result = priced(chosen.plan, sheet)
+    if chosen.plan.medication == "included" and sheet.routes[result.route].medication is None:
+        typer.echo(
+            f"warning: --medication included changes nothing: {result.route_label} has no "
+            "medication billed beside the session in this price sheet",
+            err=True,
+        )
     if save_plan is not None:
         from ketcost.io.files import write_text
         from ketcost.io.planfile import plan_data, plan_text
