@@ -357,7 +357,7 @@ def test_sessions_per_plan_year_are_counted_as_placing_each_day(
     what placing each day in its year gives, in any order of days."""
     import bisect
 
-    from ketcost.engine.insurance import YearWindow, year_counts
+    from ketcost.engine.planyears import YearWindow, year_counts
 
     windows, first = [], 0
     for index, length in enumerate(lengths):

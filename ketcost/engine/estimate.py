@@ -22,6 +22,7 @@ from ketcost.domain.result import (
 )
 from ketcost.domain.sheet import PriceSheet, Route
 from ketcost.engine import insurance as cover
+from ketcost.engine import planyears
 from ketcost.engine.assumptions import assumptions
 from ketcost.engine.bill import (
     Addon,
@@ -159,7 +160,7 @@ def _insurance(
     """The insurance part of an estimate and what the patient pays before assistance."""
     terms = plan.insurance
     assert terms is not None
-    split = cover.year_split(plan_course, plan.start, terms.renews)
+    split = planyears.year_split(plan_course, plan.start, terms.renews)
     current, renewed = cover.terms(terms)
     charged = [insurance_charges(billed, case, addons, covered, terms) for case in (0, 1)]
     counts = (split.low, split.high)
@@ -225,8 +226,8 @@ def authorized_counts(
     if months is None or not covered or plan.start is None:
         return None, None
     return (
-        cover.authorized_sessions(session_days(plan_course, "low"), plan.start, months),
-        cover.authorized_sessions(session_days(plan_course, "high"), plan.start, months),
+        planyears.authorized_sessions(session_days(plan_course, "low"), plan.start, months),
+        planyears.authorized_sessions(session_days(plan_course, "high"), plan.start, months),
     )
 
 

@@ -30,14 +30,8 @@ from ketcost.engine.estimate import (
     resolve,
     savings_program,
 )
-from ketcost.engine.insurance import (
-    Program,
-    Terms,
-    assisted,
-    course_years,
-    patient_parts,
-    year_of_day,
-)
+from ketcost.engine.insurance import Program, Terms, assisted, patient_parts
+from ketcost.engine.planyears import course_years, year_of_day
 from ketcost.engine.schedule import WEEKS_PER_MONTH, Case, Course, session_days, session_weeks
 
 
