@@ -268,18 +268,27 @@ def assumptions(
 
 def medication_line(route: Route, plan: Plan, currency: str) -> str | None:
     """How the route's medication is billed: by the unit beside the visit, or in its price."""
-    medication = route.medication
-    if medication is None:
+    if route.medication is None:
         return None
-    if plan.medication == "included":
+    dose = None if plan.dose is None else (plan.dose.low, plan.dose.high)
+    return _medication_line(route, dose, plan.medication == "included", currency)
+
+
+@functools.lru_cache(maxsize=256)
+def _medication_line(
+    route: Route, dose: tuple[int, int] | None, included: bool, currency: str
+) -> str:
+    """`medication_line`, cached: long to format, and the same for most of a batch's records."""
+    medication = route.medication
+    assert medication is not None
+    if included:
         return (
             f"The session price is taken to include the medication ({medication.label}s), "
             "as the clinic said (--medication included)."
         )
     price = wording.money_span(medication.unit_price, currency)
-    low, high = plan.dose.low if plan.dose else None, plan.dose.high if plan.dose else None
     doses = medication.doses_mg
-    later = wording.span(Count(low or doses[0], high or doses[-1]))
+    later = wording.span(Count(*(dose or (doses[0], doses[-1]))))
     return (
         f"The medication is billed beside each visit: {medication.label}s at {price} each, "
         f"on the {medication.benefit} benefit. The dose "
@@ -304,8 +313,11 @@ def allowed_line(terms: Insurance, currency: str) -> str | None:
     return f"Cost sharing is worked on the plan's allowed amount, {given}; {rest}."
 
 
-def payer_lines(terms: Insurance, route: Route, covered: bool, currency: str) -> list[str]:
-    """Who pays, each preset figure with its source and year, and prior authorization."""
+@functools.lru_cache(maxsize=1024)
+def payer_lines(terms: Insurance, route: Route, covered: bool, currency: str) -> tuple[str, ...]:
+    """Who pays, each preset figure with its source and year, and prior authorization.
+
+    Cached on the terms, like `insurance_lines`: a batch repeats its insurers' terms."""
     lines = []
     if terms.payer == "medicare":
         preset = presets()["medicare"]
@@ -357,4 +369,4 @@ def payer_lines(terms: Insurance, route: Route, covered: bool, currency: str) ->
             f"Plans usually require prior authorization for {route.label} (commonly after two "
             "antidepressants have not helped) and approve a number of months at a time."
         )
-    return lines
+    return tuple(lines)
