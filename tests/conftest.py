@@ -17,6 +17,7 @@ COMMANDS = (
     "timeline",
     "quote",
     "plan init",
+    "prices init",
     "routes",
     "addons",
     "protocols",

@@ -414,6 +414,7 @@ def test_a_full_stdout_is_one_error_line(command: str, tmp_path: Path) -> None:
         "timeline": ["-r", "iv"],
         "quote": ["-r", "iv", "-o", "-"],
         "plan init": ["-"],
+        "prices init": ["-"],
         "routes": [],
         "addons": [],
         "protocols": [],

@@ -15,6 +15,8 @@ from ketcost.errors import SheetError
 from ketcost.io.sheetfile import parse_price_sheet
 from ketcost.io.sheets import stale_warning
 
+from .conftest import RunCli
+
 VALID = """\
 name = "Test clinic"
 currency = "USD"
@@ -207,3 +209,16 @@ def test_a_sheet_file_becomes_plain_objects() -> None:
     assert all(type(p) is pricesheet.Phase for p in sheet.protocols["standard"].phases)
     with pytest.raises(dataclasses.FrozenInstanceError):
         route.label = "changed"  # type: ignore[misc]
+
+
+def test_prices_init_writes_a_sheet_check_prices_accepts(cli: RunCli, tmp_path: Path) -> None:
+    target = tmp_path / "clinic.toml"
+    run = cli("prices", "init", str(target))
+    assert (run.code, run.out, run.err) == (0, "", f"wrote {target}\n")
+    assert "[routes.esketamine.medication]" in target.read_text()
+    checked = cli("check-prices", str(target))
+    assert checked.code == 0
+    assert checked.out.startswith("ok: 3 routes, 3 protocols")
+    again = cli("prices", "init", str(target))
+    assert again.code == 1
+    assert again.err == f"error: {target}: already exists; give --force to overwrite it\n"

@@ -80,6 +80,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "batch": ("ketcost.cli.batch", "batch"),
     "schema": ("ketcost.cli.scripting", "schema"),
     "plan": ("ketcost.cli.plan", "plan_app"),
+    "prices": ("ketcost.cli.prices", "prices_app"),
     "routes": ("ketcost.cli.sheet", "routes"),
     "addons": ("ketcost.cli.sheet", "addons"),
     "protocols": ("ketcost.cli.sheet", "protocols"),

@@ -13,7 +13,7 @@ from typing import Annotated, BinaryIO
 import typer
 
 from ketcost.cli.base import EXIT_OK, EXIT_RECORDS, LIVE_PROGRESS
-from ketcost.cli.common import ForceOption, PricesOption
+from ketcost.cli.common import ForceOption, PricesOption, say_written
 from ketcost.errors import InputError, KetcostError
 
 
@@ -109,6 +109,7 @@ def batch(
         )
     ok = tally.records - tally.failed
     typer.echo(f"batch: {tally.records} records, {ok} estimated, {tally.failed} failed", err=True)
+    say_written(output)
     return EXIT_RECORDS if tally.failed else EXIT_OK
 
 

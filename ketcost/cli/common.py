@@ -149,3 +149,9 @@ def over_budget(results: list[Estimate], budget: Decimal | None) -> int:
             err=True,
         )
     return EXIT_BUDGET
+
+
+def say_written(path: str | None) -> None:
+    """`wrote FILE` on stderr after an -o FILE (nothing for stdout), as every command says it."""
+    if path is not None and path != "-":
+        typer.echo(f"wrote {path}", err=True)

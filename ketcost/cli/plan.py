@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ketcost.cli.base import PlainUsage
-from ketcost.cli.common import ForceOption
+from ketcost.cli.common import ForceOption, say_written
 
 plan_app = typer.Typer(
     help="Plan files: a client's scenario kept as TOML.\n\n\b\nExample:\n  ketcost plan init "
@@ -32,5 +32,4 @@ def plan_init(
     from ketcost.io.planfile import PLAN_TEMPLATE
 
     write_text(file, PLAN_TEMPLATE, force=force)
-    if file != "-":
-        typer.echo(f"wrote {file}", err=True)
+    say_written(file)

@@ -22,6 +22,7 @@ from ketcost.cli.common import (
     SheetsOption,
     over_budget,
     priced,
+    say_written,
     sheet_for,
 )
 from ketcost.cli.options import PlanInputs, option_error, plan_options
@@ -171,6 +172,7 @@ def quote(
             QuoteFormat.JSON: quotes.gfe_json,
         }
         write_text(output, renderers[kind](document), force=force)
+        say_written(output)
         return EXIT_OK
     from ketcost.documents.quote import build_quote
     from ketcost.engine.timeline import timeline as month_by_month
@@ -191,6 +193,7 @@ def quote(
     else:
         text = quotes.markdown(*options)
     write_text(output, text, force=force)
+    say_written(output)
     return over_budget([o.estimate for o in options], chosen.budget)
 
 
