@@ -8,7 +8,6 @@ the user gives wins.
 from __future__ import annotations
 
 import functools
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -35,6 +34,8 @@ class Preset:
 @functools.cache
 def presets() -> dict[str, Preset]:
     """The payers with presets (medicare, medicaid), from the shipped data file."""
+    import tomllib  # here: most runs price no Medicare or Medicaid plan
+
     text = Path(__file__).parent.parent.joinpath("data", "payers.toml").read_text("utf-8")
     data = tomllib.loads(text, parse_float=Decimal)
     return {

@@ -41,6 +41,7 @@ MAINTENANCE_MONTHS_BOUNDS = (0, 120)
 MONTHS_BOUNDS = (1, 120)
 INSTALLMENTS_BOUNDS = (1, 120)
 DOSE_BOUNDS = (1, 10_000)
+ALLOWED_TWICE = "give allowed as an amount or a share, not both"
 CALENDAR_YEAR = "01-01"  # the plan year's renewal without --plan-year-renews
 
 
@@ -136,14 +137,14 @@ class Insurance(BaseModel):
             given = data.get("allowed")
             if isinstance(given, str) and given.strip().endswith("%"):
                 if data.get("allowed_percent") is not None:
-                    raise ValueError("give allowed as an amount or a share, not both")
+                    raise ValueError(ALLOWED_TWICE)
                 data = {**data, "allowed": None, "allowed_percent": given}
         return data
 
     @model_validator(mode="after")
     def _one_allowed(self) -> Self:
         if self.allowed is not None and self.allowed_percent is not None:
-            raise ValueError("give allowed as an amount or a share, not both")
+            raise ValueError(ALLOWED_TWICE)
         return self
 
     @property

@@ -136,7 +136,11 @@ def not_included_line(plan: Plan) -> str | None:
 RULE_LINE = (
     "Insurance is applied per covered charge in the order sessions happen: the deductible "
     "first, then the copay, then the coinsurance share, up to the out-of-pocket maximum; "
-    "charges not covered are paid in full."
+    "charges not covered are paid in full"
+)
+BILLED_STANDS_IN = (
+    "; no allowed amount was given, so shares are of the billed amount (a plan usually allows "
+    "less: --allowed AMOUNT or PCT% sets it)"
 )
 
 
@@ -166,7 +170,7 @@ def insurance_lines(
     given when the course spans more than one), coverage.
 
     Cached: a batch repeats its insurers' terms, and these lines are long to format."""
-    lines = [RULE_LINE]
+    lines = [f"{RULE_LINE}{BILLED_STANDS_IN if allowed is None else ''}."]
     if not any_terms:
         lines.append(
             "No deductible, coinsurance or copay was given, so insurance pays every covered "
@@ -181,12 +185,6 @@ def insurance_lines(
     lines.append(
         "The deductible and out-of-pocket maximum renew every year on "
         f"{day}; the course starts {start}, and {within}."
-    )
-    lines[0] = RULE_LINE[:-1] + (
-        "; no allowed amount was given, so shares are of the billed amount (a plan usually "
-        "allows less: --allowed AMOUNT or PCT% sets it)."
-        if allowed is None
-        else "."
     )
     if allowed is not None:
         lines.append(allowed)
@@ -268,27 +266,18 @@ def assumptions(
 
 def medication_line(route: Route, plan: Plan, currency: str) -> str | None:
     """How the route's medication is billed: by the unit beside the visit, or in its price."""
-    if route.medication is None:
-        return None
-    dose = None if plan.dose is None else (plan.dose.low, plan.dose.high)
-    return _medication_line(route, dose, plan.medication == "included", currency)
-
-
-@functools.lru_cache(maxsize=256)
-def _medication_line(
-    route: Route, dose: tuple[int, int] | None, included: bool, currency: str
-) -> str:
-    """`medication_line`, cached: long to format, and the same for most of a batch's records."""
     medication = route.medication
-    assert medication is not None
-    if included:
+    if medication is None:
+        return None
+    if plan.medication == "included":
         return (
             f"The session price is taken to include the medication ({medication.label}s), "
             "as the clinic said (--medication included)."
         )
     price = wording.money_span(medication.unit_price, currency)
     doses = medication.doses_mg
-    later = wording.span(Count(*(dose or (doses[0], doses[-1]))))
+    dose = (plan.dose.low, plan.dose.high) if plan.dose else (doses[0], doses[-1])
+    later = wording.span(Count(*dose))
     return (
         f"The medication is billed beside each visit: {medication.label}s at {price} each, "
         f"on the {medication.benefit} benefit. The dose "
@@ -313,11 +302,8 @@ def allowed_line(terms: Insurance, currency: str) -> str | None:
     return f"Cost sharing is worked on the plan's allowed amount, {given}; {rest}."
 
 
-@functools.lru_cache(maxsize=1024)
-def payer_lines(terms: Insurance, route: Route, covered: bool, currency: str) -> tuple[str, ...]:
-    """Who pays, each preset figure with its source and year, and prior authorization.
-
-    Cached on the terms, like `insurance_lines`: a batch repeats its insurers' terms."""
+def payer_lines(terms: Insurance, route: Route, covered: bool, currency: str) -> list[str]:
+    """Who pays, each preset figure with its source and year, and prior authorization."""
     lines = []
     if terms.payer == "medicare":
         preset = presets()["medicare"]
@@ -369,4 +355,4 @@ def payer_lines(terms: Insurance, route: Route, covered: bool, currency: str) ->
             f"Plans usually require prior authorization for {route.label} (commonly after two "
             "antidepressants have not helped) and approve a number of months at a time."
         )
-    return tuple(lines)
+    return lines

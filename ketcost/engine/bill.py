@@ -90,12 +90,6 @@ class Dosing:
         return LineItem(self.label, "medication", units, cases(*self.unit_price), amount, units, mg)
 
 
-@functools.lru_cache(maxsize=1024)
-def medication_item(medication: Dosing, sessions: Count) -> LineItem:
-    """The medication's line for a course's sessions, cached: a batch repeats its courses."""
-    return medication.item(sessions)
-
-
 def _course_mg(sessions: int, first: int, each: int) -> int:
     return 0 if sessions == 0 else first + (sessions - 1) * each
 
@@ -104,23 +98,16 @@ def dosing(route: Route, plan: Plan) -> Dosing | None:
     """The medication a plan's sessions bill on `route`: None when the route's sheet bills none
     or the plan says the session price includes it. A dose the medication is not given at is an
     InputError."""
-    if route.medication is None and plan.dose is None:
-        return None  # the usual case for IV and oral
-    dose = None if plan.dose is None else (plan.dose.low, plan.dose.high)
-    return _dosing(route, dose, plan.medication == "included")
-
-
-@functools.lru_cache(maxsize=256)
-def _dosing(route: Route, dose: tuple[int, int] | None, included: bool) -> Dosing | None:
-    """`dosing`, cached: a batch names a few routes at a few doses."""
     medication = route.medication
     if medication is None:
-        raise InputError(
-            f"--dose: {route.label} has no medication billed by the dose in this price "
-            "sheet; the dose is for a route whose sheet has a [routes.ID.medication] table"
-        )
+        if plan.dose is not None:
+            raise InputError(
+                f"--dose: {route.label} has no medication billed by the dose in this price "
+                "sheet; the dose is for a route whose sheet has a [routes.ID.medication] table"
+            )
+        return None
     doses = medication.doses_mg
-    low, high = (doses[0], doses[-1]) if dose is None else dose
+    low, high = (doses[0], doses[-1]) if plan.dose is None else (plan.dose.low, plan.dose.high)
     for mg in (low, high):
         if mg not in doses:
             allowed = " or ".join(f"{d} mg" for d in doses)
@@ -128,7 +115,7 @@ def _dosing(route: Route, dose: tuple[int, int] | None, included: bool) -> Dosin
                 f"--dose {mg}: this price sheet prices {medication.label}s at doses of {allowed}; "
                 "the dose is the clinician's to set"
             )
-    if included:
+    if plan.medication == "included":
         return None
     first = min(medication.first_dose_mg, low), min(medication.first_dose_mg, high)
     unit_price = cents(medication.unit_price.low), cents(medication.unit_price.high)
@@ -240,7 +227,7 @@ def bill(
     sessions = plan_course.sessions
     items = [b.item for b in bills]
     if medication is not None:
-        line = medication_item(medication, sessions)
+        line = medication.item(sessions)
         low_total, high_total = (
             low_total + cents(line.amount.low),
             high_total + cents(line.amount.high),

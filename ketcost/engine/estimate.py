@@ -166,13 +166,10 @@ def _insurance(
     counts = (split.low, split.high)
     program = savings_program(terms, route)
     authorized = authorized_counts(plan, plan_course, covered)
-    if len(split.windows) == 1 and program is None and authorized == (None, None):
-        years = [_one_year(charged[c], counts[c][0], billed.total[c], current) for c in (0, 1)]
-    else:
-        years = [
-            cover.case_years(counts[c], charged[c], current, renewed, program, authorized[c])
-            for c in (0, 1)
-        ]
+    years = [
+        cover.case_years(counts[c], charged[c], current, renewed, program, authorized[c])
+        for c in (0, 1)
+    ]
     paid = (years[0].patient, years[1].patient)  # the program's payments counted as the patient's
     by_program = (years[0].program, years[1].program)
     spent = (years[0].billed, years[1].billed)
@@ -255,15 +252,6 @@ def savings_program(terms: Insurance, route: Route) -> cover.Program | None:
             "is not published with a date, so give the one in your program's terms"
         )
     return cover.Program(cents(program.per_treatment), cents(cap))
-
-
-def _one_year(case: CaseCharges, sessions: int, total: int, terms: cover.Terms) -> cover.CaseYears:
-    """`case_years` for the usual case, one plan year with every session covered: the bill is
-    the course's total, and only an allowed amount leaves a write-off."""
-    paid = cover.case_pays(case, sessions, terms)
-    allowing = any(c.allowed is not None for c in (*case.once, *case.first, *case.each))
-    written_off = case.written_off(sessions) if allowing else 0
-    return cover.CaseYears((sessions,), [total], [paid], [0], [written_off])
 
 
 def insurance_charges(
