@@ -146,6 +146,7 @@ def estimate_schema() -> dict[str, Any]:
     schema: dict[str, Any] = TypeAdapter(Estimate).json_schema(mode="serialization")
     _drop_closed(schema)
     schema["properties"]["id"] = {"description": "Batch output only: the record's id."}
+    schema["required"].insert(schema["required"].index("disclaimer"), "budget")  # null if none
     return schema
 
 
@@ -157,7 +158,7 @@ def timeline_schema() -> dict[str, Any]:
     month = Month.model_json_schema(mode="serialization")
     defs = {**estimate.get("$defs", {}), **month.pop("$defs", {}), "Month": month}
     keys = ("schema_version", "currency", "route", "protocol")
-    totals = ("total", "out_of_pocket", "installments", "disclaimer")
+    totals = ("total", "out_of_pocket", "installments", "warnings", "budget", "disclaimer")
     properties = {
         **{key: estimate["properties"][key] for key in keys},
         "months": {"type": "array", "items": {"$ref": "#/$defs/Month"}},
@@ -167,7 +168,7 @@ def timeline_schema() -> dict[str, Any]:
         "title": "Timeline",
         "type": "object",
         "properties": properties,
-        "required": [*keys, "months", "total", "out_of_pocket", "disclaimer"],
+        "required": [*keys, "months", "total", "out_of_pocket", "warnings", "disclaimer"],
         "$defs": defs,
     }
     _drop_closed(schema)

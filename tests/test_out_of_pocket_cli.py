@@ -132,9 +132,13 @@ def test_budget(cli: RunCli, budget: str, code: int, warning: str) -> None:
     without = cli("estimate", *ESKETAMINE_INSURED, "--json")
     run = cli("estimate", *ESKETAMINE_INSURED, "--json", "--budget", budget)
     assert run.code == code
-    assert run.out == without.out  # stdout unchanged, so a script can branch on the code
+    seen, plain = json.loads(run.out), json.loads(without.out)
+    assert seen["budget"] == {"limit": f"{budget}.00", "exceeded": bool(code)}
+    assert plain["budget"] is None
+    assert {**seen, "budget": None} == plain  # otherwise the same estimate
     assert warning in run.err
     assert run.err.count("\n") == (1 if warning else 0)
+    assert seen["warnings"] == []  # the budget has its own key
 
 
 def compare_json(cli: RunCli, *args: str) -> list[dict[str, Any]]:

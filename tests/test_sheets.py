@@ -176,7 +176,7 @@ def test_stale_after_twelve_months(sheet: PriceSheet, today: date, stale: bool) 
     warning = stale_warning(sheet, today)
     assert (warning is not None) == stale
     if warning:
-        assert warning.startswith("warning: ")
+        assert warning.startswith("price sheet ")
         assert "\n" not in warning
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from dataclasses import replace
 from decimal import Decimal
 from typing import Annotated
 
@@ -16,10 +17,9 @@ from ketcost.cli.base import EXIT_BUDGET, EXIT_OK
 from ketcost.cli.options import complete_routes
 from ketcost.domain.money import to_cents
 from ketcost.domain.plan import Plan, today
-from ketcost.domain.result import Estimate
+from ketcost.domain.result import Budget, Estimate
 from ketcost.domain.sheet import PriceSheet
 from ketcost.engine import estimate as price
-from ketcost.engine import schedule_warnings
 from ketcost.errors import InputError
 from ketcost.io.sheets import load_price_sheet, stale_warning
 from ketcost.render import OutputFormat
@@ -60,10 +60,20 @@ def terminal() -> tuple[int, bool]:
 def sheet_for(prices: str | None) -> PriceSheet:
     """The price sheet to use (the shipped one for None), after a warning when it is old."""
     sheet = load_price_sheet(prices or None)
-    warning = stale_warning(sheet, today())
-    if warning:
-        typer.echo(warning, err=True)
+    for line in sheet_warnings(sheet):
+        warn(line)
     return sheet
+
+
+def sheet_warnings(sheet: PriceSheet) -> tuple[str, ...]:
+    """The sheet's caution for an estimate's `warnings`: dated more than a year ago."""
+    line = stale_warning(sheet, today())
+    return () if line is None else (line,)
+
+
+def warn(line: str) -> None:
+    """One warning on stderr."""
+    typer.echo(f"warning: {line}", err=True)
 
 
 RouteOption = Annotated[
@@ -123,9 +133,16 @@ def priced(plan: Plan, sheet: PriceSheet) -> Estimate:
     """The estimate, after a warning line on stderr for each way its schedule is outside the
     route's label or usual practice."""
     result = price(plan, sheet)
-    for line in schedule_warnings(plan, sheet):
-        typer.echo(line, err=True)
+    for line in result.warnings:
+        warn(line)
     return result
+
+
+def noted(result: Estimate, earlier: tuple[str, ...], budget: Decimal | None) -> Estimate:
+    """The estimate with every warning its command printed (`earlier`: the inputs' and the
+    price sheet's, before the estimate's own) and the budget check, for `--json`."""
+    check = None if budget is None else Budget(to_cents(budget), result.out_of_pocket.high > budget)
+    return replace(result, warnings=(*earlier, *result.warnings), budget=check)
 
 
 def over_budget(results: list[Estimate], budget: Decimal | None) -> int:
@@ -139,15 +156,10 @@ def over_budget(results: list[Estimate], budget: Decimal | None) -> int:
     if len(results) == 1:
         verb = "exceeds" if over[0].out_of_pocket.low > budget else "may exceed"
         span = wording.money_span(over[0].out_of_pocket, over[0].currency)
-        message = f"warning: the out-of-pocket cost ({span}) {verb} the budget of {limit}"
-        typer.echo(message, err=True)
+        warn(f"the out-of-pocket cost ({span}) {verb} the budget of {limit}")
     else:
         names = ", ".join(r.route for r in over)
-        typer.echo(
-            f"warning: {len(over)} of {len(results)} options may exceed the budget of {limit}: "
-            f"{names}",
-            err=True,
-        )
+        warn(f"{len(over)} of {len(results)} options may exceed the budget of {limit}: {names}")
     return EXIT_BUDGET
 
 

@@ -16,10 +16,12 @@ from ketcost.cli.common import (
     RoutesOption,
     ScenarioPricesOption,
     SheetsOption,
+    noted,
     output_format,
     over_budget,
     priced,
     sheet_for,
+    sheet_warnings,
     terminal,
 )
 from ketcost.cli.options import PlanInputs, plan_options
@@ -67,12 +69,6 @@ def estimate(
     chosen = scenario(inputs, route=route, prices=prices, budget=budget, installments=installments)
     sheet = sheet_for(chosen.prices)
     result = priced(chosen.plan, sheet)
-    if chosen.plan.medication == "included" and sheet.routes[result.route].medication is None:
-        typer.echo(
-            f"warning: --medication included changes nothing: {result.route_label} has no "
-            "medication billed beside the session in this price sheet",
-            err=True,
-        )
     if save_plan is not None:
         from ketcost.io.files import write_text
         from ketcost.io.planfile import plan_data, plan_text
@@ -87,6 +83,7 @@ def estimate(
         if save_plan != "-":
             typer.echo(f"wrote the plan to {save_plan}", err=True)
     width, color = terminal()
+    result = noted(result, (*chosen.warnings, *sheet_warnings(sheet)), chosen.budget)
     to_stdout(render_estimate(result, output, width=width, color=color))
     return over_budget([result], chosen.budget)
 
@@ -118,7 +115,11 @@ def compare(
             "compare sheets in one currency"
         )
     results = [
-        priced(chosen.plan.model_copy(update={"route": name}), sheet)
+        noted(
+            priced(chosen.plan.model_copy(update={"route": name}), sheet),
+            (*chosen.warnings, *sheet_warnings(sheet)),
+            chosen.budget,
+        )
         for sheet in sheets
         for name in (route or ([chosen.plan.route] if chosen.plan.route else list(sheet.routes)))
     ]
@@ -149,7 +150,10 @@ def timeline(
     from ketcost.engine.timeline import timeline as month_by_month
 
     sheet = sheet_for(chosen.prices)
-    months = month_by_month(chosen.plan, sheet, priced(chosen.plan, sheet))
+    result = noted(
+        priced(chosen.plan, sheet), (*chosen.warnings, *sheet_warnings(sheet)), chosen.budget
+    )
+    months = month_by_month(chosen.plan, sheet, result)
     width, color = terminal()
     to_stdout(render_timeline(months, output, width=width, color=color))
     return over_budget([months.estimate], chosen.budget)

@@ -317,13 +317,11 @@ def input_warnings(inputs: PlanInputs, plan: Plan, plan_file: str | None = None)
         else:
             continue
         meant = (value * 100).normalize()
-        lines.append(
-            f"warning: {written} means {value}%, not {meant:f}%; write {meant:f} for {meant:f}%"
-        )
+        lines.append(f"{written} means {value}%, not {meant:f}%; write {meant:f} for {meant:f}%")
     terms = plan.insurance
     if inputs.covered and terms is not None and _no_terms(terms):
         lines.append(
-            "warning: --covered with no deductible, coinsurance or copay: insurance then pays "
+            "--covered with no deductible, coinsurance or copay: insurance then pays "
             "every covered charge in full; give --deductible and --coinsurance for your plan"
         )
     return lines
@@ -349,7 +347,9 @@ def option_error(error: ValidationError, given: dict[str, Any]) -> InputError:
     return InputError(f"invalid value {quoted(value)} for {_flag(field)}: {message}")
 
 
-def warn_inputs(inputs: PlanInputs, plan: Plan, plan_file: str | None = None) -> None:
-    """Print a warning line for each value likely misread."""
-    for line in input_warnings(inputs, plan, plan_file):
-        typer.echo(line, err=True)
+def warn_inputs(inputs: PlanInputs, plan: Plan, plan_file: str | None = None) -> tuple[str, ...]:
+    """Print a warning line for each value likely misread; the lines (without `warning: `)."""
+    lines = tuple(input_warnings(inputs, plan, plan_file))
+    for line in lines:
+        typer.echo(f"warning: {line}", err=True)
+    return lines

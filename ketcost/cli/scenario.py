@@ -28,6 +28,7 @@ class Scenario:
     quote: QuoteInfo | None  # None: no plan file, so no quote details
     provider: ProviderInfo | None = None  # a plan file's [provider], for a Good Faith Estimate
     start_given: bool = False  # False: an insured plan's start is today's date, not the user's
+    warnings: tuple[str, ...] = ()  # the inputs' warnings, printed already
 
     def plan_to_save(self) -> Plan:
         """The plan as given, for --save-plan: without a start date it did not give."""
@@ -57,15 +58,17 @@ def scenario(
     limit = budget_amount(budget)
     if inputs.plan_file is None:  # the common case; plan files are read only when given
         plan = make_plan(inputs, route=route, installments=installments)
-        warn_inputs(inputs, plan)
+        said = warn_inputs(inputs, plan)
         chosen = prices or os.environ.get("KETCOST_PRICES") or None
         given = inputs.start is not None
-        return Scenario(plan=plan, prices=chosen, budget=limit, quote=None, start_given=given)
+        return Scenario(
+            plan=plan, prices=chosen, budget=limit, quote=None, start_given=given, warnings=said
+        )
     from ketcost.io.planfile import read_plan
 
     file = read_plan(inputs.plan_file)
     plan = make_plan(inputs, file.fields, route=route, installments=installments)
-    warn_inputs(inputs, plan, inputs.plan_file)
+    said = warn_inputs(inputs, plan, inputs.plan_file)
     return Scenario(
         plan=plan,
         prices=prices or file.prices or os.environ.get("KETCOST_PRICES") or None,
@@ -73,4 +76,5 @@ def scenario(
         quote=file.quote,
         provider=file.provider,
         start_given=inputs.start is not None or "start" in file.fields,
+        warnings=said,
     )

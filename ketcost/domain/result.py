@@ -159,6 +159,17 @@ class Installments:
 
 
 @dataclass(frozen=True, slots=True)
+class Budget:
+    """The budget given and whether the out-of-pocket may exceed it (its high end is above the
+    limit: the command then exits 3)."""
+
+    __pydantic_config__ = _CLOSED
+
+    limit: Decimal
+    exceeded: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Estimate:
     """The result: sessions and cost per phase and in total, as low–high ranges."""
 
@@ -183,4 +194,8 @@ class Estimate:
     months: int | None
     start: date | None
     assumptions: tuple[str, ...]
+    # Ways the plan is outside the route's label or usual practice, or an option does nothing;
+    # the command adds its own (a value likely misread, an old price sheet).
+    warnings: tuple[str, ...]
+    budget: Budget | None = field(default=None, kw_only=True)  # --budget, when given
     disclaimer: str

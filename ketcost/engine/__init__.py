@@ -2,7 +2,8 @@
 
 `estimate` resolves the names the plan gives, then calls down once each through
 `schedule` (the course), `bill` (line items and totals), `insurance` (the per-charge rule and
-plan years) and `assumptions` (the lines that say how the figures were made).
+plan years), `assumptions` (the lines that say how the figures were made) and `cautions` (the
+warnings).
 """
 
 from ketcost.engine.estimate import (
@@ -11,7 +12,6 @@ from ketcost.engine.estimate import (
     estimate,
     rank,
     resolve,
-    schedule_warnings,
 )
 
-__all__ = ["DISCLAIMER", "course_of", "estimate", "rank", "resolve", "schedule_warnings"]
+__all__ = ["DISCLAIMER", "course_of", "estimate", "rank", "resolve"]

@@ -6,9 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import date
-from fractions import Fraction
 
-from ketcost import wording
 from ketcost.domain.money import Pair, after_assistance, cents, decimal, hundredths, installments
 from ketcost.domain.plan import Insurance, Plan
 from ketcost.domain.result import (
@@ -35,15 +33,13 @@ from ketcost.engine.bill import (
     route_price,
     suggest,
 )
+from ketcost.engine.cautions import cautions
 from ketcost.engine.charges import Allowed, CaseCharges
 from ketcost.engine.schedule import (
     Course,
     Schedule,
-    adjusted_phases,
     course,
-    own_weeks,
     session_days,
-    weekly_rate,
 )
 from ketcost.errors import InputError
 
@@ -145,6 +141,7 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         assumptions=assumptions(
             sheet, route, plan_course, plan, covered, len(insured.plan_years) if insured else 1
         ),
+        warnings=cautions(plan, sheet, route_id, protocol_id, plan_course),
         disclaimer=DISCLAIMER,
     )
 
@@ -280,36 +277,6 @@ def _installments(out: Pair, count: int | None) -> Installments | None:
     each_low, last_low = installments(out[0], count)
     each_high, last_high = installments(out[1], count)
     return Installments(count, money(each_low, each_high), money(last_low, last_high))
-
-
-def schedule_warnings(plan: Plan, sheet: PriceSheet) -> tuple[str, ...]:
-    """One line for each way the plan's schedule is outside the route's label or usual practice:
-    a protocol made for another route, or more sessions a week than the sheet allows the route.
-    The estimate is still made."""
-    route_id, protocol_id = resolve(plan, sheet)
-    route, protocol = sheet.routes[route_id], sheet.protocols[protocol_id]
-    lines = []
-    made_for = protocol.route and sheet.find_route(protocol.route)
-    if made_for and made_for != route_id:
-        lines.append(
-            f"warning: protocol {protocol_id!r} is made for {sheet.routes[made_for].label}, "
-            f"not {route.label}; the figures follow it anyway"
-        )
-    if route.max_per_week is not None:
-        for phase in adjusted_phases(Schedule.of(plan), protocol_id, protocol):
-            if phase.sessions is not None:
-                weeks = own_weeks(phase)
-                most = Fraction(phase.sessions.high) / (weeks[0] if weeks and weeks[0] else 1)
-            else:
-                most = weekly_rate(phase)[1]
-            if most > Fraction(route.max_per_week.high):
-                limit = wording.number(route.max_per_week.high)
-                lines.append(
-                    f"warning: {phase.name} schedules up to {wording.weeks_span((most, most))} "
-                    f"sessions a week, more than the {limit} a week usual for {route.label} "
-                    f"({(route.max_per_week_source or '').rstrip('.')})"
-                )
-    return tuple(lines)
 
 
 def rank(results: list[Estimate]) -> list[Estimate]:

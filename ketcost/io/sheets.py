@@ -71,7 +71,8 @@ def key_path(loc: tuple[int | str, ...]) -> str:
 
 
 def stale_warning(sheet: PriceSheet, today: date) -> str | None:
-    """A one-line warning when the sheet is dated more than 12 months before `today`."""
+    """A one-line warning (without `warning: `) when the sheet is dated more than 12 months
+    before `today`."""
     try:
         year_ago = today.replace(year=today.year - 1)
     except ValueError:  # 29 February
@@ -79,7 +80,7 @@ def stale_warning(sheet: PriceSheet, today: date) -> str | None:
     if sheet.as_of >= year_ago:
         return None
     return (
-        f"warning: price sheet {sheet.name!r} is dated {sheet.as_of.isoformat()}, "
+        f"price sheet {sheet.name!r} is dated {sheet.as_of.isoformat()}, "
         "more than 12 months ago; prices may have changed"
     )
 

@@ -181,6 +181,12 @@ def estimate_held(result: Estimate, record_id: str | None = None) -> str:
         f'"last_payment":{_pair(plan.last_payment)}}}'
     )
     assumptions = ",".join([_text(line) for line in result.assumptions])
+    warnings = ",".join([_text(line) for line in result.warnings])
+    check = result.budget
+    budget = "null"
+    if check is not None:
+        exceeded = "true" if check.exceeded else "false"
+        budget = f'{{"limit":{_amount(check.limit)},"exceeded":{exceeded}}}'
     head = _head(result) if record_id is None else f'{{"id":{record_id},{_head(result)[1:]}'
     return (
         f"{head}{phases}],"
@@ -190,6 +196,7 @@ def estimate_held(result: Estimate, record_id: str | None = None) -> str:
         f'"installments":{installments},"maintenance_months":{result.maintenance_months!s},'
         f'"months":{"null" if result.months is None else result.months},'
         f'"start":{_when(result.start)},"assumptions":[{assumptions}],'
+        f'"warnings":[{warnings}],"budget":{budget},'
         f'"disclaimer":{_text(result.disclaimer)}}}'
     )
 
@@ -252,7 +259,8 @@ def render_timeline(months: Timeline) -> str:
         {
             **{k: payload[k] for k in ("schema_version", "currency", "route", "protocol")},
             "months": [m.model_dump(mode="json") for m in months.months],
-            **{k: payload[k] for k in ("total", "out_of_pocket", "installments", "disclaimer")},
+            **{k: payload[k] for k in ("total", "out_of_pocket", "installments")},
+            **{k: payload[k] for k in ("warnings", "budget", "disclaimer")},
         }
     )
 

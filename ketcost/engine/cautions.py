@@ -1,0 +1,81 @@
+"""The estimate's warnings: one small function per way a plan is outside the route's label or
+usual practice, or an option does nothing. The estimate is still made; the CLI prints each line
+on stderr after `warning: ` and `--json` carries them as `warnings`."""
+
+from __future__ import annotations
+
+import functools
+from fractions import Fraction
+
+from ketcost import wording
+from ketcost.domain.plan import Plan
+from ketcost.domain.sheet import PriceSheet, Protocol, Route
+from ketcost.engine.schedule import Course, Schedule, adjusted_phases, own_weeks, weekly_rate
+
+
+def cautions(
+    plan: Plan, sheet: PriceSheet, route_id: str, protocol_id: str, plan_course: Course
+) -> tuple[str, ...]:
+    """Every warning for this plan, in a fixed order."""
+    route, protocol = sheet.routes[route_id], sheet.protocols[protocol_id]
+    made_for = protocol.route and sheet.find_route(protocol.route)
+    lines = [
+        *other_route(protocol_id, made_for and sheet.routes[made_for], route),
+        *schedule_cautions(route, protocol_id, protocol, plan_course.schedule),
+    ]
+    if maintenance_unused(plan_course):
+        lines.append(
+            f"--maintenance {plan.maintenance} does nothing without --maintenance-months N or "
+            "--months N: no maintenance is priced"
+            if plan.months is None
+            else f"--maintenance {plan.maintenance} does nothing: the {plan.months}-month course "
+            "has no room for a maintenance session after the induction"
+        )
+    if plan.medication == "included" and route.medication is None:
+        lines.append(
+            f"--medication included changes nothing: {route.label} has no medication billed "
+            "beside the session in this price sheet"
+        )
+    return tuple(lines)
+
+
+def other_route(protocol_id: str, made_for: Route | None, route: Route) -> tuple[str, ...]:
+    """A protocol written for another route."""
+    if made_for is None or made_for == route:
+        return ()
+    return (
+        f"protocol {protocol_id!r} is made for {made_for.label}, not {route.label}; "
+        "the figures follow it anyway",
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def schedule_cautions(
+    route: Route, protocol_id: str, protocol: Protocol, schedule: Schedule
+) -> tuple[str, ...]:
+    """Phases with more sessions a week than the sheet allows the route. Cached on the route,
+    protocol and the plan's schedule fields: a batch repeats them."""
+    if route.max_per_week is None:
+        return ()
+    lines = []
+    for phase in adjusted_phases(schedule, protocol_id, protocol):
+        if phase.sessions is not None:
+            weeks = own_weeks(phase)
+            most = Fraction(phase.sessions.high) / (weeks[0] if weeks and weeks[0] else 1)
+        else:
+            most = weekly_rate(phase)[1]
+        if most > Fraction(route.max_per_week.high):
+            limit = wording.number(route.max_per_week.high)
+            lines.append(
+                f"{phase.name} schedules up to {wording.weeks_span((most, most))} sessions a "
+                f"week, more than the {limit} a week usual for {route.label} "
+                f"({(route.max_per_week_source or '').rstrip('.')})"
+            )
+    return tuple(lines)
+
+
+def maintenance_unused(plan_course: Course) -> bool:
+    """--maintenance given, but the course has no maintenance session in either case."""
+    return plan_course.schedule.maintenance is not None and not any(
+        phase.sessions.high for phase in plan_course.phases if phase.part == "maintenance"
+    )
