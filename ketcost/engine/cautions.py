@@ -18,9 +18,9 @@ def cautions(
 ) -> tuple[str, ...]:
     """Every warning for this plan, in a fixed order."""
     route, protocol = sheet.routes[route_id], sheet.protocols[protocol_id]
-    made_for = protocol.route and sheet.find_route(protocol.route)
+    made_for = sheet.find_route(protocol.route) if protocol.route else None
     lines = [
-        *other_route(protocol_id, made_for and sheet.routes[made_for], route),
+        *other_route(protocol_id, sheet.routes[made_for] if made_for else None, route),
         *schedule_cautions(route, protocol_id, protocol, plan_course.schedule),
     ]
     if maintenance_unused(plan_course):
