@@ -22,6 +22,7 @@ COMMANDS = (
     "addons",
     "protocols",
     "check-prices",
+    "check-bill",
     "batch",
     "schema",
 )  # every command a person can run

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,7 +14,7 @@ import pytest
 
 from ketcost import __version__
 
-from .conftest import RunCli
+from .conftest import COMMANDS, RunCli
 from .test_sheets import VALID
 
 
@@ -174,6 +175,14 @@ def test_every_command_has_help_with_an_example(cli: RunCli, command: str) -> No
     assert run.code == 0
     assert "Example" in run.out
     assert f"ketcost {command}" in run.out
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_names_values_by_placeholder_not_python_type(cli: RunCli, command: str) -> None:
+    """`FILE`, `N`, `AMOUNT`: never typer's `FILE <str>` or `<int>`."""
+    run = cli(*command.split(), "--help")
+    assert run.code == 0
+    assert re.findall(r"<(?:str|int|float|path|decimal)>", run.out) == []
 
 
 def test_no_command_shows_help(cli: RunCli) -> None:

@@ -408,6 +408,8 @@ def test_a_full_stdout_is_one_error_line(command: str, tmp_path: Path) -> None:
     sheet = Path(__file__).parent.parent / "ketcost" / "data" / "price_ranges.toml"
     records = tmp_path / "in.jsonl"
     records.write_text('{"route": "iv"}\n')
+    quote = tmp_path / "quote.json"
+    subprocess.run([*KETCOST, "quote", "-r", "iv", "-f", "json", "-o", str(quote)], check=True)
     args = {
         "estimate": ["-r", "iv", "--weeks", "4"],
         "compare": [],
@@ -419,6 +421,7 @@ def test_a_full_stdout_is_one_error_line(command: str, tmp_path: Path) -> None:
         "addons": [],
         "protocols": [],
         "check-prices": [str(sheet)],
+        "check-bill": [str(quote), "--billed", "100", "--bill-date", "2027-03-01"],
         "batch": [str(records)],
         "schema": ["plan"],
     }[command]

@@ -18,7 +18,23 @@ LIVE_PROGRESS: list[Callable[[], None]] = []
 class PlainUsage(typer.core.TyperCommand):
     """The command class every ketcost command is made with (`cls=`, click's public hook): its
     usage line names a required argument `FILE`, as every other tool does (typer writes
-    `{FILE}`)."""
+    `{FILE}`), and its help lists an argument by its placeholder alone (typer adds the Python
+    type: `FILE <str>`)."""
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:  # click's Context, HelpFormatter
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append((param.metavar or record[0], record[1]))
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:  # click's Context
         pieces: list[str] = super().collect_usage_pieces(ctx)
