@@ -118,3 +118,16 @@ def test_header_row_is_one_line_in_a_real_terminal(
     lines = ANSI.sub("", drawn).splitlines()
     assert any(all(word in line for word in header) for line in lines), drawn
     assert max(len(line.rstrip()) for line in lines) <= columns
+
+
+def test_batch_progress_shows_a_total_and_is_cleared_before_the_summary(tmp_path: Path) -> None:
+    records = tmp_path / "in.jsonl"
+    line = '{"route": "iv", "insurance": {"deductible": 500, "coinsurance": 20}}\n'
+    records.write_text(line * 20_000)
+    args = ["batch", str(records), "-o", str(tmp_path / "out.jsonl"), "--jobs", "1"]
+    drawn = run_in_terminal(args, 100)
+    assert "records priced" in drawn
+    assert "of 20,000" in drawn  # a file's size is known: its lines are the total
+    # the progress line is erased (cursor up, erase line) and the summary starts a clean line
+    assert "\x1b[1A\x1b[2Kbatch: 20000 records, 20000 estimated, 0 failed\n" in drawn
+    assert drawn.endswith(f"wrote {tmp_path / 'out.jsonl'}\n")

@@ -132,11 +132,13 @@ def _message(error: Exception) -> str:
 
 @dataclass(frozen=True)
 class Done:
-    """A priced chunk: its output bytes and how many records it held and how many failed."""
+    """A priced chunk: its output bytes, how many records it held and how many failed, and the
+    input line of its last record."""
 
     data: bytes
     records: int
     failed: int
+    last_line: int
 
 
 def price_chunk(pricer: Pricer, chunk: list[tuple[int, Raw]], output_format: RecordFormat) -> Done:
@@ -156,7 +158,7 @@ def price_chunk(pricer: Pricer, chunk: list[tuple[int, Raw]], output_format: Rec
         # A lone surrogate in a CSV cell is written as the escape it came as (`\ud800`).
         data = buffer.getvalue().encode("utf-8", "backslashreplace")
     failed = sum(1 for o in outcomes if o.error is not None)
-    return Done(data, len(outcomes), failed)
+    return Done(data, len(outcomes), failed, chunk[-1][0] if chunk else 0)
 
 
 UNWRITABLE = (
@@ -213,6 +215,7 @@ class Spilled:
     number: int
     records: int
     failed: int
+    last_line: int
 
 
 def _chunk_file(folder: Path, number: int) -> Path:
@@ -232,14 +235,14 @@ def _price_in_worker(number: int, chunk: list[tuple[int, Raw]]) -> Spilled:
     done = price_chunk(_Job.pricer, chunk, _Job.output_format)
     _chunk_file(_Job.folder, number).write_bytes(done.data)
     _set_aside()
-    return Spilled(number, done.records, done.failed)
+    return Spilled(number, done.records, done.failed, done.last_line)
 
 
 def _collected(folder: Path, spilled: Spilled) -> Done:
     path = _chunk_file(folder, spilled.number)
     data = path.read_bytes()
     path.unlink()
-    return Done(data, spilled.records, spilled.failed)
+    return Done(data, spilled.records, spilled.failed, spilled.last_line)
 
 
 def _set_aside() -> None:
@@ -360,12 +363,13 @@ def run(
     prices: str | None,
     jobs: int,
     base: str = ".",
-    progress: Callable[[], Callable[[int], None]] | None = None,
+    progress: Callable[[], Callable[[int, int], None]] | None = None,
 ) -> Tally:
     """Price every record read from `stream`, writing each chunk's results with `write`.
 
     `base` is the folder records' own `prices` paths are read from; `progress`, when given,
-    makes a progress callback once the workers are started. A CSV file's header is checked
+    makes a progress callback once the workers are started, called with the records done and
+    the input line reached. A CSV file's header is checked
     before anything is written.
     """
     pricer = Pricer(prices, base)
@@ -377,7 +381,7 @@ def run(
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerow(CSV_HEADER)
         write(buffer.getvalue().encode())
-    report: list[Callable[[int], None]] = []
+    report: list[Callable[[int, int], None]] = []
 
     def started() -> None:
         if progress is not None:
@@ -388,5 +392,5 @@ def run(
         tally.records += done.records
         tally.failed += done.failed
         for update in report:
-            update(tally.records)
+            update(tally.records, done.last_line)
     return tally
