@@ -83,6 +83,29 @@ def test_save_plan_round_trips(cli: RunCli, tmp_path: Path, args: list[str]) -> 
     assert not mode & 0o002  # ordinary permissions: never world-writable
 
 
+def test_save_plan_writes_only_what_was_set(cli: RunCli, tmp_path: Path, write: Write) -> None:
+    saved = tmp_path / "saved.toml"
+    run = cli("estimate", "-r", "esketamine", "--weeks", "4", "--deductible", "500",
+              "--save-plan", str(saved))  # fmt: skip
+    assert run.code == 0, run.err
+    assert saved.read_text().splitlines()[1:] == [
+        'route = "esketamine"',
+        "weeks = 4",
+        "",
+        "[insurance]",
+        "deductible = 500",
+    ]  # no coinsurance = 0, payer, out_of_network or start the user never gave
+    plan = write("client.toml", 'route = "iv"\n\n[quote]\nclient = "A. Client"\n')
+    again = tmp_path / "again.toml"
+    assert cli("estimate", "--plan", str(plan), "--save-plan", str(again)).code == 0
+    assert again.read_text().splitlines()[1:] == [
+        'route = "iv"',
+        "",
+        "[quote]",
+        'client = "A. Client"',
+    ]  # no valid_days = 30 or diagnosis = []
+
+
 def test_saved_prices_path_is_relative_to_the_plan(
     cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -221,12 +221,14 @@ def plan_data(
     if budget is not None:
         data["budget"] = _number(budget)
     if plan.insurance is not None:
-        terms = plan.insurance.model_dump(exclude_none=True)
+        # What was given (a payer preset's figures count as given: they reproduce the estimate),
+        # not the defaults filled in after it.
+        terms = plan.insurance.model_dump(exclude_unset=True, exclude_none=True)
         data["insurance"] = {
             k: _number(v) if isinstance(v, Decimal) else v for k, v in terms.items()
         }
     if quote is not None:
-        given = quote.model_dump(exclude_none=True)
+        given = quote.model_dump(exclude_unset=True, exclude_none=True)
         if given:
             data["quote"] = given
     return data
