@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import stat
@@ -238,3 +239,41 @@ def test_a_good_faith_estimate_names_no_command_line_option(
     )  # fmt: skip
     assert run.code == 0, run.err
     assert re.findall(r"--[a-z][a-z-]*", _visible(run.out)) == []
+
+
+CAUTION = (
+    "The prices here are from a price list dated 2026-11-01, more than 12 months before this "
+    "document; they may have changed. Ask the clinic for its current prices."
+)
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+@pytest.mark.parametrize("routes", [["-r", "iv"], ["-r", "iv", "-r", "oral"]])
+def test_an_old_price_sheet_is_cautioned_in_the_document(
+    cli: RunCli, monkeypatch: pytest.MonkeyPatch, fmt: str, routes: list[str]
+) -> None:
+    """The terminal's warning goes to stderr, which a client never sees: the document says it."""
+    fresh = cli("quote", *routes, "-f", fmt)
+    assert "more than 12 months" not in fresh.out
+    monkeypatch.setenv("KETCOST_TODAY", "2028-01-15")  # the shipped sheet is dated 2026-11-01
+    run = cli("quote", *routes, "-f", fmt)
+    assert run.code == 0
+    assert run.err.startswith("warning: price sheet ")
+    assert " ".join(_visible(run.out).replace("**", "").split()).count(f"Caution: {CAUTION}") == 1
+    assert re.findall(r"--[a-z][a-z-]*", _visible(run.out)) == []
+
+
+def test_an_old_price_sheet_is_in_the_quote_json_and_the_gfe(
+    cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .test_gfe import CLINIC, PROVIDER, gfe_args
+
+    (tmp_path / "clinic.toml").write_text(CLINIC)  # dated 2026-11-01 too
+    (tmp_path / "provider.toml").write_text(PROVIDER)
+    paths = {"sheet": str(tmp_path / "clinic.toml"), "provider": str(tmp_path / "provider.toml")}
+    monkeypatch.setenv("KETCOST_TODAY", "2028-01-15")
+    data = json.loads(cli("quote", "-r", "iv", "-f", "json").out)
+    assert data["estimate"]["warnings"][0].endswith("12 months ago; prices may have changed")
+    gfe = json.loads(cli(*gfe_args(paths), "-f", "json").out)
+    assert gfe["disclaimers"][-1] == CAUTION
+    assert CAUTION in cli(*gfe_args(paths), "-f", "markdown").out

@@ -20,10 +20,12 @@ from ketcost.cli.common import (
     InstallmentsOption,
     RoutesOption,
     SheetsOption,
+    noted,
     over_budget,
     priced,
     say_written,
     sheet_for,
+    sheet_warnings,
 )
 from ketcost.cli.options import PlanInputs, option_error, plan_options
 from ketcost.cli.scenario import scenario
@@ -182,7 +184,9 @@ def quote(
         option_sheet = sheet if path == sheets[0] else sheet_for(path)
         for name in routes:
             plan = chosen.plan if name is None else chosen.plan.model_copy(update={"route": name})
-            months = month_by_month(plan, option_sheet, priced(plan, option_sheet))
+            said = (*chosen.warnings, *sheet_warnings(option_sheet))
+            result = noted(priced(plan, option_sheet), said, chosen.budget)
+            months = month_by_month(plan, option_sheet, result)
             options.append(build_quote(plan, months, details, today()))
     if len({o.estimate.currency for o in options}) > 1:
         raise InputError("the price sheets are in different currencies; quote sheets in one")

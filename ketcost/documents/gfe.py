@@ -28,6 +28,7 @@ from ketcost.engine import estimate as price
 from ketcost.engine.bill import route_price, session_fee
 from ketcost.engine.schedule import WEEKS_PER_MONTH
 from ketcost.errors import InputError
+from ketcost.io.sheets import is_stale
 
 DISPUTE_THRESHOLD = Decimal(400)  # 45 CFR 149.620: at least $400 over one provider's charges
 DISPUTE_DAYS = 120  # days from the bill's date to start patient-provider dispute resolution
@@ -164,6 +165,17 @@ class EstimateDocument(BaseModel):
     estimate: Estimate
 
 
+def old_prices(as_of: date, issued: date) -> str | None:
+    """A document's own caution when its prices are from a sheet over a year old (the terminal
+    warns on stderr, which a client never sees)."""
+    if not is_stale(as_of, issued):
+        return None
+    return (
+        f"The prices here are from a price list dated {as_of.isoformat()}, more than 12 months "
+        "before this document; they may have changed. Ask the clinic for its current prices."
+    )
+
+
 def _diagnosis(value: str) -> str:
     code = value.strip().upper()
     if not re.fullmatch(r"[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?", code, re.ASCII):
@@ -272,7 +284,7 @@ def build_gfe(plan: Plan, sheet: PriceSheet, inputs: GfeInputs, today: date) -> 
         ),
         separately_scheduled=tuple(separate),
         total_expected_charges=total,
-        disclaimers=DISCLAIMERS,
+        disclaimers=DISCLAIMERS + tuple(filter(None, [old_prices(sheet.as_of, today)])),
         price_sheet=result.price_sheet,
     )
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ketcost import wording
+from ketcost.documents.gfe import old_prices
 from ketcost.domain.plan import Plan
 from ketcost.domain.result import Estimate
 from ketcost.engine.timeline import Timeline
@@ -56,6 +57,7 @@ class Quote:
     schedule: tuple[str, ...]
     terms: tuple[str, ...]
     assumptions: tuple[str, ...]  # the estimate's, in words for the client (`for_clients`)
+    caution: str | None = None  # the price sheet is over a year old (`old_prices`)
     before_you_start: tuple[str, ...] = BEFORE_YOU_START
     crisis_line: str = CRISIS_LINE
     not_a_gfe: str = NOT_A_GFE
@@ -129,6 +131,7 @@ def build_quote(plan: Plan, timeline: Timeline, details: QuoteInfo, today: date)
         schedule=_schedule(result),
         terms=_terms(plan, result),
         assumptions=for_clients(result.assumptions),
+        caution=old_prices(result.price_sheet.as_of, today),
     )
 
 

@@ -70,14 +70,19 @@ def key_path(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part + 1) if isinstance(part, int) else part for part in loc)
 
 
-def stale_warning(sheet: PriceSheet, today: date) -> str | None:
-    """A one-line warning (without `warning: `) when the sheet is dated more than 12 months
-    before `today`."""
+def is_stale(as_of: date, today: date) -> bool:
+    """Dated more than 12 months before `today`: prices may have changed since."""
     try:
         year_ago = today.replace(year=today.year - 1)
     except ValueError:  # 29 February
         year_ago = today.replace(year=today.year - 1, day=28)
-    if sheet.as_of >= year_ago:
+    return as_of < year_ago
+
+
+def stale_warning(sheet: PriceSheet, today: date) -> str | None:
+    """A one-line warning (without `warning: `) when the sheet is dated more than 12 months
+    before `today`."""
+    if not is_stale(sheet.as_of, today):
         return None
     return (
         f"price sheet {sheet.name!r} is dated {sheet.as_of.isoformat()}, "

@@ -150,8 +150,17 @@ def html(quote: Quote, *others: Quote) -> str:
     return (
         _templates()
         .get_template("quote.html.j2")
-        .render(q=quote, options=[_option(q, all_quotes) for q in all_quotes])
+        .render(
+            q=quote,
+            options=[_option(q, all_quotes) for q in all_quotes],
+            cautions=cautions(all_quotes),
+        )
     )
+
+
+def cautions(quotes: tuple[Quote, ...]) -> list[str]:
+    """Each distinct caution of the options (an old price sheet), once, in order."""
+    return list(dict.fromkeys(q.caution for q in quotes if q.caution))
 
 
 def markdown(quote: Quote, *others: Quote) -> str:
@@ -172,6 +181,7 @@ def markdown(quote: Quote, *others: Quote) -> str:
     ]
     lines += [f"- **{label}:** {md.escape(value)}" for label, value in facts if value]
     lines += ["", f"> {md.escape(quote.not_a_gfe)}"]
+    lines += [f"\n> **Caution:** {md.escape(c)}" for c in cautions((quote,))]
     lines += [
         "",
         f"## You pay: {wording.money_span(result.out_of_pocket, result.currency)}",
@@ -313,6 +323,7 @@ def _markdown_options(quotes: tuple[Quote, ...]) -> str:
         "",
         f"> {md.escape(first.not_a_gfe)}",
         "",
+        *[f"> **Caution:** {md.escape(c)}\n" for c in cautions(quotes)],
         "## Options compared",
         "",
     ]
