@@ -133,3 +133,21 @@ def test_the_price_sheet_format_example_is_a_valid_sheet(cli: RunCli, tmp_path: 
     assert run.out.startswith("ok: 2 routes, 1 protocols")
     data = json.loads(cli("estimate", "--prices", str(sheet), "-r", "esketamine", "--json").out)
     assert [item["kind"] for item in data["line_items"]][-1] == "medication"
+
+
+def test_the_readme_picture_of_a_quote_is_of_todays_quote(tmp_path: Path) -> None:
+    """`docs/quote.png` was made (by `tools/screenshot.py`) from the quote ketcost makes now:
+    the hash beside it is of the same HTML. A change to what a quote shows fails here until
+    `python tools/screenshot.py` is run again."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import screenshot
+
+    made_from = (ROOT / "docs" / "quote.html.sha256").read_text("utf-8").split()[0]
+    assert screenshot.digest(screenshot.quote_html(tmp_path)) == made_from, (
+        "docs/quote.png shows an older quote: run `python tools/screenshot.py`"
+    )
+    assert (ROOT / "docs" / "quote.png").stat().st_size > 50_000  # a real picture
+    assert "](docs/quote.png)" in README
+    assert screenshot.PLAN.splitlines()[0] in README  # the README's plan, as its caption says
