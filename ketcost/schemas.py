@@ -194,9 +194,10 @@ def quote_schema() -> dict[str, Any]:
 
 def price_sheet_schema() -> dict[str, Any]:
     """A price-sheet file: ranges may also be written as one number or [low, high]."""
-    from ketcost.io.sheetfile import PriceSheet  # here: only this schema builds the sheet models
+    from ketcost.domain.sheet import PriceSheet
+    from ketcost.io.sheetfile import validator
 
-    schema = PriceSheet.model_json_schema(by_alias=True)
+    schema: dict[str, Any] = validator(PriceSheet).json_schema(by_alias=True)
     for name, definition in schema["$defs"].items():
         if name.startswith("Range_"):
             number = {"type": "number"}

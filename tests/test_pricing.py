@@ -11,11 +11,10 @@ import pytest
 
 from ketcost import Plan, PriceSheet, estimate
 from ketcost.domain.money import cents, discounted, half_up, to_cents
-from ketcost.domain.sheet import Phase, Protocol
+from ketcost.domain.sheet import CheckedPhase, CheckedProtocol, Phase, Protocol
 from ketcost.engine.schedule import Schedule, course, own_weeks, weekly_rate
 from ketcost.errors import InputError
-from ketcost.io import sheetfile
-from ketcost.io.sheetfile import plain
+from ketcost.io.sheetfile import validated
 from ketcost.wording import Ends
 
 
@@ -111,12 +110,14 @@ def test_weekly_rate(frequency: dict[str, object], expected: tuple[Fraction, Fra
 
 def phase_of(data: dict[str, Any]) -> Phase:
     """A phase from a sheet's keys, validated as a sheet file's is."""
-    return plain(sheetfile.Phase.model_validate(data))
+    phase: Phase = validated(CheckedPhase, data)
+    return phase
 
 
 def protocol_of(data: dict[str, Any]) -> Protocol:
     """A protocol from a sheet's keys, validated as a sheet file's is."""
-    return plain(sheetfile.Protocol.model_validate(data))
+    protocol: Protocol = validated(CheckedProtocol, data)
+    return protocol
 
 
 def phase_counts(phases: list[dict[str, Any]], **plan: object) -> list[tuple[int, int]]:

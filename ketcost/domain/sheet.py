@@ -1,23 +1,34 @@
-"""The price sheet as the engine reads it: plain, slotted, immutable objects.
+"""The price sheet: one set of frozen, slotted dataclasses, read by the engine and written by
+people as TOML.
 
-Every sheet file, the shipped one included, is validated by the pydantic models in
-`ketcost.io.sheetfile` (which also give `ketcost schema price-sheet`), then made into these.
-Their fields are the file's keys, in the file models' order, every one given: the defaults live
-in the file models alone (`tests/test_sheets.py` checks that each class here has its file
-model's fields).
+Their annotations carry the file's rules (required keys, defaults, ranges, text cleaning), and
+each class's own checks are a function beside it (`phase_rules`, ...) that the containing
+class's annotation names (`CheckedPhase`, ...). pydantic reads them only when a sheet file is
+read (`ketcost.io.sheetfile`), and `ketcost schema price-sheet` comes from these classes. The
+engine reads plain attributes; nothing validates when it makes a changed copy with
+`dataclasses.replace`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
-from decimal import Decimal
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Annotated, Any, Literal
 
-if TYPE_CHECKING:
-    from ketcost.domain.values import Range
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
+
+from ketcost.domain.values import (
+    Amount,
+    Clean,
+    PositiveCount,
+    PositiveMoney,
+    PositiveQuantity,
+    Range,
+    Text,
+)
 
 FREQUENCY_KEYS = ("per_week", "per_month", "per_year", "every_weeks")
 MAX_PHASE_SESSIONS = 1000
@@ -33,19 +44,89 @@ PHASE_BOUNDS: dict[str, tuple[int, int]] = {
 }
 
 Part = Literal["induction", "maintenance"]
+_CLOSED = ConfigDict(extra="forbid")  # a key the class does not have is a problem
+
+# --- the values a sheet's keys hold ------------------------------------------------------------
+
+ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
 
 
-class PhaseRules:
-    """What a phase's fields say about it: here once, for the engine's phases and for the file
-    model's checks."""
+def _sheet_id(value: str) -> str:
+    """A route, protocol or add-on id: what people type after --route, -p and --with."""
+    if not re.fullmatch(ID_PATTERN, value):
+        raise ValueError(
+            f"{value[:40]!r} is not an id: an id is 1 to 64 letters, digits, - and _ "
+            "(e.g. iv or my-clinic_iv)"
+        )
+    return value
 
-    __slots__ = ()
 
-    if TYPE_CHECKING:
-        weeks: Range[Decimal] | None
-        months: Range[Decimal] | None
-        sessions: Range[int] | None
-        part: Part | None
+def _web_address(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"https://[^\s<>\"]+", value):
+        raise ValueError("a source url is a public https:// address")
+    return value
+
+
+def _code(value: str) -> str:
+    if not re.fullmatch(r"[A-Z0-9]{4,7}", value):
+        raise ValueError(f"{value[:20]!r} is not a service code (HCPCS or CPT, e.g. G2082)")
+    return value
+
+
+def _currency_code(value: Any) -> Any:
+    if isinstance(value, str) and not re.fullmatch(r"[A-Z]{3}", value):
+        raise ValueError(
+            f"{value!r} is not a three-letter ISO 4217 currency code in capitals (e.g. USD)"
+        )
+    return value
+
+
+def _unordered(value: Any) -> Any:
+    """`every_weeks = [6, 2]` and `[2, 6]` mean the same: the rarer end is the low case."""
+    if isinstance(value, list | tuple) and len(value) == 2:
+        try:
+            return sorted(value)
+        except TypeError:
+            return value
+    return value
+
+
+SheetId = Annotated[
+    str, AfterValidator(_sheet_id), Field(json_schema_extra={"pattern": ID_PATTERN})
+]
+Url = Annotated[str, AfterValidator(_web_address)]
+ServiceCode = Annotated[str, AfterValidator(_code)]
+Milligrams = Annotated[int, Field(ge=1, le=10_000)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), BeforeValidator(_currency_code)]
+Interval = Annotated[PositiveQuantity, BeforeValidator(_unordered)]
+
+
+def _sourced_codes(codes: tuple[str, ...], source: str | None) -> None:
+    if codes and source is None:
+        raise ValueError("service_codes need a service_codes_source saying where they come from")
+
+
+# --- the classes --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Phase:
+    """One phase of a protocol: a duration (or none: open-ended) and a frequency or fixed count."""
+
+    __pydantic_config__ = _CLOSED
+
+    name: Text
+    weeks: PositiveQuantity | None = None
+    months: PositiveQuantity | None = None
+    per_week: PositiveQuantity | None = None
+    per_month: PositiveQuantity | None = None
+    per_year: PositiveQuantity | None = None
+    every_weeks: Interval | None = None
+    sessions: PositiveCount | None = None
+    # Which part of the course: by default an open-ended phase is maintenance, others induction.
+    part: Part | None = None
+    # The first session falls one interval after the phase before ends (boosters after a series).
+    starts_one_interval_after: bool = False
 
     @property
     def open_ended(self) -> bool:
@@ -60,129 +141,172 @@ class PhaseRules:
         return "maintenance" if self.open_ended else "induction"
 
 
+def phase_rules(phase: Phase) -> Phase:
+    """A phase in a sheet file: one frequency or a fixed count, one kind of duration, in bounds."""
+    given = [key for key in FREQUENCY_KEYS if getattr(phase, key) is not None]
+    if phase.sessions is not None and given:
+        raise ValueError(f"give a frequency or a fixed `sessions` count, not both ({given[0]})")
+    if len(given) > 1:
+        raise ValueError(f"a phase has one frequency; found {' and '.join(given)}")
+    if not given and phase.sessions is None:
+        raise ValueError(
+            "a phase needs a frequency (per_week, per_month, per_year or every_weeks) "
+            "or a fixed `sessions` count"
+        )
+    if phase.weeks is not None and phase.months is not None:
+        raise ValueError("give the duration in weeks or in months, not both")
+    for key, (least, most) in PHASE_BOUNDS.items():
+        value: Range[Any] | None = getattr(phase, key)
+        if value is not None and (value.low < least or value.high > most):
+            raise ValueError(f"{key} must be from {least} to {most:,}")
+    return phase
+
+
+CheckedPhase = Annotated[Phase, AfterValidator(phase_rules)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Sourced:
     """Where a figure comes from: the source in words, its public address and its date."""
 
-    __slots__ = ()
-
-    if TYPE_CHECKING:
-        source: str
-        url: str | None
-        published: date | None
+    source: Text
+    url: Url | None = None
+    published: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Phase(PhaseRules):
-    """One phase of a protocol: a duration (or none: open-ended) and a frequency or fixed count."""
-
-    name: str
-    weeks: Range[Decimal] | None
-    months: Range[Decimal] | None
-    per_week: Range[Decimal] | None
-    per_month: Range[Decimal] | None
-    per_year: Range[Decimal] | None
-    every_weeks: Range[Decimal] | None
-    sessions: Range[int] | None
-    part: Part | None
-    starts_one_interval_after: bool
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SavingsProgram:
-    """A manufacturer's savings program for the medication (commercial insurance only)."""
+    """A manufacturer's savings program for the medication: commercial insurance only; the
+    patient's share of the medication at most `per_treatment`, up to a yearly maximum."""
 
-    label: str
-    per_treatment: Decimal
-    yearly_max: Decimal | None
-    source: str
-    url: str
-    retrieved: date
+    __pydantic_config__ = _CLOSED
+
+    label: Text
+    per_treatment: Amount
+    yearly_max: Amount | None = None  # None: not published with a date; --savings-cap gives it
+    source: Text
+    url: Url
+    retrieved: date  # the day the (undated) page was read
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Medication(Sourced):
-    """The medicine a route's session bills beside the visit, by the unit."""
+    """The medicine a route's session bills beside the visit, by the unit (a nasal spray device,
+    a vial): each session's dose, in mg, takes as many whole units as it needs."""
 
-    source: str
-    url: str | None
-    published: date | None
-    label: str
-    unit_price: Range[Decimal]
-    mg_per_unit: int
-    doses_mg: tuple[int, ...]
-    first_dose_mg: int
-    benefit: Literal["pharmacy", "medical"]
-    service_codes: tuple[str, ...]
-    service_codes_source: str | None
-    savings_program: SavingsProgram | None
-    visit_codes: Mapping[int, str]
+    __pydantic_config__ = _CLOSED
+
+    label: Text
+    unit_price: PositiveMoney
+    mg_per_unit: Milligrams
+    doses_mg: Annotated[tuple[Milligrams, ...], Field(min_length=1)]
+    first_dose_mg: Milligrams
+    benefit: Literal["pharmacy", "medical"] = "pharmacy"
+    service_codes: tuple[ServiceCode, ...] = ()
+    service_codes_source: Text | None = None
+    savings_program: SavingsProgram | None = None
+    # The visit's own service code at each dose, when it depends on the dose (Medicare's G2082
+    # up to 56 mg, G2083 over): a Good Faith Estimate lists the sessions under each.
+    visit_codes: Mapping[Milligrams, ServiceCode] = field(default_factory=dict)
 
     def units(self, mg: int) -> int:
         """The whole units a dose of `mg` takes."""
         return -(-mg // self.mg_per_unit)
 
 
-@dataclass(frozen=True, slots=True)
+def medication_rules(medication: Medication) -> Medication:
+    """A medication in a sheet file: its doses in order, the first among them, sourced codes."""
+    if list(medication.doses_mg) != sorted(set(medication.doses_mg)):
+        raise ValueError("doses_mg lists each dose once, smallest first (e.g. [56, 84])")
+    if medication.first_dose_mg not in medication.doses_mg:
+        raise ValueError(f"first_dose_mg {medication.first_dose_mg} is not one of doses_mg")
+    if medication.visit_codes and set(medication.visit_codes) != set(medication.doses_mg):
+        raise ValueError("visit_codes names a code for each of doses_mg, and only those")
+    _sourced_codes(medication.service_codes, medication.service_codes_source)
+    return medication
+
+
+CheckedMedication = Annotated[Medication, AfterValidator(medication_rules)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Route(Sourced):
     """A way of giving treatment, with its published price per session."""
 
-    source: str
-    url: str | None
-    published: date | None
-    label: str
-    aliases: tuple[str, ...]
-    session_price: Range[Decimal]
-    session_minutes: Range[Decimal] | None
-    observation_minutes: Range[Decimal] | None
-    insurance_eligible: bool
-    default_protocol: str | None
-    max_per_week: Range[Decimal] | None
-    max_per_week_source: str | None
-    service_codes: tuple[str, ...]
-    service_codes_source: str | None
-    notes: str | None
-    medication: Medication | None
+    __pydantic_config__ = _CLOSED
+
+    label: Text
+    aliases: tuple[SheetId, ...] = ()
+    session_price: PositiveMoney
+    session_minutes: PositiveQuantity | None = None
+    observation_minutes: PositiveQuantity | None = None
+    insurance_eligible: bool = False
+    default_protocol: str | None = None
+    max_per_week: PositiveQuantity | None = None
+    max_per_week_source: Text | None = None
+    service_codes: tuple[ServiceCode, ...] = ()
+    service_codes_source: Text | None = None
+    notes: Clean | None = None
+    medication: CheckedMedication | None = None
 
     def __hash__(self) -> int:
-        # A route is part of the assumptions cache's key (`engine.assumptions`): hashing all its
+        # A route is part of cache keys (`engine.cautions`, `engine.bill`): hashing all its
         # fields on each lookup would cost more than the lookup saves. Equal routes have equal
         # labels and sources; a lookup still compares the whole route.
         return hash((self.label, self.source))
 
 
-@dataclass(frozen=True, slots=True)
+def route_rules(route: Route) -> Route:
+    """A route in a sheet file: a weekly limit and service codes say where they come from."""
+    if route.max_per_week is not None and route.max_per_week_source is None:
+        raise ValueError("max_per_week needs a max_per_week_source saying where it comes from")
+    _sourced_codes(route.service_codes, route.service_codes_source)
+    return route
+
+
+CheckedRoute = Annotated[Route, AfterValidator(route_rules)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Addon(Sourced):
     """Something billed beside treatment: once per session or once per course."""
 
-    source: str
-    url: str | None
-    published: date | None
-    label: str
-    price: Range[Decimal]
+    __pydantic_config__ = _CLOSED
+
+    label: Text
+    price: PositiveMoney
     per: Literal["session", "course"]
-    insurance_eligible: bool
+    insurance_eligible: bool = False
     # Routes with which insurance may cover it even when `insurance_eligible` is false.
-    insurance_eligible_routes: tuple[str, ...]
-    service_codes: tuple[str, ...]
-    service_codes_source: str | None
-    notes: str | None
+    insurance_eligible_routes: tuple[str, ...] = ()
+    service_codes: tuple[ServiceCode, ...] = ()
+    service_codes_source: Text | None = None
+    notes: Clean | None = None
 
     def eligible_with(self, route_id: str) -> bool:
         """Whether insurance may cover this add-on beside the route `route_id`."""
         return self.insurance_eligible or route_id in self.insurance_eligible_routes
 
 
-@dataclass(frozen=True, slots=True)
+def addon_rules(addon: Addon) -> Addon:
+    """An add-on in a sheet file: its service codes say where they come from."""
+    _sourced_codes(addon.service_codes, addon.service_codes_source)
+    return addon
+
+
+CheckedAddon = Annotated[Addon, AfterValidator(addon_rules)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Protocol(Sourced):
     """A named treatment schedule: phases in the order they happen, induction first."""
 
-    source: str
-    url: str | None
-    published: date | None
-    label: str
-    route: str | None
-    notes: str | None
-    phases: tuple[Phase, ...]
+    __pydantic_config__ = _CLOSED
+
+    label: Text
+    route: str | None = None
+    notes: Clean | None = None
+    phases: tuple[CheckedPhase, ...]
 
     def __hash__(self) -> int:
         # A protocol is the course cache's key (`engine.schedule.course`): hashing every phase's
@@ -191,21 +315,44 @@ class Protocol(Sourced):
         return hash((self.label, len(self.phases)))
 
 
-def _plain(value: Any) -> Any:
-    return dict(value) if isinstance(value, MappingProxyType) else value
+def protocol_rules(protocol: Protocol) -> Protocol:
+    """A protocol in a sheet file: a phase at least, only the last open-ended, induction first."""
+    if not protocol.phases:
+        raise ValueError("a protocol needs at least one phase ([[protocols.ID.phases]])")
+    for index, phase in enumerate(protocol.phases[:-1]):
+        if phase.open_ended:
+            raise ValueError(
+                f"phase {index + 1} ({phase.name}) has no duration; "
+                "only the last phase may be open-ended"
+            )
+    parts = [phase.course_part for phase in protocol.phases]
+    if parts != sorted(parts):  # "induction" < "maintenance"
+        raise ValueError("induction phases come before maintenance phases")
+    if protocol.phases[-1].open_ended and parts[-1] != "maintenance":
+        raise ValueError("an open-ended phase is part of the maintenance")
+    return protocol
 
 
-@dataclass(frozen=True, slots=True)
+CheckedProtocol = Annotated[Protocol, AfterValidator(protocol_rules)]
+
+
+def _sheet(values: dict[str, Any]) -> PriceSheet:
+    return PriceSheet(**values)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PriceSheet:
     """Published prices per route and named protocols, with where the figures come from."""
 
-    name: str
-    currency: str
+    __pydantic_config__ = _CLOSED
+
+    name: Text
+    currency: Currency
     as_of: date
-    source: str
-    routes: Mapping[str, Route]
-    protocols: Mapping[str, Protocol]
-    addons: Mapping[str, Addon]
+    source: Text
+    routes: Annotated[Mapping[SheetId, CheckedRoute], Field(min_length=1)]
+    protocols: Mapping[SheetId, CheckedProtocol] = field(default_factory=dict)
+    addons: Mapping[SheetId, CheckedAddon] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Read-only: a sheet is a value, and the engine's caches hold what it priced with, so a
@@ -217,7 +364,8 @@ class PriceSheet:
     def __reduce__(self) -> tuple[Any, ...]:
         # A read-only mapping cannot be pickled (a batch worker that is spawned, not forked, is
         # sent its sheets): the sheet is sent as plain dicts and made read-only again.
-        return (PriceSheet, tuple(_plain(getattr(self, f.name)) for f in fields(self)), None)
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return (_sheet, ({k: dict(v) if isinstance(v, Mapping) else v for k, v in values.items()},))
 
     def find_route(self, name: str) -> str | None:
         """The id of the route named `name` (an id or alias, any case), or None."""

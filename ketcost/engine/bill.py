@@ -38,7 +38,7 @@ ONCE = Count(1, 1)
 
 
 @dataclass(frozen=True, slots=True)
-class Addon:
+class AddonCharge:
     """An add-on as a plan takes it: label, price in cents, per session or per course, and
     whether insurance may cover it beside the plan's route."""
 
@@ -137,7 +137,7 @@ class Bill:
     def case_charges(
         self,
         case: int,
-        addons: tuple[Addon, ...],
+        addons: tuple[AddonCharge, ...],
         covered: bool,
         rule: Allowed,
         with_the_visit: bool = False,
@@ -213,7 +213,7 @@ def phase_bill(item: Scheduled, price: Pair) -> PhaseBill:
 def bill(
     plan_course: Course,
     price: Pair,
-    addons: tuple[Addon, ...],
+    addons: tuple[AddonCharge, ...],
     discount: Decimal,
     medication: Dosing | None = None,
 ) -> Bill:
@@ -250,12 +250,12 @@ def bill(
     return Bill(phases, tuple(items), (low_total, high_total), fee, medication)
 
 
-def plan_addons(plan: Plan, sheet: PriceSheet, route_id: str) -> tuple[Addon, ...]:
+def plan_addons(plan: Plan, sheet: PriceSheet, route_id: str) -> tuple[AddonCharge, ...]:
     """The sheet add-ons the plan asks for (`with`, each once however often it is named), then
     its own extras (never covered). Unknown names are errors."""
     if not plan.with_ and not plan.extra:
         return ()
-    chosen: dict[str, Addon] = {}
+    chosen: dict[str, AddonCharge] = {}
     for name in plan.with_:
         addon_id = sheet.find_addon(name)
         if addon_id is None:
@@ -266,10 +266,11 @@ def plan_addons(plan: Plan, sheet: PriceSheet, route_id: str) -> tuple[Addon, ..
         addon = sheet.addons[addon_id]
         price = cents(addon.price.low), cents(addon.price.high)
         chosen.setdefault(
-            addon_id, Addon(addon.label, price, addon.per, addon.eligible_with(route_id))
+            addon_id, AddonCharge(addon.label, price, addon.per, addon.eligible_with(route_id))
         )
     extras = (
-        Addon(e.label, (cents(e.price.low), cents(e.price.high)), e.per, False) for e in plan.extra
+        AddonCharge(e.label, (cents(e.price.low), cents(e.price.high)), e.per, False)
+        for e in plan.extra
     )
     return (*chosen.values(), *extras)
 

@@ -23,7 +23,7 @@ from ketcost.engine import insurance as cover
 from ketcost.engine import planyears
 from ketcost.engine.assumptions import assumptions
 from ketcost.engine.bill import (
-    Addon,
+    AddonCharge,
     Bill,
     bill,
     cases,
@@ -151,7 +151,7 @@ def _insurance(
     route: Route,
     plan_course: Course,
     billed: Bill,
-    addons: tuple[Addon, ...],
+    addons: tuple[AddonCharge, ...],
     covered: bool,
 ) -> tuple[InsuranceResult, Pair]:
     """The insurance part of an estimate and what the patient pays before assistance."""
@@ -252,7 +252,7 @@ def savings_program(terms: Insurance, route: Route) -> cover.Program | None:
 
 
 def insurance_charges(
-    billed: Bill, case: int, addons: tuple[Addon, ...], covered: bool, terms: Insurance | None
+    billed: Bill, case: int, addons: tuple[AddonCharge, ...], covered: bool, terms: Insurance | None
 ) -> CaseCharges:
     """One case's charges as the plan's insurance reads them: on its allowed amounts, the
     medication with the visit for Medicare."""

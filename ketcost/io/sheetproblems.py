@@ -10,7 +10,9 @@ from ketcost.io.sheets import key_path
 
 _MESSAGES = {
     "extra_forbidden": "unknown key (check the spelling)",
+    "unexpected_keyword_argument": "unknown key (check the spelling)",  # a dataclass's
     "missing": "required key is missing",
+    "missing_keyword_argument": "required key is missing",
 }
 
 
