@@ -28,8 +28,7 @@ from ketcost.engine.charges import (
     Benefit,
     CaseCharges,
     Charge,
-    course_charges,
-    session_charges,
+    case_charges,
 )
 from ketcost.engine.schedule import Course, Scheduled
 from ketcost.errors import InputError
@@ -147,22 +146,13 @@ class Bill:
         `with_the_visit` the medication is billed on the medical benefit with the visit, as
         Medicare's G-codes include it."""
         per_session = tuple(a.charge(case) for a in addons if a.per == "session")
-        once = course_charges([a.charge(case) for a in addons if a.per == "course"], rule)
-        visit = Charge(self.fee[case], covered)
-        if self.medication is None:
-            group = session_charges((visit, *per_session), rule)
-            return CaseCharges(once, group, group)
-        first, each = self.medication.session_amounts(case)
-        benefit: Benefit = "medical" if with_the_visit else self.medication.benefit
-        return CaseCharges(
-            once,
-            session_charges(
-                (visit, Charge(first, covered, None, benefit, True), *per_session), rule
-            ),
-            session_charges(
-                (visit, Charge(each, covered, None, benefit, True), *per_session), rule
-            ),
-        )
+        per_course = tuple(a.charge(case) for a in addons if a.per == "course")
+        medication = None
+        if self.medication is not None:
+            first, each = self.medication.session_amounts(case)
+            benefit: Benefit = "medical" if with_the_visit else self.medication.benefit
+            medication = first, each, benefit
+        return case_charges(self.fee[case], covered, medication, per_session, per_course, rule)
 
 
 @functools.lru_cache(maxsize=256)

@@ -9,8 +9,8 @@ from fractions import Fraction
 
 from ketcost import wording
 from ketcost.domain.plan import Plan
-from ketcost.domain.sheet import PriceSheet, Protocol, Route
-from ketcost.engine.schedule import Course, Schedule, adjusted_phases, own_weeks, weekly_rate
+from ketcost.domain.sheet import Phase, PriceSheet, Route
+from ketcost.engine.schedule import Course, own_weeks, weekly_rate
 
 
 def cautions(
@@ -21,7 +21,7 @@ def cautions(
     made_for = sheet.find_route(protocol.route) if protocol.route else None
     lines = [
         *other_route(protocol_id, sheet.routes[made_for] if made_for else None, route),
-        *schedule_cautions(route, protocol_id, protocol, plan_course.schedule),
+        *schedule_cautions(route, plan_course),
     ]
     if maintenance_unused(plan_course):
         lines.append(
@@ -49,29 +49,32 @@ def other_route(protocol_id: str, made_for: Route | None, route: Route) -> tuple
     )
 
 
-@functools.lru_cache(maxsize=1024)
-def schedule_cautions(
-    route: Route, protocol_id: str, protocol: Protocol, schedule: Schedule
-) -> tuple[str, ...]:
-    """Phases with more sessions a week than the sheet allows the route. Cached on the route,
-    protocol and the plan's schedule fields: a batch repeats them."""
+def schedule_cautions(route: Route, plan_course: Course) -> tuple[str, ...]:
+    """The course's phases with more sessions a week than the sheet allows the route."""
     if route.max_per_week is None:
         return ()
-    lines = []
-    for phase in adjusted_phases(schedule, protocol_id, protocol):
-        if phase.sessions is not None:
-            weeks = own_weeks(phase)
-            most = Fraction(phase.sessions.high) / (weeks[0] if weeks and weeks[0] else 1)
-        else:
-            most = weekly_rate(phase)[1]
-        if most > Fraction(route.max_per_week.high):
-            limit = wording.number(route.max_per_week.high)
-            lines.append(
-                f"{phase.name} schedules up to {wording.weeks_span((most, most))} sessions a "
-                f"week, more than the {limit} a week usual for {route.label} "
-                f"({(route.max_per_week_source or '').rstrip('.')})"
-            )
-    return tuple(lines)
+    found = (too_often(scheduled.phase, route) for scheduled in plan_course.phases)
+    return tuple(line for line in found if line is not None)
+
+
+@functools.lru_cache(maxsize=4096)
+def too_often(phase: Phase, route: Route) -> str | None:
+    """A phase (as the plan changed it) with more sessions a week than the route's usual most.
+    Cached: courses share their phases, and a batch repeats them."""
+    assert route.max_per_week is not None
+    if phase.sessions is not None:
+        weeks = own_weeks(phase)
+        most = Fraction(phase.sessions.high) / (weeks[0] if weeks and weeks[0] else 1)
+    else:
+        most = weekly_rate(phase)[1]
+    if most <= Fraction(route.max_per_week.high):
+        return None
+    limit = wording.number(route.max_per_week.high)
+    return (
+        f"{phase.name} schedules up to {wording.weeks_span((most, most))} sessions a week, more "
+        f"than the {limit} a week usual for {route.label} "
+        f"({(route.max_per_week_source or '').rstrip('.')})"
+    )
 
 
 def maintenance_unused(plan_course: Course) -> bool:

@@ -15,8 +15,9 @@ insurance does not cover has no allowed amount of its own: it is paid as billed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+import functools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ketcost.domain.money import percent_of
@@ -41,13 +42,35 @@ class Charge:
         return self.amount if self.allowed is None else self.allowed
 
 
+def _billed(charge: Charge) -> int:
+    return charge.amount
+
+
+def _written_off(charge: Charge) -> int:
+    return charge.amount - charge.allows if charge.covered else 0
+
+
 @dataclass(frozen=True, slots=True)
 class CaseCharges:
-    """One case's charges: the course add-ons, the first session's and each later session's."""
+    """One case's charges: the course add-ons, the first session's and each later session's;
+    with what each group bills and has written off, summed once (`billed`, `written_off`)."""
 
     once: tuple[Charge, ...]
     first: tuple[Charge, ...]
     each: tuple[Charge, ...]
+    # (the course add-ons, the add-ons and first session, a later session): billed, written off
+    _billed: tuple[int, int, int] = field(init=False, repr=False, compare=False)
+    _written_off: tuple[int, int, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name, value in (("_billed", _billed), ("_written_off", _written_off)):
+            once = sum([value(c) for c in self.once])
+            sums = (
+                once,
+                once + sum([value(c) for c in self.first]),
+                sum([value(c) for c in self.each]),
+            )
+            object.__setattr__(self, name, sums)
 
     def in_order(self, sessions: int) -> Iterator[tuple[int, Charge]]:
         """Every charge of `sessions` sessions in billing order, with the session it belongs to
@@ -61,23 +84,20 @@ class CaseCharges:
     def billed(self, sessions: int, first_included: bool = True) -> int:
         """What `sessions` sessions bill: with the course add-ons and the first session when
         `first_included`, else `sessions` later sessions."""
-        return self._sum(sessions, first_included, lambda c: c.amount)
+        return _count(self._billed, sessions, first_included)
 
     def written_off(self, sessions: int, first_included: bool = True) -> int:
         """What the plan does not allow of the covered charges (as `billed` counts sessions):
         an in-network provider writes it off."""
-        return self._sum(
-            sessions, first_included, lambda c: c.amount - c.allows if c.covered else 0
-        )
+        return _count(self._written_off, sessions, first_included)
 
-    def _sum(self, sessions: int, first_included: bool, value: Callable[[Charge], int]) -> int:
-        each = sum([value(c) for c in self.each])
-        if not first_included:
-            return sessions * each
-        if sessions == 0:
-            return sum([value(c) for c in self.once])
-        head = sum([value(c) for c in (*self.once, *self.first)])
-        return head + (sessions - 1) * each
+
+def _count(sums: tuple[int, int, int], sessions: int, first_included: bool) -> int:
+    """`sessions` sessions of a group's sums (see `CaseCharges`)."""
+    once, head, each = sums
+    if not first_included:
+        return sessions * each
+    return once if sessions == 0 else head + (sessions - 1) * each
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,3 +135,31 @@ def course_charges(once: Sequence[Charge], rule: Allowed) -> tuple[Charge, ...]:
 
 def _medical(charge: Charge) -> bool:
     return charge.covered and charge.benefit == "medical"
+
+
+@functools.lru_cache(maxsize=4096)
+def case_charges(
+    fee: int,
+    covered: bool,
+    medication: tuple[int, int, Benefit] | None,
+    per_session: tuple[Charge, ...],
+    per_course: tuple[Charge, ...],
+    rule: Allowed,
+) -> CaseCharges:
+    """One case's charge groups: the visit at `fee`, the medication (its first session's and
+    each later session's amount, and its benefit), the session add-ons, the course add-ons,
+    each on the plan's allowed amounts.
+
+    Cached (a seam of its own): a batch's plans bill a few hundred distinct sessions (a route's
+    fee, a dose, the add-ons), and insurance reads each many times."""
+    once = course_charges(per_course, rule)
+    visit = Charge(fee, covered)
+    if medication is None:
+        group = session_charges((visit, *per_session), rule)
+        return CaseCharges(once, group, group)
+    first, each, benefit = medication
+    return CaseCharges(
+        once,
+        session_charges((visit, Charge(first, covered, None, benefit, True), *per_session), rule),
+        session_charges((visit, Charge(each, covered, None, benefit, True), *per_session), rule),
+    )
