@@ -80,13 +80,20 @@ class Dosing:
 
     def item(self, sessions: Count) -> LineItem:
         """The medication's line: units at a unit's price, with its devices and mg in all."""
-        units = Count(self.course_units(sessions.low, 0), self.course_units(sessions.high, 1))
-        mg = Count(
-            _course_mg(sessions.low, self.first_mg[0], self.each_mg[0]),
-            _course_mg(sessions.high, self.first_mg[1], self.each_mg[1]),
-        )
-        amount = cases(units.low * self.unit_price[0], units.high * self.unit_price[1])
-        return LineItem(self.label, "medication", units, cases(*self.unit_price), amount, units, mg)
+        return medication_item(self, sessions)
+
+
+@functools.lru_cache(maxsize=4096)
+def medication_item(dosing: Dosing, sessions: Count) -> LineItem:
+    """`Dosing.item`. Cached: a batch bills a few hundred session counts at a few doses."""
+    units = Count(dosing.course_units(sessions.low, 0), dosing.course_units(sessions.high, 1))
+    mg = Count(
+        _course_mg(sessions.low, dosing.first_mg[0], dosing.each_mg[0]),
+        _course_mg(sessions.high, dosing.first_mg[1], dosing.each_mg[1]),
+    )
+    price = dosing.unit_price
+    amount = cases(units.low * price[0], units.high * price[1])
+    return LineItem(dosing.label, "medication", units, cases(*price), amount, units, mg)
 
 
 def _course_mg(sessions: int, first: int, each: int) -> int:
@@ -97,16 +104,23 @@ def dosing(route: Route, plan: Plan) -> Dosing | None:
     """The medication a plan's sessions bill on `route`: None when the route's sheet bills none
     or the plan says the session price includes it. A dose the medication is not given at is an
     InputError."""
+    dose = None if plan.dose is None else (plan.dose.low, plan.dose.high)
+    return route_dosing(route, dose, plan.medication == "included")
+
+
+@functools.lru_cache(maxsize=256)
+def route_dosing(route: Route, dose: Pair | None, included: bool) -> Dosing | None:
+    """`dosing` on the values it depends on. Cached: a batch has a few routes and doses."""
     medication = route.medication
     if medication is None:
-        if plan.dose is not None:
+        if dose is not None:
             raise InputError(
                 f"--dose: {route.label} has no medication billed by the dose in this price "
                 "sheet; the dose is for a route whose sheet has a [routes.ID.medication] table"
             )
         return None
     doses = medication.doses_mg
-    low, high = (doses[0], doses[-1]) if plan.dose is None else (plan.dose.low, plan.dose.high)
+    low, high = (doses[0], doses[-1]) if dose is None else dose
     for mg in (low, high):
         if mg not in doses:
             allowed = " or ".join(f"{d} mg" for d in doses)
@@ -114,7 +128,7 @@ def dosing(route: Route, plan: Plan) -> Dosing | None:
                 f"--dose {mg}: this price sheet prices {medication.label}s at doses of {allowed}; "
                 "the dose is the clinician's to set"
             )
-    if plan.medication == "included":
+    if included:
         return None
     first = min(medication.first_dose_mg, low), min(medication.first_dose_mg, high)
     unit_price = cents(medication.unit_price.low), cents(medication.unit_price.high)
@@ -145,14 +159,32 @@ class Bill:
         the medication, the session's add-ons; the course add-ons once, first. With
         `with_the_visit` the medication is billed on the medical benefit with the visit, as
         Medicare's G-codes include it."""
-        per_session = tuple(a.charge(case) for a in addons if a.per == "session")
-        per_course = tuple(a.charge(case) for a in addons if a.per == "course")
-        medication = None
-        if self.medication is not None:
-            first, each = self.medication.session_amounts(case)
-            benefit: Benefit = "medical" if with_the_visit else self.medication.benefit
-            medication = first, each, benefit
-        return case_charges(self.fee[case], covered, medication, per_session, per_course, rule)
+        return charge_groups(
+            self.fee[case], self.medication, case, addons, covered, rule, with_the_visit
+        )
+
+
+@functools.lru_cache(maxsize=4096)
+def charge_groups(
+    fee: int,
+    medication: Dosing | None,
+    case: int,
+    addons: tuple[AddonCharge, ...],
+    covered: bool,
+    rule: Allowed,
+    with_the_visit: bool,
+) -> CaseCharges:
+    """One case's charge groups (`Bill.case_charges`). Cached (a seam of its own): a batch's
+    plans bill a few hundred distinct sessions (a fee, a dose, the add-ons) on a few allowed
+    rules, and making the groups was a tenth of an insured estimate."""
+    per_session = tuple(a.charge(case) for a in addons if a.per == "session")
+    per_course = tuple(a.charge(case) for a in addons if a.per == "course")
+    drug = None
+    if medication is not None:
+        first, each = medication.session_amounts(case)
+        benefit: Benefit = "medical" if with_the_visit else medication.benefit
+        drug = first, each, benefit
+    return case_charges(fee, covered, drug, per_session, per_course, rule)
 
 
 @functools.lru_cache(maxsize=256)

@@ -19,19 +19,31 @@ def cautions(
     """Every warning for this plan, in a fixed order."""
     route, protocol = sheet.routes[route_id], sheet.protocols[protocol_id]
     made_for = sheet.find_route(protocol.route) if protocol.route else None
-    lines = [
-        *other_route(protocol_id, sheet.routes[made_for] if made_for else None, route),
-        *schedule_cautions(route, plan_course),
-    ]
+    other = sheet.routes[made_for] if made_for else None
+    return course_cautions(protocol_id, other, route, plan_course, plan.medication == "included")
+
+
+@functools.lru_cache(maxsize=8192)
+def course_cautions(
+    protocol_id: str,
+    made_for: Route | None,
+    route: Route,
+    plan_course: Course,
+    medication_included: bool,
+) -> tuple[str, ...]:
+    """The warnings of a course on a route (the plan's schedule fields are the course's).
+    Cached on the course: a batch repeats its courses."""
+    lines = [*other_route(protocol_id, made_for, route), *schedule_cautions(route, plan_course)]
+    schedule = plan_course.schedule
     if maintenance_unused(plan_course):
         lines.append(
-            f"--maintenance {plan.maintenance} does nothing without --maintenance-months N or "
-            "--months N: no maintenance is priced"
-            if plan.months is None
-            else f"--maintenance {plan.maintenance} does nothing: the {plan.months}-month course "
-            "has no room for a maintenance session after the induction"
+            f"--maintenance {schedule.maintenance} does nothing without --maintenance-months N "
+            "or --months N: no maintenance is priced"
+            if schedule.months is None
+            else f"--maintenance {schedule.maintenance} does nothing: the {schedule.months}-month "
+            "course has no room for a maintenance session after the induction"
         )
-    if plan.medication == "included" and route.medication is None:
+    if medication_included and route.medication is None:
         lines.append(
             f"--medication included changes nothing: {route.label} has no medication billed "
             "beside the session in this price sheet"
@@ -57,10 +69,8 @@ def schedule_cautions(route: Route, plan_course: Course) -> tuple[str, ...]:
     return tuple(line for line in found if line is not None)
 
 
-@functools.lru_cache(maxsize=4096)
 def too_often(phase: Phase, route: Route) -> str | None:
-    """A phase (as the plan changed it) with more sessions a week than the route's usual most.
-    Cached: courses share their phases, and a batch repeats them."""
+    """A phase (as the plan changed it) with more sessions a week than the route's usual most."""
     assert route.max_per_week is not None
     if phase.sessions is not None:
         weeks = own_weeks(phase)

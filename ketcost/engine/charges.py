@@ -15,7 +15,6 @@ insurance does not cover has no allowed amount of its own: it is paid as billed.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -137,7 +136,6 @@ def _medical(charge: Charge) -> bool:
     return charge.covered and charge.benefit == "medical"
 
 
-@functools.lru_cache(maxsize=4096)
 def case_charges(
     fee: int,
     covered: bool,
@@ -148,10 +146,7 @@ def case_charges(
 ) -> CaseCharges:
     """One case's charge groups: the visit at `fee`, the medication (its first session's and
     each later session's amount, and its benefit), the session add-ons, the course add-ons,
-    each on the plan's allowed amounts.
-
-    Cached (a seam of its own): a batch's plans bill a few hundred distinct sessions (a route's
-    fee, a dose, the add-ons), and insurance reads each many times."""
+    each on the plan's allowed amounts."""
     once = course_charges(per_course, rule)
     visit = Charge(fee, covered)
     if medication is None:
