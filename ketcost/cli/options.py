@@ -49,6 +49,7 @@ class PlanInputs:
     extra: tuple[str, ...] = ()
     discount: str | None = None
     assistance: str | None = None
+    ride: str | None = None
     deductible: str | None = None
     coinsurance: str | None = None
     copay: str | None = None
@@ -232,6 +233,10 @@ _SHARED: dict[str, Any] = {
     "assistance": Annotated[
         str | None,
         _option(metavar="AMOUNT", help="Financial assistance or a grant; lowers what you pay."),
+    ],
+    "ride": Annotated[
+        str | None,
+        _option(metavar="AMOUNT", help="A ride to and from each session (never covered)."),
     ],
     **INSURANCE_OPTIONS,
 }

@@ -149,6 +149,10 @@ CLIENT_WORDING = (
         "; a plan usually allows less: ask yours what it allows.",
     ),
     (" mg (--dose).", " mg."),
+    (
+        "; its cost is not included (--ride AMOUNT adds it per session).",
+        "; its cost is not included.",
+    ),
     (" plan may have one: --oop-max)", " plan may have one)"),
     ("; it is usually lower (--allowed sets it).", "; it is usually lower."),
     (" as the clinic said (--medication included).", " as the clinic said."),

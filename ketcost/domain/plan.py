@@ -195,6 +195,8 @@ class Plan(BaseModel):
     extra: tuple[Extra, ...] = ()
     discount: Percentage = Decimal(0)
     assistance: Amount = Decimal(0)
+    # A ride to and from each session (a route after which the patient may not drive).
+    ride: Amount | None = None
     insurance: Insurance | None = None
     installments: Annotated[int, BeforeValidator(bounded_whole(*INSTALLMENTS_BOUNDS))] | None = None
 

@@ -18,8 +18,11 @@ from datetime import date
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
+from ketcost.domain.medication import CheckedMedication
+from ketcost.domain.sourced import CLOSED as _CLOSED
+from ketcost.domain.sourced import ServiceCode, Sourced, sourced_codes
 from ketcost.domain.values import (
     Amount,
     Clean,
@@ -44,7 +47,6 @@ PHASE_BOUNDS: dict[str, tuple[int, int]] = {
 }
 
 Part = Literal["induction", "maintenance"]
-_CLOSED = ConfigDict(extra="forbid")  # a key the class does not have is a problem
 
 # --- the values a sheet's keys hold ------------------------------------------------------------
 
@@ -58,18 +60,6 @@ def _sheet_id(value: str) -> str:
             f"{value[:40]!r} is not an id: an id is 1 to 64 letters, digits, - and _ "
             "(e.g. iv or my-clinic_iv)"
         )
-    return value
-
-
-def _web_address(value: str | None) -> str | None:
-    if value is not None and not re.fullmatch(r"https://[^\s<>\"]+", value):
-        raise ValueError("a source url is a public https:// address")
-    return value
-
-
-def _code(value: str) -> str:
-    if not re.fullmatch(r"[A-Z0-9]{4,7}", value):
-        raise ValueError(f"{value[:20]!r} is not a service code (HCPCS or CPT, e.g. G2082)")
     return value
 
 
@@ -94,16 +84,8 @@ def _unordered(value: Any) -> Any:
 SheetId = Annotated[
     str, AfterValidator(_sheet_id), Field(json_schema_extra={"pattern": ID_PATTERN})
 ]
-Url = Annotated[str, AfterValidator(_web_address)]
-ServiceCode = Annotated[str, AfterValidator(_code)]
-Milligrams = Annotated[int, Field(ge=1, le=10_000)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), BeforeValidator(_currency_code)]
 Interval = Annotated[PositiveQuantity, BeforeValidator(_unordered)]
-
-
-def _sourced_codes(codes: tuple[str, ...], source: str | None) -> None:
-    if codes and source is None:
-        raise ValueError("service_codes need a service_codes_source saying where they come from")
 
 
 # --- the classes --------------------------------------------------------------------------------
@@ -166,67 +148,14 @@ CheckedPhase = Annotated[Phase, AfterValidator(phase_rules)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Sourced:
-    """Where a figure comes from: the source in words, its public address and its date."""
-
-    source: Text
-    url: Url | None = None
-    published: date | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SavingsProgram:
-    """A manufacturer's savings program for the medication: commercial insurance only; the
-    patient's share of the medication at most `per_treatment`, up to a yearly maximum."""
+class Package(Sourced):
+    """A clinic's fixed price (`price`, the total) for the first `sessions` sessions of a course."""
 
     __pydantic_config__ = _CLOSED
 
     label: Text
-    per_treatment: Amount
-    yearly_max: Amount | None = None  # None: not published with a date; --savings-cap gives it
-    source: Text
-    url: Url
-    retrieved: date  # the day the (undated) page was read
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Medication(Sourced):
-    """The medicine a route's session bills beside the visit, by the unit (a nasal spray device,
-    a vial): each session's dose, in mg, takes as many whole units as it needs."""
-
-    __pydantic_config__ = _CLOSED
-
-    label: Text
-    unit_price: PositiveMoney
-    mg_per_unit: Milligrams
-    doses_mg: Annotated[tuple[Milligrams, ...], Field(min_length=1)]
-    first_dose_mg: Milligrams
-    benefit: Literal["pharmacy", "medical"] = "pharmacy"
-    service_codes: tuple[ServiceCode, ...] = ()
-    service_codes_source: Text | None = None
-    savings_program: SavingsProgram | None = None
-    # The visit's own service code at each dose, when it depends on the dose (Medicare's G2082
-    # up to 56 mg, G2083 over): a Good Faith Estimate lists the sessions under each.
-    visit_codes: Mapping[Milligrams, ServiceCode] = field(default_factory=dict)
-
-    def units(self, mg: int) -> int:
-        """The whole units a dose of `mg` takes."""
-        return -(-mg // self.mg_per_unit)
-
-
-def medication_rules(medication: Medication) -> Medication:
-    """A medication in a sheet file: its doses in order, the first among them, sourced codes."""
-    if list(medication.doses_mg) != sorted(set(medication.doses_mg)):
-        raise ValueError("doses_mg lists each dose once, smallest first (e.g. [56, 84])")
-    if medication.first_dose_mg not in medication.doses_mg:
-        raise ValueError(f"first_dose_mg {medication.first_dose_mg} is not one of doses_mg")
-    if medication.visit_codes and set(medication.visit_codes) != set(medication.doses_mg):
-        raise ValueError("visit_codes names a code for each of doses_mg, and only those")
-    _sourced_codes(medication.service_codes, medication.service_codes_source)
-    return medication
-
-
-CheckedMedication = Annotated[Medication, AfterValidator(medication_rules)]
+    sessions: Annotated[int, Field(ge=1, le=100)]
+    price: Annotated[Amount, Field(gt=0)]  # the total, in whole cents
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -248,6 +177,12 @@ class Route(Sourced):
     service_codes_source: Text | None = None
     notes: Clean | None = None
     medication: CheckedMedication | None = None
+    # The patient may not drive after a session (SPRAVATO: until the next day, after a restful
+    # sleep), so every session needs a ride; the source says who says so.
+    needs_ride: bool = False
+    needs_ride_source: Text | None = None
+    # A clinic's fixed prices for a number of sessions (`--package NAME`).
+    packages: Mapping[SheetId, Package] = field(default_factory=dict)
 
     def __hash__(self) -> int:
         # A route is part of cache keys (`engine.cautions`, `engine.bill`): hashing all its
@@ -260,7 +195,9 @@ def route_rules(route: Route) -> Route:
     """A route in a sheet file: a weekly limit and service codes say where they come from."""
     if route.max_per_week is not None and route.max_per_week_source is None:
         raise ValueError("max_per_week needs a max_per_week_source saying where it comes from")
-    _sourced_codes(route.service_codes, route.service_codes_source)
+    if route.needs_ride and route.needs_ride_source is None:
+        raise ValueError("needs_ride needs a needs_ride_source saying where it comes from")
+    sourced_codes(route.service_codes, route.service_codes_source)
     return route
 
 
@@ -290,7 +227,7 @@ class Addon(Sourced):
 
 def addon_rules(addon: Addon) -> Addon:
     """An add-on in a sheet file: its service codes say where they come from."""
-    _sourced_codes(addon.service_codes, addon.service_codes_source)
+    sourced_codes(addon.service_codes, addon.service_codes_source)
     return addon
 
 
@@ -307,6 +244,9 @@ class Protocol(Sourced):
     route: str | None = None
     notes: Clean | None = None
     phases: tuple[CheckedPhase, ...]
+    # Add-ons every course on this protocol has (ketamine-assisted psychotherapy: preparation
+    # and integration sessions), priced with it as if named with --with.
+    addons: tuple[SheetId, ...] = ()
 
     def __hash__(self) -> int:
         # A protocol is the course cache's key (`engine.schedule.course`): hashing every phase's

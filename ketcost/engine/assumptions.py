@@ -124,11 +124,12 @@ def assistance_line(assistance: Decimal, currency: str) -> str | None:
     )
 
 
-def not_included_line(plan: Plan) -> str | None:
+def not_included_line(plan: Plan, protocol_addons: bool = False) -> str | None:
     """What the estimate leaves out: insurance, add-ons, or both."""
+    addons = plan.with_ or plan.extra or protocol_addons
     missing = [
         *(["insurance"] if plan.insurance is None else []),
-        *([] if plan.with_ or plan.extra else ["consultations, psychotherapy or other add-ons"]),
+        *([] if addons else ["consultations, psychotherapy or other add-ons"]),
     ]
     return f"Not included: {', '.join(missing)}." if missing else None
 
@@ -226,6 +227,7 @@ def assumptions(
     plan: Plan,
     covered: bool,
     years: int,
+    protocol_addons: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
     """Every assumption line of an estimate, in order."""
     lines: list[str | None] = [
@@ -259,9 +261,24 @@ def assumptions(
             )
         )
         lines.extend(payer_lines(terms, route, covered, sheet.currency))
+    lines.append(ride_line(route, plan.ride, sheet.currency))
     lines.append(assistance_line(plan.assistance, sheet.currency))
-    lines.append(not_included_line(plan))
+    lines.append(not_included_line(plan, bool(protocol_addons)))
     return tuple(line for line in lines if line is not None)
+
+
+RIDE_UNPRICED = "; its cost is not included (--ride AMOUNT adds it per session)."
+
+
+def ride_line(route: Route, ride: Decimal | None, currency: str) -> str | None:
+    """A route after which the patient may not drive: every session needs a ride."""
+    if not route.needs_ride:
+        return None
+    source = (route.needs_ride_source or "").rstrip(". ")
+    line = f"Every session needs a ride home ({source})"
+    if ride is None:
+        return line + RIDE_UNPRICED
+    return line + f"; it is priced at {wording.money(decimal(cents(ride)), currency)} a session."
 
 
 def medication_line(route: Route, plan: Plan, currency: str) -> str | None:

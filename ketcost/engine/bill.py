@@ -272,13 +272,20 @@ def bill(
     return Bill(phases, tuple(items), (low_total, high_total), fee, medication)
 
 
-def plan_addons(plan: Plan, sheet: PriceSheet, route_id: str) -> tuple[AddonCharge, ...]:
-    """The sheet add-ons the plan asks for (`with`, each once however often it is named), then
-    its own extras (never covered). Unknown names are errors."""
-    if not plan.with_ and not plan.extra:
+RIDE_LABEL = "Ride to and from each session"
+
+
+def plan_addons(
+    plan: Plan, sheet: PriceSheet, route_id: str, protocol_id: str | None = None
+) -> tuple[AddonCharge, ...]:
+    """The sheet add-ons the course has: the protocol's own, then those the plan asks for
+    (`with`), each once however often it is named; then the plan's extras and its ride to each
+    session (never covered). Unknown names are errors."""
+    own = sheet.protocols[protocol_id].addons if protocol_id is not None else ()
+    if not plan.with_ and not plan.extra and not own and plan.ride is None:
         return ()
     chosen: dict[str, AddonCharge] = {}
-    for name in plan.with_:
+    for name in (*own, *plan.with_):
         addon_id = sheet.find_addon(name)
         if addon_id is None:
             allowed = ", ".join(sheet.addons) or "none in this sheet"
@@ -294,7 +301,10 @@ def plan_addons(plan: Plan, sheet: PriceSheet, route_id: str) -> tuple[AddonChar
         AddonCharge(e.label, (cents(e.price.low), cents(e.price.high)), e.per, False)
         for e in plan.extra
     )
-    return (*chosen.values(), *extras)
+    ride = ()
+    if plan.ride is not None:
+        ride = (AddonCharge(RIDE_LABEL, (cents(plan.ride), cents(plan.ride)), "session", False),)
+    return (*chosen.values(), *extras, *ride)
 
 
 def suggest(name: str, known: Iterable[str]) -> str:

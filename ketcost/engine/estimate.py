@@ -106,7 +106,7 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     route_id, protocol_id = resolve(plan, sheet)
     route, protocol = sheet.routes[route_id], sheet.protocols[protocol_id]
     plan_course = course(protocol_id, protocol, Schedule.of(plan))
-    addons = plan_addons(plan, sheet, route_id)
+    addons = plan_addons(plan, sheet, route_id, protocol_id)
     billed = bill(plan_course, route_price(route), addons, plan.discount, dosing(route, plan))
     total_low, total_high = billed.total
     terms = plan.insurance
@@ -139,7 +139,13 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         months=plan.months,
         start=plan.start,
         assumptions=assumptions(
-            sheet, route, plan_course, plan, covered, len(insured.plan_years) if insured else 1
+            sheet,
+            route,
+            plan_course,
+            plan,
+            covered,
+            len(insured.plan_years) if insured else 1,
+            protocol.addons,
         ),
         warnings=cautions(plan, sheet, route_id, protocol_id, plan_course),
         disclaimer=DISCLAIMER,

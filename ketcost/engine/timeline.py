@@ -96,7 +96,7 @@ def _case_months(
     index = 0 if case == "low" else 1
     route = sheet.routes[route_id]
     covered = result.insurance.covered if result.insurance is not None else False
-    addons = plan_addons(plan, sheet, route_id)
+    addons = plan_addons(plan, sheet, route_id, result.protocol)
     course_bill = bill(plan_course, route_price(route), addons, plan.discount, dosing(route, plan))
     charged = insurance_charges(course_bill, index, addons, covered, plan.insurance)
     ordered = list(charged.in_order(len(weeks)))

@@ -38,6 +38,15 @@ def _references(sheet: PriceSheet) -> PriceSheet:
                     f"protocols: {', '.join(sheet.protocols) or 'none'}",
                 )
             )
+    for protocol_id, protocol in sheet.protocols.items():
+        for name in protocol.addons:
+            if name not in sheet.addons:
+                problems.append(
+                    (
+                        f"protocols.{protocol_id}.addons",
+                        f"unknown add-on {name!r}; add-ons: {', '.join(sheet.addons) or 'none'}",
+                    )
+                )
     for addon_id, addon in sheet.addons.items():
         for name in addon.insurance_eligible_routes:
             if name not in sheet.routes:

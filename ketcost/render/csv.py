@@ -83,10 +83,11 @@ def _cents(value: Range[Decimal]) -> list[str]:
 
 def _sourced(item: Sourced) -> list[str]:
     published = item.published.isoformat() if item.published else ""
-    return [item.source, item.url or "", published]
+    retrieved = item.retrieved.isoformat() if item.retrieved else ""
+    return [item.source, item.url or "", published, retrieved]
 
 
-SOURCE_COLUMNS = ["source", "url", "published"]
+SOURCE_COLUMNS = ["source", "url", "published", "retrieved"]
 
 
 def routes(sheet: PriceSheet) -> str:

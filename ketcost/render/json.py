@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ketcost.domain.medication import Medication, SavingsProgram
 from ketcost.domain.money import to_cents
 from ketcost.domain.result import (
     CaseCount,
@@ -25,15 +27,7 @@ from ketcost.domain.result import (
     PhaseCost,
     PlanYear,
 )
-from ketcost.domain.sheet import (
-    Addon,
-    Medication,
-    Phase,
-    PriceSheet,
-    Protocol,
-    Route,
-    SavingsProgram,
-)
+from ketcost.domain.sheet import Addon, Package, Phase, PriceSheet, Protocol, Route
 from ketcost.domain.values import Range
 from ketcost.wording import schedule
 
@@ -298,8 +292,10 @@ def _fields(
 def _plain_json(value: Any) -> Any:
     if isinstance(value, Medication):
         return {**_fields(value), "unit_price": _money(value.unit_price)}
-    if isinstance(value, SavingsProgram):
+    if isinstance(value, SavingsProgram | Package):
         return {name: _plain_json(getattr(value, name)) for name in value.__dataclass_fields__}
+    if isinstance(value, Mapping):
+        return {key: _plain_json(item) for key, item in value.items()}
     if isinstance(value, Range):
         return {"low": _plain_json(value.low), "high": _plain_json(value.high)}
     if isinstance(value, Decimal):

@@ -289,6 +289,8 @@ def source_text(item: Sourced) -> str:
         text += f" <{item.url}>"
     if item.published:
         text += f" (published {item.published.isoformat()})"
+    elif item.retrieved:
+        text += f" (read {item.retrieved.isoformat()})"
     return text
 
 
