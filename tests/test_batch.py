@@ -57,7 +57,7 @@ def test_one_output_record_per_input_record_in_order(cli: RunCli, records: Path)
         "id": None,
         "error": "unknown route 'nasal' (did you mean 'intranasal'?); routes: iv, infusion, "
         "esketamine, intranasal, "
-        "spravato, oral, sublingual",
+        "spravato, oral, sublingual, kap",
     }
     assert out[2]["line"] == 4
     assert out[2]["error"].startswith("not JSON")

@@ -293,7 +293,7 @@ def test_debug_shows_the_traceback(cli: RunCli) -> None:
     assert "Traceback" in run.err
     assert run.err.rstrip().endswith(
         "error: unknown route 'nasal' (did you mean 'intranasal'?); routes: iv, infusion, "
-        "esketamine, intranasal, spravato, oral, sublingual"
+        "esketamine, intranasal, spravato, oral, sublingual, kap"
     )
 
 

@@ -135,7 +135,7 @@ def test_completion_names_routes_from_the_sheet() -> None:
 
     assert complete_routes("es") == ["esketamine"]
     assert complete_protocols("spr") == ["spravato-label"]
-    assert complete_addons("") == ["consultation", "integration"]
+    assert complete_addons("") == ["consultation", "integration", "preparation"]
 
 
 def test_a_quote_without_output_goes_to_stdout(cli: RunCli) -> None:

@@ -128,6 +128,7 @@ def test_route_default_protocols_everywhere(cli: RunCli) -> None:
         "esketamine": "spravato-label",
         "oral": "standard",
         "iv": "standard",
+        "kap": "kap-course",
     }
     table = cli("compare", "--weeks", "4").out
     assert "Options compared: each route's protocol (estimates)" in table
@@ -217,7 +218,23 @@ def test_sources_have_addresses_and_dates(cli: RunCli) -> None:
     routes = json.loads(cli("protocols", "--json").out)["protocols"]
     label = next(p for p in routes if p["id"] == "spravato-label")
     assert label["url"].startswith("https://")
-    assert label["published"] == "2019-03-05"
+    assert label["published"] == "2026-03-13"  # the current label (FDALabel, version 18)
+
+
+def test_every_shipped_figure_has_an_address_and_a_date() -> None:
+    from ketcost.io.sheets import load_price_sheet
+
+    sheet = load_price_sheet()
+    items = [
+        *sheet.routes.values(),
+        *sheet.protocols.values(),
+        *sheet.addons.values(),
+        *(r.medication for r in sheet.routes.values() if r.medication is not None),
+    ]
+    for item in items:
+        assert item.url is not None, item.source
+        assert item.url.startswith("https://"), item.source
+        assert item.dated is not None, item.source
 
 
 def test_the_plan_schema_knows_the_new_keys() -> None:

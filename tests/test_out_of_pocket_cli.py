@@ -150,7 +150,7 @@ def compare_json(cli: RunCli, *args: str) -> list[dict[str, Any]]:
 
 def test_compare_every_route_sorted_by_worst_case(cli: RunCli) -> None:
     data = compare_json(cli, "--weeks", "4")
-    assert [d["route"] for d in data] == ["oral", "iv", "esketamine"]
+    assert [d["route"] for d in data] == ["oral", "kap", "iv", "esketamine"]
     highs = [float(d["out_of_pocket"]["high"]) for d in data]
     assert highs == sorted(highs)
 
@@ -205,7 +205,10 @@ def test_compare_other_formats(cli: RunCli, fmt: str) -> None:
 def test_compare_budget_names_the_options_over_it(cli: RunCli) -> None:
     run = cli("compare", "--weeks", "4", "--json", "--budget", "5000")
     assert run.code == 3
-    assert run.err == "warning: 2 of 3 options may exceed the budget of $5,000.00: iv, esketamine\n"
+    assert (
+        run.err
+        == "warning: 3 of 4 options may exceed the budget of $5,000.00: iv, esketamine, kap\n"
+    )
 
 
 def test_compare_unknown_route(cli: RunCli) -> None:

@@ -14,7 +14,14 @@ from ketcost.domain.values import Range
 SHEET = load_price_sheet()
 
 routes = st.sampled_from(sorted(SHEET.route_names()))
-protocols = st.sampled_from(sorted(SHEET.protocols))
+# protocols with a maintenance part: the plans below ask for maintenance months
+protocols = st.sampled_from(
+    sorted(
+        pid
+        for pid, p in SHEET.protocols.items()
+        if any(phase.course_part == "maintenance" for phase in p.phases)
+    )
+)
 maintenance = st.sampled_from([None, "monthly", "biweekly", "weekly", "monthly-biweekly"])
 
 

@@ -36,9 +36,9 @@ TABLE = (
     "Assumptions:\n"
     '- Prices per session are the published range for IV infusion in "ketcost default\n'
     "  US price ranges\" (as of 2026-11-01); a clinic's own prices may differ.\n"
-    "- Price source: Patient-education summaries of US ketamine clinic prices; also\n"
-    "  published on the Ketamine Advocacy Network's cost page (\"doctors typically\n"
-    '  charge $400-800 per infusion").\n'
+    '- Price source: Ketamine Advocacy Network, "How much does ketamine therapy\n'
+    '  cost?" (an undated page): "In the US, doctors typically charge $400-800 per\n'
+    '  infusion".\n'
     "- The course lasts 4 weeks (0.9 months) from the first session: the induction\n"
     "  weeks 1–4.\n"
     "- Maintenance (monthly to every 2 weeks) is not included; add\n"
@@ -63,7 +63,7 @@ MARKDOWN = (
     "**Assumptions:**\n"
     "\n"
     '- Prices per session are the published range for IV infusion in "ketcost default US price ranges" (as of 2026-11-01); a clinic\'s own prices may differ.\n'
-    '- Price source: Patient-education summaries of US ketamine clinic prices; also published on the Ketamine Advocacy Network\'s cost page ("doctors typically charge $400-800 per infusion").\n'
+    '- Price source: Ketamine Advocacy Network, "How much does ketamine therapy cost?" (an undated page): "In the US, doctors typically charge $400-800 per infusion".\n'
     "- The course lasts 4 weeks (0.9 months) from the first session: the induction weeks 1–4.\n"
     "- Maintenance (monthly to every 2 weeks) is not included; add --maintenance-months N to include N months of it, or --months N for a course of N months in all.\n"
     "- Session counts are rounded half up once per phase (a month is 52/12 weeks); money is rounded to the cent, half up.\n"
@@ -173,7 +173,7 @@ def test_listing_csv_is_data_shaped(sheet: PriceSheet) -> None:
         assert all(len(row) == len(rows[0]) for row in rows)
     routes = list(csv_module.DictReader(render_routes(sheet, OutputFormat.CSV).splitlines()))
     assert routes[0]["session_price_low"] == "400.00"
-    assert [r["insurance_eligible"] for r in routes] == ["false", "true", "false"]
+    assert [r["insurance_eligible"] for r in routes] == ["false", "true", "false", "false"]
     assert routes[1]["aliases"] == "intranasal;spravato"
     addons = list(csv_module.DictReader(render_addons(sheet, OutputFormat.CSV).splitlines()))
     assert addons[0]["insurance_eligible_routes"] == "esketamine"

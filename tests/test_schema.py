@@ -64,7 +64,7 @@ def test_timeline_output_validates(cli: RunCli, args: list[str]) -> None:
 def test_compare_output_validates(cli: RunCli) -> None:
     schema = schema_of(cli, "estimate")
     items = json.loads(cli("compare", "--weeks", "4", "--deductible", "500", "--json").out)
-    assert len(items) == 3
+    assert len(items) == 4
     for item in items:
         check(item, schema)
 

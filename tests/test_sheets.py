@@ -47,14 +47,14 @@ per_month = 1
 def test_default_sheet_is_complete_and_cited(sheet: PriceSheet) -> None:
     assert sheet.currency == "USD"
     assert sheet.as_of == date(2026, 11, 1)
-    assert set(sheet.routes) == {"iv", "esketamine", "oral"}
-    assert set(sheet.protocols) == {"standard", "spravato-label", "iv-series"}
+    assert set(sheet.routes) == {"iv", "esketamine", "oral", "kap"}
+    assert set(sheet.protocols) == {"standard", "spravato-label", "iv-series", "kap-course"}
     assert all(r.source.strip() for r in sheet.routes.values())
     assert all(p.source.strip() for p in sheet.protocols.values())
     assert sheet.routes["esketamine"].insurance_eligible
     assert not sheet.routes["iv"].insurance_eligible
     assert sheet.routes["iv"].session_price.low == Decimal(400)
-    assert set(sheet.addons) == {"consultation", "integration"}
+    assert set(sheet.addons) == {"consultation", "integration", "preparation"}
     assert all(a.source.strip() for a in sheet.addons.values())
 
 
@@ -205,7 +205,7 @@ def test_prices_init_writes_a_sheet_check_prices_accepts(cli: RunCli, tmp_path: 
     assert "[routes.esketamine.medication]" in target.read_text()
     checked = cli("check-prices", str(target))
     assert checked.code == 0
-    assert checked.out.startswith("ok: 3 routes, 3 protocols")
+    assert checked.out.startswith("ok: 4 routes, 4 protocols")
     again = cli("prices", "init", str(target))
     assert again.code == 1
     assert again.err == f"error: {target}: already exists; give --force to overwrite it\n"

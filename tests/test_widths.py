@@ -90,7 +90,9 @@ def test_estimates_and_timelines_are_whole_at_every_width(plan: Plan) -> None:
 @settings(max_examples=20, deadline=None)
 @given(plan=plans)
 def test_comparisons_are_whole_at_every_width(plan: Plan) -> None:
-    results = rank([estimate(plan.model_copy(update={"route": r}), SHEET) for r in SHEET.routes])
+    # the routes whose protocol has a maintenance part (the plans ask for maintenance months)
+    routes = [r for r in SHEET.routes if r != "kap"]
+    results = rank([estimate(plan.model_copy(update={"route": r}), SHEET) for r in routes])
     expected: set[str] = set()
     for result in results:
         for money in (result.total, result.out_of_pocket):
@@ -124,7 +126,7 @@ def test_the_readme_example_at_every_width_through_the_cli(
     timeline_run = cli("timeline", "-r", "iv", "--months", "4")
     check(timeline_run.out, width, {"Month"})
     check_prices = cli("check-prices", "data/price_ranges.toml")
-    check(check_prices.out, width, {"ok: 3 routes, 3 protocols"})
+    check(check_prices.out, width, {"ok: 4 routes, 4 protocols"})
 
 
 def test_a_month_shows_the_range_its_cases_span() -> None:

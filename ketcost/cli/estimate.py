@@ -114,15 +114,24 @@ def compare(
             f"the price sheets are in different currencies ({', '.join(currencies)}); "
             "compare sheets in one currency"
         )
-    results = [
-        noted(
-            priced(chosen.plan.model_copy(update={"route": name}), sheet),
-            (*chosen.warnings, *sheet_warnings(sheet)),
-            chosen.budget,
-        )
-        for sheet in sheets
-        for name in (route or ([chosen.plan.route] if chosen.plan.route else list(sheet.routes)))
-    ]
+    named = bool(route or chosen.plan.route)
+    results = []
+    skipped: list[InputError] = []
+    for sheet in sheets:
+        for name in route or ([chosen.plan.route] if chosen.plan.route else list(sheet.routes)):
+            try:
+                result = priced(chosen.plan.model_copy(update={"route": name}), sheet)
+            except InputError as error:
+                if named:
+                    raise
+                # every route of the sheet: one the options do not apply to is left out, saying why
+                skipped.append(error)
+                typer.echo(f"warning: {name} is not compared: {error}", err=True)
+                continue
+            warnings = (*chosen.warnings, *sheet_warnings(sheet))
+            results.append(noted(result, warnings, chosen.budget))
+    if not results:
+        raise skipped[0]
     width, color = terminal()
     to_stdout(render_comparison(rank(results), output, width=width, color=color))
     return over_budget(results, chosen.budget)

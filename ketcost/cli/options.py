@@ -50,6 +50,7 @@ class PlanInputs:
     discount: str | None = None
     assistance: str | None = None
     ride: str | None = None
+    package: str | None = None
     deductible: str | None = None
     coinsurance: str | None = None
     copay: str | None = None
@@ -233,6 +234,13 @@ _SHARED: dict[str, Any] = {
     "assistance": Annotated[
         str | None,
         _option(metavar="AMOUNT", help="Financial assistance or a grant; lowers what you pay."),
+    ],
+    "package": Annotated[
+        str | None,
+        _option(
+            metavar="NAME",
+            help="A clinic package in the price sheet: its first sessions at the package price.",
+        ),
     ],
     "ride": Annotated[
         str | None,

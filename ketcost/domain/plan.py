@@ -197,6 +197,8 @@ class Plan(BaseModel):
     assistance: Amount = Decimal(0)
     # A ride to and from each session (a route after which the patient may not drive).
     ride: Amount | None = None
+    # A clinic package on the route (`[routes.ID.packages.NAME]` in the price sheet).
+    package: Text | None = None
     insurance: Insurance | None = None
     installments: Annotated[int, BeforeValidator(bounded_whole(*INSTALLMENTS_BOUNDS))] | None = None
 

@@ -89,13 +89,13 @@ class PhaseCost:
 
 @dataclass(frozen=True, slots=True)
 class LineItem:
-    """One billed line: a phase of sessions, the medication, an add-on, or the discount (a negative
-    amount)."""
+    """One billed line: a phase of sessions, the medication, an add-on, a clinic package (its
+    price, and the session fees it pays as a negative amount), or the discount (negative)."""
 
     __pydantic_config__ = _CLOSED
 
     label: str
-    kind: Literal["session", "medication", "addon", "discount"]
+    kind: Literal["session", "medication", "addon", "package", "discount"]
     quantity: Count
     unit_price: Cases
     amount: Cases

@@ -261,10 +261,28 @@ def assumptions(
             )
         )
         lines.extend(payer_lines(terms, route, covered, sheet.currency))
+    lines.append(package_line(route, plan.package, sheet.currency))
     lines.append(ride_line(route, plan.ride, sheet.currency))
     lines.append(assistance_line(plan.assistance, sheet.currency))
     lines.append(not_included_line(plan, bool(protocol_addons)))
     return tuple(line for line in lines if line is not None)
+
+
+def package_line(route: Route, name: str | None, currency: str) -> str | None:
+    """The clinic package priced: what it costs, what it pays for, where the figure is from."""
+    found = next(
+        (p for k, p in route.packages.items() if name and k.casefold() == name.strip().casefold()),
+        None,
+    )
+    if found is None:
+        return None
+    source = found.source.rstrip(". ")
+    if found.url:
+        source += f" <{found.url}>"
+    return (
+        f"The package {found.label} is {wording.money(found.price, currency)} for the course's "
+        f"first {found.sessions} sessions, in place of their fees (source: {source})."
+    )
 
 
 RIDE_UNPRICED = "; its cost is not included (--ride AMOUNT adds it per session)."

@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -100,6 +100,44 @@ def _course_mg(sessions: int, first: int, each: int) -> int:
     return 0 if sessions == 0 else first + (sessions - 1) * each
 
 
+@dataclass(frozen=True, slots=True)
+class PackagePrice:
+    """A clinic package as a course bills it: the first `sessions` sessions for `price` cents
+    in all, in place of their session fees."""
+
+    label: str
+    sessions: int
+    price: int
+
+    @property
+    def parts(self) -> tuple[int, ...]:
+        """The price split across its sessions in cents, the first sessions taking the odd
+        cents, so that the parts sum to the price exactly."""
+        each, odd = divmod(self.price, self.sessions)
+        return tuple(each + 1 if i < odd else each for i in range(self.sessions))
+
+    def used(self, sessions: Count) -> Count:
+        """How many of a course's sessions the package pays for, low and high."""
+        return Count(min(self.sessions, sessions.low), min(self.sessions, sessions.high))
+
+
+def package_price(route: Route, name: str | None) -> PackagePrice | None:
+    """The route's package `name` (any case) in cents; None without one; an InputError naming
+    the packages there are when the route has no such package."""
+    if name is None:
+        return None
+    wanted = name.strip().casefold()
+    found = next((k for k in route.packages if k.casefold() == wanted), None)
+    if found is None:
+        there = ", ".join(route.packages) or "none in this price sheet"
+        raise InputError(
+            f"--package {name!r}: {route.label} has no such package; packages: {there} "
+            "(a clinic's sheet defines them as [routes.ID.packages.NAME])"
+        )
+    package = route.packages[found]
+    return PackagePrice(package.label, package.sessions, cents(package.price))
+
+
 def dosing(route: Route, plan: Plan) -> Dosing | None:
     """The medication a plan's sessions bill on `route`: None when the route's sheet bills none
     or the plan says the session price includes it. A dose the medication is not given at is an
@@ -146,6 +184,7 @@ class Bill:
     total: Pair
     fee: Pair
     medication: Dosing | None = None
+    package: PackagePrice | None = None
 
     def case_charges(
         self,
@@ -159,9 +198,12 @@ class Bill:
         the medication, the session's add-ons; the course add-ons once, first. With
         `with_the_visit` the medication is billed on the medical benefit with the visit, as
         Medicare's G-codes include it."""
-        return charge_groups(
+        groups = charge_groups(
             self.fee[case], self.medication, case, addons, covered, rule, with_the_visit
         )
+        if self.package is None:
+            return groups
+        return replace(groups, package=self.package.parts)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -238,13 +280,16 @@ def bill(
     addons: tuple[AddonCharge, ...],
     discount: Decimal,
     medication: Dosing | None = None,
+    package: PackagePrice | None = None,
 ) -> Bill:
-    """The course's bill at `price` a session, with its medication, add-ons and discount."""
+    """The course's bill at `price` a session, with its medication, add-ons, package and
+    discount. A package pays for the course's first sessions in place of their fees (the whole
+    package, however few sessions the course has); the discount is on the other sessions."""
     bills = [phase_bill(item, price) for item in plan_course.phases]
     phases = tuple([b.cost for b in bills])
     low_total = sum([b.cents[0] for b in bills])
     high_total = sum([b.cents[1] for b in bills])
-    if not addons and not discount and medication is None:
+    if not addons and not discount and medication is None and package is None:
         return Bill(phases, tuple([b.item for b in bills]), (low_total, high_total), price)
     sessions = plan_course.sessions
     items = [b.item for b in bills]
@@ -262,14 +307,30 @@ def bill(
         items.append(
             LineItem(addon.label, "addon", quantity, cases(*addon.price), cases(low, high))
         )
+    paid_for = Count(0, 0)
+    if package is not None:
+        paid_for = package.used(sessions)
+        whole = cases(package.price, package.price)
+        items.append(LineItem(f"package: {package.label}", "package", ONCE, whole, whole))
+        low, high = -paid_for.low * price[0], -paid_for.high * price[1]
+        low_total += package.price + low
+        high_total += package.price + high
+        credit = LineItem(
+            "session fees the package pays", "package", paid_for, cases(-price[0], -price[1]),
+            cases(low, high),
+        )  # fmt: skip
+        items.append(credit)
     fee = session_fee(price, discount)
     if discount:
         off = fee[0] - price[0], fee[1] - price[1]
-        low, high = sessions.low * off[0], sessions.high * off[1]
+        rest = Count(sessions.low - paid_for.low, sessions.high - paid_for.high)
+        low, high = rest.low * off[0], rest.high * off[1]
         low_total, high_total = low_total + low, high_total + high
         label = f"discount {wording.number(discount)}% on session fees"
-        items.append(LineItem(label, "discount", sessions, cases(*off), cases(low, high)))
-    return Bill(phases, tuple(items), (low_total, high_total), fee, medication)
+        if package is not None:
+            label += " outside the package"
+        items.append(LineItem(label, "discount", rest, cases(*off), cases(low, high)))
+    return Bill(phases, tuple(items), (low_total, high_total), fee, medication, package)
 
 
 RIDE_LABEL = "Ride to and from each session"
@@ -301,7 +362,7 @@ def plan_addons(
         AddonCharge(e.label, (cents(e.price.low), cents(e.price.high)), e.per, False)
         for e in plan.extra
     )
-    ride = ()
+    ride: tuple[AddonCharge, ...] = ()
     if plan.ride is not None:
         ride = (AddonCharge(RIDE_LABEL, (cents(plan.ride), cents(plan.ride)), "session", False),)
     return (*chosen.values(), *extras, *ride)

@@ -57,6 +57,9 @@ class CaseCharges:
     once: tuple[Charge, ...]
     first: tuple[Charge, ...]
     each: tuple[Charge, ...]
+    # A package's price split across its sessions (`engine.bill.PackagePrice.parts`): each of
+    # the first sessions' visits bills its part in place of the fee. Only without insurance.
+    package: tuple[int, ...] = ()
     # (the course add-ons, the add-ons and first session, a later session): billed, written off
     _billed: tuple[int, int, int] = field(init=False, repr=False, compare=False)
     _written_off: tuple[int, int, int] = field(init=False, repr=False, compare=False)
@@ -76,8 +79,16 @@ class CaseCharges:
         (counted from 0; the course add-ons belong to the first)."""
         for charge in self.once:
             yield 0, charge
+        parts = self.package
         for session in range(sessions):
-            for charge in self.first if session == 0 else self.each:
+            group = self.first if session == 0 else self.each
+            if session < len(parts):
+                # the visit bills the package's part; a course shorter than the package pays
+                # the rest of it with its last session
+                last = session == sessions - 1
+                part = sum(parts[session:]) if last else parts[session]
+                group = (replace(group[0], amount=part), *group[1:])
+            for charge in group:
                 yield session, charge
 
     def billed(self, sessions: int, first_included: bool = True) -> int:

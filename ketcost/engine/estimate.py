@@ -7,6 +7,7 @@ import functools
 from collections.abc import Sequence
 from datetime import date
 
+from ketcost import wording
 from ketcost.domain.money import Pair, after_assistance, cents, decimal, hundredths, installments
 from ketcost.domain.plan import Insurance, Plan
 from ketcost.domain.result import (
@@ -25,10 +26,12 @@ from ketcost.engine.assumptions import assumptions
 from ketcost.engine.bill import (
     AddonCharge,
     Bill,
+    PackagePrice,
     bill,
     cases,
     dosing,
     money,
+    package_price,
     plan_addons,
     route_price,
     suggest,
@@ -107,7 +110,9 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     route, protocol = sheet.routes[route_id], sheet.protocols[protocol_id]
     plan_course = course(protocol_id, protocol, Schedule.of(plan))
     addons = plan_addons(plan, sheet, route_id, protocol_id)
-    billed = bill(plan_course, route_price(route), addons, plan.discount, dosing(route, plan))
+    package = plan_package(plan, route)
+    price = route_price(route)
+    billed = bill(plan_course, price, addons, plan.discount, dosing(route, plan), package)
     total_low, total_high = billed.total
     terms = plan.insurance
     covered = terms is not None and (
@@ -147,8 +152,37 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
             len(insured.plan_years) if insured else 1,
             protocol.addons,
         ),
-        warnings=cautions(plan, sheet, route_id, protocol_id, plan_course),
+        warnings=cautions(plan, sheet, route_id, protocol_id, plan_course)
+        + package_cautions(package, plan_course),
         disclaimer=DISCLAIMER,
+    )
+
+
+def plan_package(plan: Plan, route: Route) -> PackagePrice | None:
+    """The clinic package the plan asks for, or an InputError when there is none or the plan is
+    insured (a package is the clinic's self-pay price; insurance pays per session on its own
+    allowed amounts)."""
+    package = package_price(route, plan.package)
+    if package is not None and plan.insurance is not None:
+        raise InputError(
+            f"--package {plan.package}: a package is the clinic's self-pay price; price it without "
+            "insurance terms (insurance pays per session, on its own allowed amounts)"
+        )
+    return package
+
+
+def package_cautions(package: PackagePrice | None, plan_course: Course) -> tuple[str, ...]:
+    """A course with fewer sessions than the package still pays for the whole package."""
+    sessions = plan_course.sessions
+    if package is None or sessions.low >= package.sessions:
+        return ()
+    if sessions.high < package.sessions:
+        has = f"the course has {wording.span(sessions)} sessions"
+    else:
+        has = f"the course has {sessions.low} sessions in the low case"
+    return (
+        f"{has}, fewer than the package's {package.sessions}: the whole package "
+        f"({package.label}) is priced",
     )
 
 

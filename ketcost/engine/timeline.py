@@ -21,7 +21,7 @@ from ketcost.domain.money import cents, decimal
 from ketcost.domain.plan import Plan
 from ketcost.domain.result import Cases, Estimate
 from ketcost.domain.sheet import PriceSheet
-from ketcost.engine.bill import bill, dosing, plan_addons, route_price
+from ketcost.engine.bill import bill, dosing, package_price, plan_addons, route_price
 from ketcost.engine.charges import Charge
 from ketcost.engine.estimate import (
     authorized_counts,
@@ -97,7 +97,9 @@ def _case_months(
     route = sheet.routes[route_id]
     covered = result.insurance.covered if result.insurance is not None else False
     addons = plan_addons(plan, sheet, route_id, result.protocol)
-    course_bill = bill(plan_course, route_price(route), addons, plan.discount, dosing(route, plan))
+    package = package_price(route, plan.package)
+    medication = dosing(route, plan)
+    course_bill = bill(plan_course, route_price(route), addons, plan.discount, medication, package)
     charged = insurance_charges(course_bill, index, addons, covered, plan.insurance)
     ordered = list(charged.in_order(len(weeks)))
     authorized = authorized_counts(plan, plan_course, covered)[index]

@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from ketcost.domain.money import to_cents
-from ketcost.domain.sheet import PriceSheet, Sourced
+from ketcost.domain.sheet import PriceSheet
+from ketcost.domain.sourced import Sourced
 from ketcost.domain.values import Range, clean_text
 from ketcost.render.report import Cell, Column, Report
 from ketcost.wording import schedule

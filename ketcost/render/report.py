@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Literal
 from ketcost import wording
 from ketcost.domain.money import to_cents
 from ketcost.domain.result import Cases, Count, Estimate, LineItem, Money
-from ketcost.domain.sheet import Addon, PriceSheet, Route, Sourced
+from ketcost.domain.sheet import Addon, PriceSheet, Route
+from ketcost.domain.sourced import Sourced
 from ketcost.domain.values import Range
 
 if TYPE_CHECKING:
@@ -66,6 +67,8 @@ def _item_row(item: LineItem, result: Estimate) -> tuple[Cell, ...]:
     elif item.kind == "medication":  # "SPRAVATO 28 mg nasal spray devices: 56 mg first, ..."
         label, _, schedule = item.label.partition(": ")
         return (label, schedule or "each session", item.quantity, item.unit_price, item.amount)
+    elif item.kind == "package":
+        schedule = "once" if item.amount.low > 0 else "its sessions"
     else:
         schedule = "each session"
     return (item.label, schedule, item.quantity, item.unit_price, item.amount)
