@@ -124,6 +124,9 @@ def plan_schema() -> dict[str, Any]:
     props["start"] = {"anyOf": [_DATE, {"type": "null"}], "default": None}
     props["discount"] = _PERCENT | {"default": 0}
     props["assistance"] = _AMOUNT | {"default": 0}
+    for key in ("ride", "pretax_limit"):
+        props[key] = {"anyOf": [*_AMOUNT["anyOf"], {"type": "null"}], "default": None}
+    props["tax_rate"] = {"anyOf": [*_PERCENT["anyOf"], {"type": "null"}], "default": None}
     _insurance(schema)
     schema["not"] = {
         "required": ["months", "maintenance_months"],
@@ -146,7 +149,8 @@ def estimate_schema() -> dict[str, Any]:
     schema: dict[str, Any] = TypeAdapter(Estimate).json_schema(mode="serialization")
     _drop_closed(schema)
     schema["properties"]["id"] = {"description": "Batch output only: the record's id."}
-    schema["required"].insert(schema["required"].index("disclaimer"), "budget")  # null if none
+    for key in ("budget", "pre_tax"):  # null if none
+        schema["required"].insert(schema["required"].index("disclaimer"), key)
     return schema
 
 

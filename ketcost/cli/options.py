@@ -51,6 +51,9 @@ class PlanInputs:
     assistance: str | None = None
     ride: str | None = None
     package: str | None = None
+    pretax: str | None = None
+    tax_rate: str | None = None
+    pretax_limit: str | None = None
     deductible: str | None = None
     coinsurance: str | None = None
     copay: str | None = None
@@ -241,6 +244,18 @@ _SHARED: dict[str, Any] = {
             metavar="NAME",
             help="A clinic package in the price sheet: its first sessions at the package price.",
         ),
+    ],
+    "pretax": Annotated[
+        str | None,
+        _option(metavar="hsa|fsa", help="Pay from a pre-tax account: shows the cost after tax."),
+    ],
+    "tax_rate": Annotated[
+        str | None,
+        _option(metavar="PCT", help="With --pretax: your federal plus state tax rate, 0–100."),
+    ],
+    "pretax_limit": Annotated[
+        str | None,
+        _option(metavar="AMOUNT", help="With --pretax: what the account holds a year."),
     ],
     "ride": Annotated[
         str | None,

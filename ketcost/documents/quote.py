@@ -149,6 +149,7 @@ CLIENT_WORDING = (
         "; a plan usually allows less: ask yours what it allows.",
     ),
     (" mg (--dose).", " mg."),
+    (" (--pretax-limit sets what yours holds)", ""),
     (
         "; its cost is not included (--ride AMOUNT adds it per session).",
         "; its cost is not included.",

@@ -49,4 +49,54 @@ def presets() -> dict[str, Preset]:
             published=item["published"],
         )
         for name, item in data.items()
+        if name != "accounts"
     }
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A pre-tax account's yearly limit (self-only; `family_limit` for family coverage) and
+    where it comes from."""
+
+    label: str
+    limit: Decimal
+    family_limit: Decimal | None
+    year: int
+    source: str
+    url: str
+    published: date
+
+
+@dataclass(frozen=True, slots=True)
+class Deduction:
+    """The medical expense deduction: expenses above a share of adjusted gross income."""
+
+    share_of_income: Decimal
+    source: str
+    url: str
+
+
+@functools.cache
+def accounts() -> tuple[dict[str, Account], Deduction]:
+    """The pre-tax accounts (hsa, fsa) and the medical expense deduction, from the data file."""
+    import tomllib
+
+    text = Path(__file__).parent.parent.joinpath("data", "payers.toml").read_text("utf-8")
+    data = tomllib.loads(text, parse_float=Decimal)["accounts"]
+    kinds = {
+        name: Account(
+            label=item["label"],
+            limit=Decimal(item["limit"]),
+            family_limit=None if "family_limit" not in item else Decimal(item["family_limit"]),
+            year=item["year"],
+            source=item["source"],
+            url=item["url"],
+            published=item["published"],
+        )
+        for name, item in data.items()
+        if name != "deduction"
+    }
+    deduction = data["deduction"]
+    return kinds, Deduction(
+        Decimal(deduction["share_of_income"]), deduction["source"], deduction["url"]
+    )

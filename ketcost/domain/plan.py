@@ -199,6 +199,11 @@ class Plan(BaseModel):
     ride: Amount | None = None
     # A clinic package on the route (`[routes.ID.packages.NAME]` in the price sheet).
     package: Text | None = None
+    # Paying from pre-tax money: the account, the patient's tax rate (federal plus state,
+    # marginal) and what the account holds a year (default: the year's legal limit).
+    pretax: Literal["hsa", "fsa"] | None = None
+    tax_rate: Percentage | None = None
+    pretax_limit: Amount | None = None
     insurance: Insurance | None = None
     installments: Annotated[int, BeforeValidator(bounded_whole(*INSTALLMENTS_BOUNDS))] | None = None
 
@@ -209,6 +214,14 @@ class Plan(BaseModel):
                 "a sessions-per-week frequency and a fixed session count cannot be combined "
                 "(--per-week and --sessions); give one of them"
             )
+        if self.pretax is not None and self.tax_rate is None:
+            raise ValueError(
+                "--pretax needs --tax-rate PCT: your federal plus state tax rate, which the "
+                "money from the account saves"
+            )
+        if self.pretax is None and (self.tax_rate is not None or self.pretax_limit is not None):
+            given = "--tax-rate" if self.tax_rate is not None else "--pretax-limit"
+            raise ValueError(f"{given} is for --pretax hsa or fsa: give the account too")
         if self.months is not None and self.maintenance_months is not None:
             raise ValueError(
                 "--months (the whole course) and --maintenance-months (the maintenance part) "

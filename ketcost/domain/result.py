@@ -170,6 +170,20 @@ class Budget:
 
 
 @dataclass(frozen=True, slots=True)
+class PreTax:
+    """Paying the out-of-pocket amount from a pre-tax account: the part the account pays (at
+    most its limit each plan year) and what the course costs after the tax that part saves."""
+
+    __pydantic_config__ = _CLOSED
+
+    account: Literal["hsa", "fsa"]
+    tax_rate: Decimal
+    limit: Decimal
+    from_account: Money
+    after_tax: Money
+
+
+@dataclass(frozen=True, slots=True)
 class Estimate:
     """The result: sessions and cost per phase and in total, as low–high ranges."""
 
@@ -198,4 +212,5 @@ class Estimate:
     # the command adds its own (a value likely misread, an old price sheet).
     warnings: tuple[str, ...]
     budget: Budget | None = field(default=None, kw_only=True)  # --budget, when given
+    pre_tax: PreTax | None = field(default=None, kw_only=True)  # --pretax, when given
     disclaimer: str

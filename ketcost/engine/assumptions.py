@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from ketcost import wording
 from ketcost.domain.money import cents, decimal
-from ketcost.domain.payers import presets
+from ketcost.domain.payers import accounts, presets
 from ketcost.domain.plan import Insurance, Plan
 from ketcost.domain.result import Count
 from ketcost.domain.sheet import PriceSheet, Route
@@ -264,8 +264,40 @@ def assumptions(
     lines.append(package_line(route, plan.package, sheet.currency))
     lines.append(ride_line(route, plan.ride, sheet.currency))
     lines.append(assistance_line(plan.assistance, sheet.currency))
+    lines.extend(pretax_lines(plan, sheet.currency, years if plan.insurance is not None else 1))
     lines.append(not_included_line(plan, bool(protocol_addons)))
     return tuple(line for line in lines if line is not None)
+
+
+PRETAX_LIMIT_OPTION = " (--pretax-limit sets what yours holds)"
+
+
+def pretax_lines(plan: Plan, currency: str, years: int) -> tuple[str, ...]:
+    """Paying from a pre-tax account: what it is, its limit and where the limit comes from, and
+    the deduction as the alternative."""
+    if plan.pretax is None or plan.tax_rate is None:
+        return ()
+    kinds, deduction = accounts()
+    account = kinds[plan.pretax]
+    if plan.pretax_limit is not None:
+        limit = f"the {wording.money(decimal(cents(plan.pretax_limit)), currency)} it holds"
+    else:
+        limit = f"its {account.year} limit of {wording.money(account.limit, currency)}"
+        if account.family_limit is not None:
+            family = wording.money(account.family_limit, currency)
+            limit += f" for self-only coverage ({family} for family coverage)"
+        limit += PRETAX_LIMIT_OPTION
+    each = "in each plan year" if years > 1 else "for the course"
+    return (
+        f"Paid from an {plan.pretax.upper()} ({account.label}): medical care is an eligible "
+        "expense (IRS Publication 502); confirm with your plan what it pays for. The account "
+        f"pays at most {limit} {each}, and what it pays saves your tax rate of "
+        f"{wording.number(plan.tax_rate)}% on it. Source: {account.source} <{account.url}>",
+        "Instead, medical expenses above "
+        f"{wording.number(deduction.share_of_income)}% of adjusted gross income may be "
+        "deducted on Schedule A (IRS Publication 502): an alternative for large "
+        "out-of-pocket costs. This is not tax advice.",
+    )
 
 
 def package_line(route: Route, name: str | None, currency: str) -> str | None:

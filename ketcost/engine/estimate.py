@@ -8,7 +8,16 @@ from collections.abc import Sequence
 from datetime import date
 
 from ketcost import wording
-from ketcost.domain.money import Pair, after_assistance, cents, decimal, hundredths, installments
+from ketcost.domain.money import (
+    Pair,
+    after_assistance,
+    cents,
+    decimal,
+    hundredths,
+    installments,
+    percent_of,
+)
+from ketcost.domain.payers import accounts
 from ketcost.domain.plan import Insurance, Plan
 from ketcost.domain.result import (
     CaseCount,
@@ -17,6 +26,7 @@ from ketcost.domain.result import (
     InsuranceResult,
     Money,
     PlanYear,
+    PreTax,
     SheetInfo,
 )
 from ketcost.domain.sheet import PriceSheet, Route
@@ -125,6 +135,10 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
     assistance = cents(plan.assistance)
     out = after_assistance(patient[0], assistance), after_assistance(patient[1], assistance)
     total = money(total_low, total_high)
+    pre_tax = None
+    if plan.pretax is not None:
+        years = insured.plan_years if insured else ()
+        pre_tax = paid_pre_tax(plan, years, out)
     return Estimate(
         currency=sheet.currency,
         route=route_id,
@@ -155,7 +169,26 @@ def estimate(plan: Plan, sheet: PriceSheet) -> Estimate:
         warnings=cautions(plan, sheet, route_id, protocol_id, plan_course)
         + package_cautions(package, plan_course),
         disclaimer=DISCLAIMER,
+        pre_tax=pre_tax,
     )
+
+
+def paid_pre_tax(plan: Plan, years: Sequence[PlanYear], out: Pair) -> PreTax:
+    """What the out-of-pocket amount `out` costs after tax when paid from the plan's pre-tax
+    account: the account pays at most its limit in each plan year (without insurance the course
+    is one year), and what it pays saves the tax rate on it, to the cent half up."""
+    assert plan.pretax is not None
+    assert plan.tax_rate is not None
+    account = accounts()[0][plan.pretax]
+    limit = cents(account.limit if plan.pretax_limit is None else plan.pretax_limit)
+    rate = hundredths(plan.tax_rate)
+    spent = [
+        [cents(year.out_of_pocket.low) for year in years] or [out[0]],
+        [cents(year.out_of_pocket.high) for year in years] or [out[1]],
+    ]
+    paid = [sum(min(amount, limit) for amount in case) for case in spent]
+    after = [out[c] - sum(percent_of(min(a, limit), rate) for a in spent[c]) for c in (0, 1)]
+    return PreTax(plan.pretax, plan.tax_rate, decimal(limit), money(*paid), money(*after))
 
 
 def plan_package(plan: Plan, route: Route) -> PackagePrice | None:

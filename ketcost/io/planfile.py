@@ -214,6 +214,12 @@ def plan_data(
     for key in ("discount", "assistance"):
         if getattr(plan, key):
             data[key] = _number(getattr(plan, key))
+    for key in ("ride", "tax_rate", "pretax_limit"):
+        if getattr(plan, key) is not None:
+            data[key] = _number(getattr(plan, key))
+    for key in ("package", "pretax"):
+        if getattr(plan, key) is not None:
+            data[key] = getattr(plan, key)
     if plan.installments is not None:
         data["installments"] = plan.installments
     if prices is not None:

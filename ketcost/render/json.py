@@ -181,6 +181,14 @@ def estimate_held(result: Estimate, record_id: str | None = None) -> str:
     if check is not None:
         exceeded = "true" if check.exceeded else "false"
         budget = f'{{"limit":{_amount(check.limit)},"exceeded":{exceeded}}}'
+    pre = result.pre_tax
+    pre_tax = "null"
+    if pre is not None:
+        pre_tax = (
+            f'{{"account":"{pre.account}","tax_rate":{_text(str(pre.tax_rate))},'
+            f'"limit":{_amount(pre.limit)},"from_account":{_pair(pre.from_account)},'
+            f'"after_tax":{_pair(pre.after_tax)}}}'
+        )
     head = _head(result) if record_id is None else f'{{"id":{record_id},{_head(result)[1:]}'
     return (
         f"{head}{phases}],"
@@ -190,7 +198,7 @@ def estimate_held(result: Estimate, record_id: str | None = None) -> str:
         f'"installments":{installments},"maintenance_months":{result.maintenance_months!s},'
         f'"months":{"null" if result.months is None else result.months},'
         f'"start":{_when(result.start)},"assumptions":[{assumptions}],'
-        f'"warnings":[{warnings}],"budget":{budget},'
+        f'"warnings":[{warnings}],"budget":{budget},"pre_tax":{pre_tax},'
         f'"disclaimer":{_text(result.disclaimer)}}}'
     )
 
@@ -254,7 +262,7 @@ def render_timeline(months: Timeline) -> str:
             **{k: payload[k] for k in ("schema_version", "currency", "route", "protocol")},
             "months": [m.model_dump(mode="json") for m in months.months],
             **{k: payload[k] for k in ("total", "out_of_pocket", "installments")},
-            **{k: payload[k] for k in ("warnings", "budget", "disclaimer")},
+            **{k: payload[k] for k in ("warnings", "budget", "pre_tax", "disclaimer")},
         }
     )
 
