@@ -216,12 +216,21 @@ def price_sheet_schema() -> dict[str, Any]:
     return schema
 
 
+def check_bill_schema() -> dict[str, Any]:
+    """What `check-bill --json` prints: amounts as text with two decimals."""
+    from ketcost.documents.bill import BillCheck
+
+    schema: dict[str, Any] = BillCheck.model_json_schema(mode="serialization")
+    return schema
+
+
 _SCHEMAS = {
     "plan": plan_schema,
     "estimate": estimate_schema,
     "timeline": timeline_schema,
     "quote": quote_schema,
     "price-sheet": price_sheet_schema,
+    "check-bill": check_bill_schema,
 }
 
 

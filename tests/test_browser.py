@@ -110,7 +110,7 @@ def test_printed_gfe_carries_the_required_texts(cli: RunCli, tmp_path: Path) -> 
     run = cli(
         "quote", "--gfe", "--prices", str(tmp_path / "clinic.toml"), "-r", "esketamine",
         "--client", "Ana Díaz", "--client-dob", "1980-04-02", "--diagnosis", "F33.2",
-        "--provider", str(tmp_path / "provider.toml"), "--scheduled", "2026-12-01",
+        "--provider", str(tmp_path / "provider.toml"), "--scheduled", "2027-03-15",
         "-o", str(path),
     )  # fmt: skip
     assert run.code == 0, run.err

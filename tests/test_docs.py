@@ -151,3 +151,12 @@ def test_the_readme_picture_of_a_quote_is_of_todays_quote(tmp_path: Path) -> Non
     assert (ROOT / "docs" / "quote.png").stat().st_size > 50_000  # a real picture
     assert "](docs/quote.png)" in README
     assert screenshot.PLAN.splitlines()[0] in README  # the README's plan, as its caption says
+
+
+def test_paper_bill_check_example_is_real(cli: RunCli) -> None:
+    shown = block_after("A provider's paper Good Faith Estimate is checked", "text")
+    args = "--expected 9600 --provider Example_Clinic --issued 2025-12-01 --billed 14400.50"
+    args += " --bill-date 2026-01-05 --today 2026-12-03"
+    run = cli("check-bill", *[a.replace("_", " ") for a in args.split()])
+    assert run.code == 0
+    assert run.out == shown

@@ -85,7 +85,7 @@ def gfe_args(files: dict[str, str], *more: str) -> list[str]:
     return [
         "quote", "--gfe", "--prices", files["sheet"], "-r", "esketamine", "--client", "Ana Díaz",
         "--client-dob", "1980-04-02", "--diagnosis", "F33.2", "--provider", files["provider"],
-        "--scheduled", "2026-12-01", *more,
+        "--scheduled", "2027-03-15", *more,
     ]  # fmt: skip
 
 
@@ -133,7 +133,7 @@ def test_a_discount_lowers_each_session_charge(cli: RunCli, files: dict[str, str
 # Each element 45 CFR 149.610 requires, and the text that carries it in every form.
 ELEMENTS = {
     "1 patient name and date of birth": ["Ana Díaz", "1980-04-02"],
-    "2 primary service and scheduled date": ["Primary service", "2026-12-01"],
+    "2 primary service and scheduled date": ["Primary service", "2027-03-15"],
     "3 items and services grouped by provider": [
         "Intranasal esketamine (Spravato) treatment session",
     ],
@@ -272,24 +272,50 @@ def gfe_file(cli: RunCli, files: dict[str, str], tmp_path: Path) -> str:
 
 
 def test_a_bill_400_over_is_eligible_for_dispute(cli: RunCli, gfe_file: str) -> None:
-    run = cli("check-bill", gfe_file, "--billed", "4050", "--bill-date", "2027-02-01")
+    run = cli(
+        "check-bill",
+        gfe_file,
+        "--billed",
+        "4050",
+        "--bill-date",
+        "2027-04-01",
+        "--today",
+        "2027-04-15",
+    )
     assert run.code == 3
     assert (
         "expected $3,600.00, billed $4,050.00, difference $450.00 (at least $400 over)" in run.out
     )
-    assert "start it by 2027-06-01 (120 days from the bill's date)" in run.out
+    assert "start it by 2027-07-30 (120 days from the bill's date)" in run.out
     assert "www.cms.gov/nosurprises" in run.out
     data = json.loads(
-        cli("check-bill", gfe_file, "--billed", "4050", "--bill-date", "2027-02-01", "--json").out
+        cli(
+            "check-bill",
+            gfe_file,
+            "--billed",
+            "4050",
+            "--bill-date",
+            "2027-04-01",
+            "--today",
+            "2027-04-15",
+            "--json",
+        ).out
     )
     assert data["eligible"] is True
-    assert data["last_day_to_dispute"] == "2027-06-01"
+    assert data["last_day_to_dispute"] == "2027-07-30"
     assert data["providers"][0]["difference"] == "450.00"
 
 
 def test_a_bill_under_400_over_is_not_eligible(cli: RunCli, gfe_file: str) -> None:
     run = cli(
-        "check-bill", gfe_file, "--provider", "1234567893=3999.99", "--bill-date", "2027-02-01"
+        "check-bill",
+        gfe_file,
+        "--provider",
+        "1234567893=3999.99",
+        "--bill-date",
+        "2027-04-01",
+        "--today",
+        "2027-04-15",
     )
     assert run.code == 0
     assert "difference $399.99" in run.out
@@ -299,7 +325,16 @@ def test_a_bill_under_400_over_is_not_eligible(cli: RunCli, gfe_file: str) -> No
 def test_check_bill_against_a_counselors_estimate(cli: RunCli, tmp_path: Path) -> None:
     path = tmp_path / "estimate.json"
     assert cli("quote", "-r", "iv", "--weeks", "4", "-o", str(path)).code == 0
-    run = cli("check-bill", str(path), "--billed", "12000", "--bill-date", "2027-02-01")
+    run = cli(
+        "check-bill",
+        str(path),
+        "--billed",
+        "12000",
+        "--bill-date",
+        "2027-04-01",
+        "--today",
+        "2027-04-15",
+    )
     assert run.code == 0
     assert "high case $9,600.00, billed $12,000.00, difference $2,400.00" in run.out
     assert "Only a provider's Good Faith Estimate gives the right to dispute" in run.out
@@ -309,9 +344,15 @@ def test_check_bill_against_a_counselors_estimate(cli: RunCli, tmp_path: Path) -
     ("args", "message"),
     [
         (["--billed", "4050"], "missing option '--bill-date'"),
-        (["--billed", "x", "--bill-date", "2027-02-01"], "expected an amount"),
-        (["--provider", "999=1", "--bill-date", "2027-02-01"], "NPI 999 is not a provider"),
-        (["--bill-date", "2027-02-01"], "give what was billed"),
+        (
+            ["--billed", "x", "--bill-date", "2027-04-01", "--today", "2027-04-15"],
+            "expected an amount",
+        ),
+        (
+            ["--provider", "999=1", "--bill-date", "2027-04-01", "--today", "2027-04-15"],
+            "NPI 999 is not a provider",
+        ),
+        (["--bill-date", "2027-04-01", "--today", "2027-04-15"], "give what was billed"),
     ],
 )
 def test_check_bill_bad_input(cli: RunCli, gfe_file: str, args: list[str], message: str) -> None:
@@ -362,3 +403,91 @@ def test_the_medication_is_its_own_line_with_its_code(
     assert medication["service_codes"] == ["J0013"]
     assert (medication["quantity"], medication["unit_charge"]) == (23, "295.00")
     assert medication["expected_charge"] == "6785.00"
+
+
+def test_a_bill_past_its_120_days_is_not_eligible(cli: RunCli, gfe_file: str) -> None:
+    args = ["check-bill", gfe_file, "--billed", "4050", "--bill-date", "2027-04-01"]
+    run = cli(*args, "--today", "2027-07-31")  # the day after the last day
+    assert run.code == 0
+    assert "the 120 days to start dispute resolution closed on 2027-07-30" in run.out
+    assert "no longer open" in run.out
+    data = json.loads(cli(*args, "--today", "2027-07-31", "--json").out)
+    assert (data["eligible"], data["over_threshold"], data["window_closed"]) == (False, True, True)
+    on_the_last_day = cli(*args, "--today", "2027-07-30")
+    assert on_the_last_day.code == 3
+
+
+def test_the_check_names_its_fee_and_rule(cli: RunCli, gfe_file: str) -> None:
+    run = cli("check-bill", gfe_file, "--billed", "4050", "--bill-date", "2027-04-01",
+              "--today", "2027-04-15", "--json")  # fmt: skip
+    data = json.loads(run.out)
+    assert (data["fee"], data["rule"]) == ("25.00", "45 CFR 149.620")
+    assert data["dispute_page"] == "https://www.cms.gov/nosurprises/consumers"
+    assert any("$25 administrative fee, which is not refunded" in n for n in data["notes"])
+    assert not any("149.610" in n for n in data["notes"])
+
+
+@pytest.mark.parametrize(
+    ("bill_date", "message"),
+    [
+        ("2027-02-01", "--bill-date 2027-02-01 is before the Good Faith Estimate was issued"),
+        ("2027-05-01", "--bill-date 2027-05-01 is after today (2027-04-15)"),
+    ],
+)
+def test_bill_dates_that_cannot_be_are_refused(
+    cli: RunCli, gfe_file: str, bill_date: str, message: str
+) -> None:
+    run = cli("check-bill", gfe_file, "--billed", "4050", "--bill-date", bill_date,
+              "--today", "2027-04-15")  # fmt: skip
+    assert (run.code, run.out) == (2, "")
+    assert message in run.err
+
+
+def test_a_paper_gfe_is_checked_from_its_figures(cli: RunCli) -> None:
+    import jsonschema
+
+    args = ["check-bill", "--expected", "9600", "--provider", "Example Clinic", "--issued"]
+    args += ["2026-11-01", "--billed", "14400.5", "--bill-date", "2026-12-01", "--today"]
+    run = cli(*args, "2026-12-03", "--json")
+    assert run.code == 3
+    data = json.loads(run.out)
+    assert data["kind"] == "paper_good_faith_estimate"
+    row = data["providers"][0]
+    assert (row["expected"], row["billed"], row["difference"]) == ("9600.00", "14400.50", "4800.50")
+    assert data["last_day_to_dispute"] == "2027-03-31"
+    schema = json.loads(cli("schema", "check-bill").out)
+    jsonschema.validate(data, schema)
+    missing = cli(
+        "check-bill", "--expected", "9600", "--billed", "100", "--bill-date", "2026-12-01"
+    )
+    assert missing.code == 2
+    assert "--provider NAME (once), --issued DATE" in missing.err
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        (
+            "--scheduled",
+            "2027-02-28",
+            "is before the Good Faith Estimate's issue date (2027-03-01)",
+        ),
+        ("--client-dob", "2027-03-02", "is not a date of birth: give one from 1900-01-01"),
+        ("--client-dob", "1899-12-31", "expected a date from 1900-01-01"),
+    ],
+)
+def test_gfe_dates_that_cannot_be_are_refused(
+    cli: RunCli, files: dict[str, str], flag: str, value: str, message: str
+) -> None:
+    args = gfe_args(files)
+    args[args.index(flag) + 1] = value
+    run = cli(*args, "-f", "json")
+    assert (run.code, run.out) == (2, "")
+    assert message in run.err
+
+
+def test_the_gfe_states_when_it_is_due(cli: RunCli, files: dict[str, str]) -> None:
+    data = json.loads(cli(*gfe_args(files), "-f", "json").out)
+    timing = next(d for d in data["disclaimers"] if d.startswith("When a service is scheduled"))
+    assert "within 1 business day of scheduling" in timing
+    assert "within 3 business days of a request" in timing

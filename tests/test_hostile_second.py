@@ -365,7 +365,7 @@ def test_check_bill_reads_only_amounts_as_ketcost_writes_them(
     document["estimate"]["total"]["high"] = amount
     estimate = tmp_path / "estimate.json"
     estimate.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    run = cli("check-bill", str(estimate), "--billed", "900", "--bill-date", "2026-12-01")
+    run = cli("check-bill", str(estimate), "--billed", "900", "--bill-date", "2027-03-01")
     assert (run.code, run.out) == (2, "")
     assert run.err.startswith(f"error: {estimate}: not an estimate ketcost wrote")
 
@@ -377,7 +377,7 @@ def test_check_bill_prints_the_estimate_s_text_cleaned(cli: RunCli, tmp_path: Pa
     document["clinic"] = "Evil\nerror: forged"
     estimate = tmp_path / "estimate.json"
     estimate.write_text(json.dumps(document), encoding="utf-8")
-    run = cli("check-bill", str(estimate), "--billed", "900", "--bill-date", "2026-12-01")
+    run = cli("check-bill", str(estimate), "--billed", "900", "--bill-date", "2027-03-01")
     assert run.code == 0, run.err
     assert not any(c in run.out for c in "\x1b\u202e")
     assert "error: forged" not in run.out.splitlines()

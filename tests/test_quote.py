@@ -274,6 +274,8 @@ def test_an_old_price_sheet_is_in_the_quote_json_and_the_gfe(
     monkeypatch.setenv("KETCOST_TODAY", "2028-01-15")
     data = json.loads(cli("quote", "-r", "iv", "-f", "json").out)
     assert data["estimate"]["warnings"][0].endswith("12 months ago; prices may have changed")
-    gfe = json.loads(cli(*gfe_args(paths), "-f", "json").out)
+    args = gfe_args(paths)
+    args[args.index("--scheduled") + 1] = "2028-02-01"  # care after the estimate's day
+    gfe = json.loads(cli(*args, "-f", "json").out)
     assert gfe["disclaimers"][-1] == CAUTION
-    assert CAUTION in cli(*gfe_args(paths), "-f", "markdown").out
+    assert CAUTION in cli(*args, "-f", "markdown").out

@@ -76,7 +76,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("ketcost.cli.estimate", "compare"),
     "timeline": ("ketcost.cli.estimate", "timeline"),
     "quote": ("ketcost.cli.quote", "quote"),
-    "check-bill": ("ketcost.cli.quote", "check_bill"),
+    "check-bill": ("ketcost.cli.bill", "check_bill"),
     "batch": ("ketcost.cli.batch", "batch"),
     "schema": ("ketcost.cli.scripting", "schema"),
     "plan": ("ketcost.cli.plan", "plan_app"),

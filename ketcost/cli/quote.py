@@ -1,10 +1,8 @@
-"""`ketcost quote` (the counselor's estimate, or a provider's Good Faith Estimate) and
-`ketcost check-bill` (a bill compared with either)."""
+"""`ketcost quote`: the counselor's estimate, or a provider's Good Faith Estimate (`check-bill`
+is in `cli.bill`)."""
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -12,8 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from ketcost import wording
-from ketcost.cli.base import EXIT_BUDGET, EXIT_OK
+from ketcost.cli.base import EXIT_OK
 from ketcost.cli.common import (
     BudgetOption,
     ForceOption,
@@ -30,12 +27,10 @@ from ketcost.cli.common import (
 from ketcost.cli.options import PlanInputs, option_error, plan_options
 from ketcost.cli.scenario import scenario
 from ketcost.domain.plan import today
-from ketcost.domain.values import parse_amount, parse_date
 from ketcost.errors import InputError
-from ketcost.io.files import ReadProblem, read_text, to_stdout
+from ketcost.io.files import ReadProblem, read_text
 
 if TYPE_CHECKING:
-    from ketcost.documents.bill import BillCheck
     from ketcost.documents.gfe import ProviderInfo
     from ketcost.io.planfile import QuoteInfo
 
@@ -239,93 +234,3 @@ def _quote_details(base: QuoteInfo | None, **given: str | None) -> QuoteInfo:
         return QuoteInfo.model_validate({**base.model_dump(), **values})
     except ValidationError as error:
         raise option_error(error, values) from None
-
-
-def check_bill(
-    estimate_file: Annotated[
-        str,
-        typer.Argument(
-            metavar="FILE", help="The estimate's JSON (`ketcost quote -f json`), a GFE or not."
-        ),
-    ],
-    bill_date: Annotated[
-        str, typer.Option(metavar="DATE", help="The date on the bill, YYYY-MM-DD.")
-    ],
-    billed: Annotated[
-        str | None,
-        typer.Option(metavar="AMOUNT", help="What was billed in all (one provider)."),
-    ] = None,
-    provider: Annotated[
-        list[str] | None,
-        typer.Option(metavar="NPI=AMOUNT", help="What one provider billed, by NPI (repeatable)."),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the check as JSON.")] = False,
-) -> int:
-    """Check a bill against a Good Faith Estimate: $400 or more over any one provider's expected
-    charges opens patient-provider dispute resolution, within 120 days of the bill's date.
-
-    Exit 0 when no provider is $400 over, 3 when one is, 2 for bad input. Against a counselor's
-    estimate (not a GFE) it compares with the high case; only a GFE gives the dispute right.
-
-    \b
-    Example:
-      ketcost check-bill gfe.json --billed 4050 --bill-date 2027-02-01
-    """
-    from ketcost.documents.bill import check_bill as compare_bill
-
-    try:
-        document = json.loads(read_text(estimate_file), parse_float=Decimal)
-    except ReadProblem as problem:
-        raise InputError(f"{estimate_file}: {problem}") from None
-    except (json.JSONDecodeError, RecursionError):
-        raise InputError(
-            f"{estimate_file}: not JSON; give the JSON of `ketcost quote -f json`"
-        ) from None
-    if not isinstance(document, dict):
-        raise InputError(f"{estimate_file}: not an estimate ketcost wrote")
-    try:
-        when = parse_date(bill_date)
-        total = None if billed is None else parse_amount(billed)
-        by_provider = dict(_provider_amount(item) for item in provider or ())
-    except ValueError as error:
-        raise InputError(f"invalid value: {error}") from None
-    try:
-        result = compare_bill(document, total, by_provider, when, estimate_file)
-    except ValidationError:
-        raise InputError(f"{estimate_file}: not an estimate ketcost wrote") from None
-    to_stdout(result.model_dump_json(indent=2) + "\n" if as_json else _bill_text(result))
-    return EXIT_BUDGET if result.eligible else EXIT_OK
-
-
-def _provider_amount(text: str) -> tuple[str, Decimal]:
-    npi, equals, amount = text.partition("=")
-    if not equals:
-        raise ValueError(f"{text[:40]!r} for --provider: expected NPI=AMOUNT, e.g. 1234567893=4050")
-    return npi.strip(), parse_amount(amount)
-
-
-def _bill_text(result: BillCheck) -> str:
-    money = result.currency
-    lines = [
-        f"Bill of {result.bill_date.isoformat()} against {result.estimate_id} "
-        f"({'Good Faith Estimate' if result.kind == 'good_faith_estimate' else 'an estimate'}):"
-    ]
-    for row in result.providers:
-        who = f"{row.provider} (NPI {row.npi})" if row.npi else row.provider
-        expected = "expected" if result.kind == "good_faith_estimate" else "high case"
-        lines.append(
-            f"- {who}: {expected} {wording.money(row.expected, money)}, billed "
-            f"{wording.money(row.billed, money)}, difference "
-            f"{'-' if row.difference < 0 else ''}{wording.money(abs(row.difference), money)}"
-            + (" (at least $400 over)" if row.eligible else "")
-        )
-    if result.kind == "good_faith_estimate":
-        if result.eligible and result.last_day_to_dispute is not None:
-            lines.append(
-                "Eligible for patient-provider dispute resolution: start it by "
-                f"{result.last_day_to_dispute.isoformat()} (120 days from the bill's date)."
-            )
-        else:
-            lines.append("Not eligible for dispute resolution: no provider is $400 or more over.")
-    lines.extend(result.notes)
-    return "\n".join(lines) + "\n"

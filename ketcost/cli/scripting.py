@@ -18,6 +18,7 @@ class SchemaName(StrEnum):
     TIMELINE = "timeline"
     QUOTE = "quote"
     PRICE_SHEET = "price-sheet"
+    CHECK_BILL = "check-bill"
 
 
 def schema(

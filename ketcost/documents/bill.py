@@ -1,25 +1,37 @@
 """The bill check: a bill compared with a Good Faith Estimate, provider by provider (No Surprises
-Act: a bill at least $400 over one provider's expected charges may be disputed within 120 days of
-its date). Pure: no I/O."""
+Act, `documents.rules`: a bill at least $400 over one provider's expected charges may be
+disputed within 120 days of its date). The estimate is ketcost's JSON, or a paper one given by
+its expected charges, provider and issue date. Pure: no I/O."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PlainSerializer, WithJsonSchema
 
-from ketcost.documents.gfe import (
-    DISPUTE_DAYS,
+from ketcost.documents.gfe import EstimateDocument, GoodFaithEstimate
+from ketcost.documents.rules import (
+    DISPUTE_FEE,
+    DISPUTE_PAGE,
+    DISPUTE_RULE,
     DISPUTE_THRESHOLD,
+    FEE_NOTE,
     WHERE_TO_DISPUTE,
-    EstimateDocument,
-    GoodFaithEstimate,
+    bill_dates,
+    last_day_to_dispute,
 )
 from ketcost.domain.values import FROZEN, MAX_AMOUNT
 from ketcost.errors import InputError
+
+# Money in the check's JSON: text with two decimals, as every other ketcost output writes it.
+Cents = Annotated[
+    Decimal,
+    PlainSerializer(lambda d: f"{d:.2f}", return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$"}, mode="serialization"),
+]
 
 
 class ProviderCheck(BaseModel):
@@ -29,9 +41,9 @@ class ProviderCheck(BaseModel):
 
     provider: str
     npi: str | None
-    expected: Decimal
-    billed: Decimal
-    difference: Decimal
+    expected: Cents
+    billed: Cents
+    difference: Cents
     eligible: bool
 
 
@@ -40,13 +52,21 @@ class BillCheck(BaseModel):
 
     model_config = FROZEN
 
-    kind: Literal["good_faith_estimate", "estimate"]
-    estimate_id: str
+    kind: Literal["good_faith_estimate", "paper_good_faith_estimate", "estimate"]
+    estimate_id: str | None  # None: a paper estimate
+    issued: date
     bill_date: date
+    checked: date  # the day of the check: the 120 days are counted to it
     currency: str
     providers: tuple[ProviderCheck, ...]
+    # whether a provider is $400 or more over and the window is still open
     eligible: bool
+    over_threshold: bool
     last_day_to_dispute: date | None
+    window_closed: bool
+    fee: Cents | None  # the fee to start dispute resolution (None: no dispute right)
+    rule: str | None
+    dispute_page: str | None
     notes: tuple[str, ...]
 
 
@@ -55,6 +75,7 @@ def check_bill(
     billed: Decimal | None,
     by_provider: dict[str, Decimal],
     bill_date: date,
+    today: date,
     origin: str = "the estimate",
 ) -> BillCheck:
     """Compare a bill with a GFE (per provider, the $400 rule) or with a counselor's estimate
@@ -63,11 +84,83 @@ def check_bill(
         raise InputError(f"{origin}: {NOT_OURS}")
     if document.get("kind") == "good_faith_estimate":
         gfe = GoodFaithEstimate.model_validate(document)
-        return _check_gfe(gfe, billed, by_provider, bill_date)
+        bill_dates(bill_date, gfe.issued, today, "the Good Faith Estimate")
+        return _check_gfe(gfe, billed, by_provider, bill_date, today)
     if document.get("kind") == "estimate":
         estimate = EstimateDocument.model_validate(document)
-        return _check_estimate(estimate, billed, bill_date)
+        bill_dates(bill_date, estimate.prepared, today, "the estimate")
+        return _check_estimate(estimate, billed, bill_date, today)
     raise InputError(f"{origin}: {NOT_OURS}")
+
+
+def check_paper_bill(
+    expected: Decimal,
+    provider: str,
+    issued: date,
+    billed: Decimal,
+    bill_date: date,
+    today: date,
+    currency: str = "USD",
+) -> BillCheck:
+    """Compare a bill with a provider's paper Good Faith Estimate: its expected charges, the
+    provider's name and the day it was issued."""
+    bill_dates(bill_date, issued, today, "the Good Faith Estimate")
+    row = _row(provider, None, expected, billed)
+    return _dispute_result("paper_good_faith_estimate", None, issued, bill_date, today,
+                           currency, (row,))  # fmt: skip
+
+
+def _row(provider: str, npi: str | None, expected: Decimal, billed: Decimal) -> ProviderCheck:
+    difference = billed - expected
+    return ProviderCheck(
+        provider=provider,
+        npi=npi,
+        expected=expected,
+        billed=billed,
+        difference=difference,
+        eligible=difference >= DISPUTE_THRESHOLD,
+    )
+
+
+def _dispute_result(
+    kind: Literal["good_faith_estimate", "paper_good_faith_estimate"],
+    estimate_id: str | None,
+    issued: date,
+    bill_date: date,
+    today: date,
+    currency: str,
+    rows: tuple[ProviderCheck, ...],
+) -> BillCheck:
+    """A check against a Good Faith Estimate: eligible when a provider is $400 or more over and
+    the 120 days from the bill's date have not passed."""
+    over = any(row.eligible for row in rows)
+    last_day = last_day_to_dispute(bill_date)
+    closed = today > last_day
+    notes = [
+        "Patient-provider dispute resolution is open when a bill is at least $400 over the "
+        "expected charges of any one provider in the Good Faith Estimate, within 120 calendar "
+        f"days of the bill's date ({DISPUTE_RULE}).",
+        FEE_NOTE,
+        WHERE_TO_DISPUTE,
+        "ketcost does not file a dispute, and this is not legal advice.",
+    ]
+    return BillCheck(
+        kind=kind,
+        estimate_id=estimate_id,
+        issued=issued,
+        bill_date=bill_date,
+        checked=today,
+        currency=currency,
+        providers=rows,
+        eligible=over and not closed,
+        over_threshold=over,
+        last_day_to_dispute=last_day,
+        window_closed=closed,
+        fee=DISPUTE_FEE,
+        rule=DISPUTE_RULE,
+        dispute_page=DISPUTE_PAGE,
+        notes=tuple(notes),
+    )
 
 
 NOT_OURS = (
@@ -111,7 +204,7 @@ def _check_gfe(
     billed: Decimal | None,
     by_provider: dict[str, Decimal],
     bill_date: date,
-    origin: str = "the estimate",
+    today: date,
 ) -> BillCheck:
     known = {p.provider.npi: p for p in gfe.providers}
     unknown = [npi for npi in by_provider if npi not in known]
@@ -124,42 +217,16 @@ def _check_gfe(
         by_provider = {next(iter(known)): billed}
     if not by_provider:
         raise InputError("give what was billed: --billed AMOUNT or --provider NPI=AMOUNT")
-    rows = []
-    for npi, amount in by_provider.items():
-        charges = known[npi]
-        difference = amount - charges.expected_charges
-        rows.append(
-            ProviderCheck(
-                provider=charges.provider.name,
-                npi=npi,
-                expected=charges.expected_charges,
-                billed=amount,
-                difference=difference,
-                eligible=difference >= DISPUTE_THRESHOLD,
-            )
-        )
-    eligible = any(row.eligible for row in rows)
-    notes = [
-        "Patient-provider dispute resolution is open when a bill is at least $400 over the "
-        "expected charges of any one provider in the Good Faith Estimate, within 120 days of "
-        "the bill's date.",
-        WHERE_TO_DISPUTE,
-        "ketcost does not file a dispute, and this is not legal advice.",
-    ]
-    return BillCheck(
-        kind="good_faith_estimate",
-        estimate_id=gfe.id,
-        bill_date=bill_date,
-        currency=gfe.currency,
-        providers=tuple(rows),
-        eligible=eligible,
-        last_day_to_dispute=bill_date + timedelta(days=DISPUTE_DAYS),
-        notes=tuple(notes),
+    rows = tuple(
+        _row(known[npi].provider.name, npi, known[npi].expected_charges, amount)
+        for npi, amount in by_provider.items()
     )
+    return _dispute_result("good_faith_estimate", gfe.id, gfe.issued, bill_date, today,
+                           gfe.currency, rows)  # fmt: skip
 
 
 def _check_estimate(
-    document: EstimateDocument, billed: Decimal | None, bill_date: date
+    document: EstimateDocument, billed: Decimal | None, bill_date: date, today: date
 ) -> BillCheck:
     if billed is None:
         raise InputError("give what was billed: --billed AMOUNT")
@@ -175,11 +242,18 @@ def _check_estimate(
     return BillCheck(
         kind="estimate",
         estimate_id=document.id,
+        issued=document.prepared,
         bill_date=bill_date,
+        checked=today,
         currency=document.estimate.currency,
         providers=(row,),
         eligible=False,
+        over_threshold=False,
         last_day_to_dispute=None,
+        window_closed=False,
+        fee=None,
+        rule=None,
+        dispute_page=None,
         notes=(
             "Compared with the high case of a counselor's estimate. Only a provider's Good Faith "
             "Estimate gives the right to dispute a bill; ask the provider for one.",

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator
 
 from ketcost import wording
+from ketcost.documents.rules import FEE_NOTE, TIMING, WHERE_TO_DISPUTE, gfe_dates
 from ketcost.domain.money import decimal, to_cents
 from ketcost.domain.plan import Plan
 from ketcost.domain.result import Estimate, SheetInfo
@@ -30,13 +31,7 @@ from ketcost.engine.schedule import WEEKS_PER_MONTH
 from ketcost.errors import InputError
 from ketcost.io.sheets import is_stale
 
-DISPUTE_THRESHOLD = Decimal(400)  # 45 CFR 149.620: at least $400 over one provider's charges
-DISPUTE_DAYS = 120  # days from the bill's date to start patient-provider dispute resolution
 MAX_MONTHS = 12  # recurring care: a GFE covers at most 12 months, then a new one follows
-WHERE_TO_DISPUTE = (
-    "To learn how to start patient-provider dispute resolution, visit www.cms.gov/nosurprises "
-    "or call the No Surprises Help Desk at 1-800-985-3059."
-)
 DISCLAIMERS = (
     "There may be other items or services the provider recommends as part of your care that "
     "must be scheduled or requested separately; they are not in this Good Faith Estimate.",
@@ -46,7 +41,8 @@ DISCLAIMERS = (
     "facility in this Good Faith Estimate, you have the right to start patient-provider dispute "
     "resolution. You must start it within 120 calendar days of the date on the bill. "
     + WHERE_TO_DISPUTE,
-    "Starting dispute resolution will not affect the quality of the care you receive.",
+    "Starting dispute resolution will not affect the quality of the care you receive. " + FEE_NOTE,
+    TIMING,
     "This Good Faith Estimate is not a contract and does not require you to obtain the items or "
     "services from any of the providers or facilities named in it.",
 )
@@ -231,6 +227,7 @@ def build_gfe(plan: Plan, sheet: PriceSheet, inputs: GfeInputs, today: date) -> 
     assert inputs.provider is not None
     assert inputs.client
     assert inputs.client_dob
+    gfe_dates(today, inputs.scheduled, inputs.client_dob)
     self_pay = plan.model_copy(update={"insurance": None, "assistance": Decimal(0)})
     capped, was_cut = _capped(self_pay, sheet)
     route_id, protocol_id = resolve(capped, sheet)
