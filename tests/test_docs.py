@@ -160,3 +160,32 @@ def test_paper_bill_check_example_is_real(cli: RunCli) -> None:
     run = cli("check-bill", *[a.replace("_", " ") for a in args.split()])
     assert run.code == 0
     assert run.out == shown
+
+
+def test_kap_example_is_real(cli: RunCli) -> None:
+    shown = block_after("**KAP** (`-r kap`)", "text")
+    run = cli("estimate", "-r", "kap", "--weeks", "6", "--sessions", "6")
+    assert run.out.startswith(shown)
+
+
+def test_package_pretax_and_ride_figures_are_real(cli: RunCli, tmp_path: Path) -> None:
+    sheet = block_after("## Price-sheet format", "toml")
+    (tmp_path / "clinic.toml").write_text(sheet)
+    clinic = ["--prices", str(tmp_path / "clinic.toml"), "-r", "iv", "--package", "series"]
+    package = json.loads(cli("estimate", *clinic, "--json").out)
+    assert (package["total"]["low"], package["total"]["high"]) == ("3025.00", "4975.00")
+    off = json.loads(cli("estimate", *clinic, "--discount", "10", "--json").out)
+    assert (off["total"]["low"], off["total"]["high"]) == ("3025.00", "4780.00")
+    assert "cost $3,025.00–4,975.00" in " ".join(README.split())
+    assert "($3,025.00–4,780.00)" in " ".join(README.split())
+    pretax = ["-r", "esketamine", "--weeks", "4", "--deductible", "1000", "--coinsurance", "20"]
+    pretax += ["--oop-max", "3000", "--pretax", "hsa", "--tax-rate", "30", "--json"]
+    data = json.loads(cli("estimate", *pretax).out)
+    assert (data["out_of_pocket"]["low"], data["out_of_pocket"]["high"]) == ("2544.00", "3000.00")
+    after = data["pre_tax"]["after_tax"]
+    assert (after["low"], after["high"]) == ("1780.80", "2100.00")
+    assert "after tax $1,780.80–2,100.00" in " ".join(README.split())
+    ride = json.loads(cli("estimate", "-r", "esketamine", "--weeks", "4", "--ride", "30",
+                          "--json").out)  # fmt: skip
+    line = next(i for i in ride["line_items"] if i["label"].startswith("Ride"))
+    assert line["amount"]["high"] == "240.00"
