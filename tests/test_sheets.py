@@ -209,3 +209,9 @@ def test_prices_init_writes_a_sheet_check_prices_accepts(cli: RunCli, tmp_path: 
     again = cli("prices", "init", str(target))
     assert again.code == 1
     assert again.err == f"error: {target}: already exists; give --force to overwrite it\n"
+
+
+def test_check_prices_without_a_file_checks_the_shipped_sheet(cli: RunCli) -> None:
+    run = cli("check-prices")
+    assert run.code == 0, run.err
+    assert run.out.startswith("ok: 4 routes, 4 protocols\n")

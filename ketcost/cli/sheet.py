@@ -65,14 +65,22 @@ def protocols(
 
 
 def check_prices(
-    file: Annotated[str, typer.Argument(metavar="FILE", help="The price-sheet TOML to check.")],
+    file: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[FILE]",
+            help="The price-sheet TOML to check (default: the shipped sheet).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check a price sheet: "ok: N routes, M protocols" and its oldest dated source (to re-check
-    first), or every problem and exit 1.
+    first), or every problem and exit 1. Without FILE, the shipped sheet.
 
     \b
-    Example:
+    Examples:
       ketcost check-prices my-clinic.toml
+      ketcost check-prices
     """
     from ketcost.io.sheets import oldest_published
 
