@@ -83,9 +83,8 @@ class Dosing:
         return medication_item(self, sessions)
 
 
-@functools.lru_cache(maxsize=4096)
 def medication_item(dosing: Dosing, sessions: Count) -> LineItem:
-    """`Dosing.item`. Cached: a batch bills a few hundred session counts at a few doses."""
+    """`Dosing.item`: the medication's line for a course of `sessions` sessions."""
     units = Count(dosing.course_units(sessions.low, 0), dosing.course_units(sessions.high, 1))
     mg = Count(
         _course_mg(sessions.low, dosing.first_mg[0], dosing.each_mg[0]),
@@ -146,9 +145,9 @@ def dosing(route: Route, plan: Plan) -> Dosing | None:
     return route_dosing(route, dose, plan.medication == "included")
 
 
-@functools.lru_cache(maxsize=256)
 def route_dosing(route: Route, dose: Pair | None, included: bool) -> Dosing | None:
-    """`dosing` on the values it depends on. Cached: a batch has a few routes and doses."""
+    """`dosing` on the values it depends on: the route, the dose asked for, and whether the
+    session price includes the medication."""
     medication = route.medication
     if medication is None:
         if dose is not None:
@@ -206,7 +205,6 @@ class Bill:
         return replace(groups, package=self.package.parts)
 
 
-@functools.lru_cache(maxsize=4096)
 def charge_groups(
     fee: int,
     medication: Dosing | None,
@@ -216,9 +214,8 @@ def charge_groups(
     rule: Allowed,
     with_the_visit: bool,
 ) -> CaseCharges:
-    """One case's charge groups (`Bill.case_charges`). Cached (a seam of its own): a batch's
-    plans bill a few hundred distinct sessions (a fee, a dose, the add-ons) on a few allowed
-    rules, and making the groups was a tenth of an insured estimate."""
+    """One case's charge groups (`Bill.case_charges`): the session's add-ons and the
+    medication's amounts for that case, made into `engine.charges` groups."""
     per_session = tuple(a.charge(case) for a in addons if a.per == "session")
     per_course = tuple(a.charge(case) for a in addons if a.per == "course")
     drug = None

@@ -4,7 +4,6 @@ on stderr after `warning: ` and `--json` carries them as `warnings`."""
 
 from __future__ import annotations
 
-import functools
 from fractions import Fraction
 
 from ketcost import wording
@@ -23,7 +22,6 @@ def cautions(
     return course_cautions(protocol_id, other, route, plan_course, plan.medication == "included")
 
 
-@functools.lru_cache(maxsize=8192)
 def course_cautions(
     protocol_id: str,
     made_for: Route | None,
@@ -31,8 +29,7 @@ def course_cautions(
     plan_course: Course,
     medication_included: bool,
 ) -> tuple[str, ...]:
-    """The warnings of a course on a route (the plan's schedule fields are the course's).
-    Cached on the course: a batch repeats its courses."""
+    """The warnings of a course on a route (the plan's schedule fields are the course's)."""
     lines = [*other_route(protocol_id, made_for, route), *schedule_cautions(route, plan_course)]
     schedule = plan_course.schedule
     if maintenance_unused(plan_course):

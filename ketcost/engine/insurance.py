@@ -248,11 +248,10 @@ def _after_deductible(amount: int, share: Share) -> int:
     return copay + percent_of(amount - copay, share.coinsurance)
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=1024)
 def terms(insurance: Insurance) -> tuple[Terms, Terms]:
     """The insurance terms in cents now and after a renewal (`Terms.both`), cached on the
-    terms: a batch of one insurer's plans repeats them (a hit costs a seventh of making them;
-    the benchmark's 100,000 records have about 6,000 distinct terms)."""
+    terms: a batch of one insurer's plans repeats them."""
     return Terms.both(insurance)
 
 
