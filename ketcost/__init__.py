@@ -16,6 +16,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ketcost.api import price_records, price_table
     from ketcost.domain.plan import Extra, Insurance, Plan
     from ketcost.domain.result import (
         CaseCount,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     )
     from ketcost.domain.sheet import PriceSheet
     from ketcost.domain.values import Range
+    from ketcost.io.records import Outcome
     from ketcost.io.sheets import load_price_sheet
 
 __version__ = "0.1.0"
@@ -40,7 +42,8 @@ __version__ = "0.1.0"
 _MODELS = ("Extra", "Insurance", "Plan")
 _RESULTS = (
     "CaseCount", "Cases", "Count", "Estimate", "Installments", "InsuranceResult", "LineItem",
-    "Money", "PhaseCost", "PlanYear", "SheetInfo",
+    "Money",
+    "Outcome", "PhaseCost", "PlanYear", "SheetInfo",
 )  # fmt: skip
 _WHERE = {
     **dict.fromkeys(_MODELS, "ketcost.domain.plan"),
@@ -48,6 +51,9 @@ _WHERE = {
     "Range": "ketcost.domain.values",
     "PriceSheet": "ketcost.domain.sheet",
     "load_price_sheet": "ketcost.io.sheets",
+    "Outcome": "ketcost.io.records",
+    "price_records": "ketcost.api",
+    "price_table": "ketcost.api",
 }
 
 
@@ -90,6 +96,7 @@ __all__ = [
     "InsuranceResult",
     "LineItem",
     "Money",
+    "Outcome",
     "PhaseCost",
     "Plan",
     "PlanYear",
@@ -99,4 +106,6 @@ __all__ = [
     "__version__",
     "estimate",
     "load_price_sheet",
+    "price_records",
+    "price_table",
 ]

@@ -228,10 +228,9 @@ def test_a_lone_surrogate_costs_one_record_never_the_batch(
 
 
 def test_a_line_that_cannot_be_encoded_becomes_its_error_record() -> None:
-    from ketcost.io.batch import UNWRITABLE, _written_one_by_one
-    from ketcost.io.records import Outcome
+    from ketcost.io.records import UNWRITABLE, Outcome, written_one_by_one
 
-    kept, data = _written_one_by_one(
+    kept, data = written_one_by_one(
         [Outcome(1, "a"), Outcome(2, "b")], ['{"id":"a"}\n', '{"label":"\ud800"}\n']
     )
     assert data.decode().splitlines()[0] == '{"id":"a"}'

@@ -23,6 +23,7 @@ class RecordFormatOption(StrEnum):
 
     JSONL = "jsonl"
     CSV = "csv"
+    PARQUET = "parquet"  # the `arrow` extra
 
 
 def _record_format(given: RecordFormatOption | None, path: str) -> RecordFormatOption:
@@ -33,10 +34,13 @@ def _record_format(given: RecordFormatOption | None, path: str) -> RecordFormatO
         return RecordFormatOption.JSONL
     if suffix == ".csv":
         return RecordFormatOption.CSV
+    if suffix == ".parquet":
+        return RecordFormatOption.PARQUET
     if path == "-":
         return RecordFormatOption.JSONL
     raise InputError(
-        f"cannot tell the format of {path!r} from its extension; give --input-format jsonl or csv"
+        f"cannot tell the format of {path!r} from its extension; give --input-format jsonl, csv "
+        "or parquet"
     )
 
 
@@ -51,9 +55,14 @@ def batch(
         ),
     ] = None,
     fmt: Annotated[
-        RecordFormatOption,
-        typer.Option("--format", "-f", case_sensitive=False, help="Output format."),
-    ] = RecordFormatOption.JSONL,
+        RecordFormatOption | None,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="Output format [default: parquet for an -o FILE.parquet, else jsonl].",
+        ),
+    ] = None,
     prices: PricesOption = None,
     prices_dir: Annotated[
         str | None,
@@ -93,6 +102,13 @@ def batch(
     from ketcost.io.files import atomic_output
 
     kind = _record_format(input_format, file)
+    if fmt is None:
+        parquet = output.lower().endswith(".parquet")
+        fmt = RecordFormatOption.PARQUET if parquet else RecordFormatOption.JSONL
+    if RecordFormatOption.PARQUET in (kind, fmt):
+        _needs_arrow()
+    if fmt == RecordFormatOption.PARQUET and output == "-":
+        raise InputError("-f parquet writes a file: give -o FILE.parquet")
     base = prices_dir or (str(Path(file).parent) if file != "-" else ".")
     if prices_dir is not None and not Path(prices_dir).is_dir():
         raise InputError(f"invalid value {prices_dir[:80]!r} for --prices-dir: not a folder")
@@ -100,10 +116,21 @@ def batch(
     if sys.stderr.isatty():
         lines = None if file == "-" else _lines_in(file)
         progress = functools.partial(_progress, lines)
-    with _input(file) as stream, atomic_output(output, force=force) as out:
+    with (
+        _input(file) as stream,
+        atomic_output(output, force=force) as out,
+        contextlib.ExitStack() as closing,
+    ):
+        write: Callable[[bytes], object] = out.write
+        if fmt == RecordFormatOption.PARQUET:
+            from ketcost.io.arrow import ParquetOutput
+
+            parquet_out = ParquetOutput(out.binary())
+            closing.callback(parquet_out.close)  # its footer, before the file is complete
+            write = parquet_out.write
         tally = batches.run(
             stream,
-            out.write,
+            write,
             input_format=kind.value,
             output_format=fmt.value,
             prices=prices,
@@ -117,6 +144,16 @@ def batch(
     typer.echo(f"batch: {tally.records} records, {ok} estimated, {tally.failed} failed", err=True)
     say_written(output)
     return EXIT_RECORDS if tally.failed else EXIT_OK
+
+
+def _needs_arrow() -> None:
+    """Parquet needs pyarrow, which the plain install leaves out."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyarrow") is None:
+        raise InputError(
+            'Parquet needs the arrow extra: pip install "ketcost[arrow]" (pyarrow is not installed)'
+        )
 
 
 def _cpus() -> int:

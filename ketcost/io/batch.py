@@ -44,6 +44,7 @@ from ketcost.io.records import (
     jsonl_line,
     jsonl_records,
     parse_record,
+    written_one_by_one,
 )
 from ketcost.io.sheets import load_price_sheet
 from ketcost.render.csv import safe_cell
@@ -63,10 +64,12 @@ class Pricer:
     reported without quoting the file.
     """
 
-    def __init__(self, prices: str | None, base: str = ".") -> None:
+    def __init__(
+        self, prices: str | None, base: str = ".", sheet: PriceSheet | None = None
+    ) -> None:
         self.default = prices
         self.base = Path(base).resolve()
-        self.sheets: dict[str | None, PriceSheet | str] = {}
+        self.sheets: dict[str | None, PriceSheet | str] = {} if sheet is None else {None: sheet}
 
     def sheet(self, path: str | None) -> PriceSheet:
         if path not in self.sheets:
@@ -144,12 +147,16 @@ class Done:
 def price_chunk(pricer: Pricer, chunk: list[tuple[int, Raw]], output_format: RecordFormat) -> Done:
     """A chunk's output, formatted and encoded where it was priced, so only bytes travel back."""
     outcomes = [pricer.outcome(line, raw) for line, raw in chunk]
-    if output_format == "jsonl":
+    if output_format == "parquet":  # the `arrow` extra: an Arrow IPC stream of headline rows
+        from ketcost.io.arrow import ipc_bytes
+
+        data = ipc_bytes(outcomes)
+    elif output_format == "jsonl":
         lines = [jsonl_line(o) for o in outcomes]
         try:
             data = encoded("".join(lines))
         except UnicodeEncodeError:  # a record's text is no valid Unicode: that record alone
-            outcomes, data = _written_one_by_one(outcomes, lines)
+            outcomes, data = written_one_by_one(outcomes, lines)
     else:
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(
@@ -159,24 +166,6 @@ def price_chunk(pricer: Pricer, chunk: list[tuple[int, Raw]], output_format: Rec
         data = buffer.getvalue().encode("utf-8", "backslashreplace")
     failed = sum(1 for o in outcomes if o.error is not None)
     return Done(data, len(outcomes), failed, chunk[-1][0] if chunk else 0)
-
-
-UNWRITABLE = (
-    "the record holds text that is not valid Unicode (a lone surrogate) and cannot be written"
-)
-
-
-def _written_one_by_one(outcomes: list[Outcome], lines: list[str]) -> tuple[list[Outcome], bytes]:
-    """Each line encoded on its own; one that cannot be becomes its record's error record."""
-    kept, parts = [], []
-    for outcome, line in zip(outcomes, lines, strict=True):
-        try:
-            parts.append(encoded(line))
-        except UnicodeEncodeError:
-            outcome = Outcome(outcome.line, None, error=UNWRITABLE)
-            parts.append(encoded(jsonl_line(outcome)))
-        kept.append(outcome)
-    return kept, b"".join(parts)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -375,7 +364,12 @@ def run(
     pricer = Pricer(prices, base)
     if prices is not None:
         pricer.sheet(None)  # a bad default sheet is one error up front, not one per record
-    records = jsonl_records(stream) if input_format == "jsonl" else csv_records(stream)
+    if input_format == "parquet":  # the `arrow` extra
+        from ketcost.io.arrow import parquet_records
+
+        records: Iterator[tuple[int, Raw]] = parquet_records(stream)
+    else:
+        records = jsonl_records(stream) if input_format == "jsonl" else csv_records(stream)
     tally = Tally()
     if output_format == "csv":
         buffer = io.StringIO()

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from ketcost.errors import KetcostError, OutputClosed, OutputFailed
 
@@ -110,6 +110,12 @@ class Sink:
 
     def __init__(self, stream: TextIO | None) -> None:
         self._stream = stream
+
+    def binary(self) -> BinaryIO:
+        """The file's bytes, for a writer of its own (Parquet); not for standard output."""
+        assert self._stream is not None
+        self._stream.flush()
+        return self._stream.buffer
 
     def write(self, data: str | bytes) -> None:
         if self._stream is None:

@@ -11,7 +11,7 @@ import csv
 import functools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from json.encoder import encode_basestring
@@ -22,9 +22,9 @@ import orjson
 from ketcost.domain.plan import Insurance, Plan
 from ketcost.domain.result import Estimate
 from ketcost.errors import InputError
-from ketcost.render.json import escaped, estimate_held
+from ketcost.render.json import encoded, escaped, estimate_held
 
-RecordFormat = Literal["jsonl", "csv"]
+RecordFormat = Literal["jsonl", "csv", "parquet"]
 MAX_RECORD_BYTES = 1024 * 1024  # one record (one line); a longer line is an error record
 INSURANCE_COLUMNS = tuple(Insurance.model_fields)
 LIST_COLUMNS = ("with", "extra")
@@ -150,8 +150,14 @@ def _csv_line(names: list[str], line: bytes | BadRecord) -> dict[str, Any] | Bad
         return BadRecord(f"the line is not valid CSV ({error})")
     if len(row) > len(names):
         return BadRecord(f"{len(row)} cells but only {len(names)} columns")
+    return cells_record(zip(names, row, strict=False))
+
+
+def cells_record(cells: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """A record from (column, text) cells, as the CSV input reads them: empty cells left out,
+    `with` and `extra` split on `;`, insurance columns gathered into `insurance`."""
     record: dict[str, Any] = {}
-    for name, cell in zip(names, row, strict=False):
+    for name, cell in cells:
         value = cell.strip()
         if not value:
             continue
@@ -315,3 +321,21 @@ def csv_row(outcome: Outcome) -> list[str]:
         str(result.total.low), str(result.total.high), *insurer,
         str(result.out_of_pocket.low), str(result.out_of_pocket.high), "",
     ]  # fmt: skip
+
+
+UNWRITABLE = (
+    "the record holds text that is not valid Unicode (a lone surrogate) and cannot be written"
+)
+
+
+def written_one_by_one(outcomes: list[Outcome], lines: list[str]) -> tuple[list[Outcome], bytes]:
+    """Each line encoded on its own; one that cannot be becomes its record's error record."""
+    kept, parts = [], []
+    for outcome, line in zip(outcomes, lines, strict=True):
+        try:
+            parts.append(encoded(line))
+        except UnicodeEncodeError:
+            outcome = Outcome(outcome.line, None, error=UNWRITABLE)
+            parts.append(encoded(jsonl_line(outcome)))
+        kept.append(outcome)
+    return kept, b"".join(parts)
