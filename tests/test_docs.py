@@ -93,7 +93,7 @@ def test_python_api_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
     """Every Python block in the README runs and prints what its comments say."""
     section = README[README.index("## Python API") : README.index("## Limitations")]
     blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
         printed = capsys.readouterr().out.splitlines()
