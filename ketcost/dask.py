@@ -20,7 +20,10 @@ def price(records: dd.DataFrame | str | os.PathLike[str], sheet: str | None = No
     priced into a Dask DataFrame of headline rows, one per record, in order within each
     partition. `sheet` is a price-sheet path each worker reads once (None: the shipped sheet);
     `line` counts each partition's rows from 1."""
-    frame = records if isinstance(records, dd.DataFrame) else dd.read_parquet(os.fspath(records))
+    if isinstance(records, dd.DataFrame):
+        frame = records
+    else:  # a partition per row group, so that every worker has work in a file of one
+        frame = dd.read_parquet(os.fspath(records), split_row_groups=True)
     meta = SCHEMA.empty_table().to_pandas(types_mapper=pd.ArrowDtype)
     return frame.map_partitions(_priced, sheet, meta=meta)
 
