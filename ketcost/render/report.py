@@ -87,9 +87,8 @@ def _payment_rows(result: Estimate) -> tuple[tuple[Cell, ...], ...]:
     if result.assistance.high > 0:
         rows.append(("Assistance", None, None, None, result.assistance))
     rows.append(("Out of pocket", None, None, None, result.out_of_pocket))
-    if result.pre_tax is not None:
-        account = result.pre_tax.account.upper()
-        rows.append((f"{account} after tax", None, None, None, result.pre_tax.after_tax))
+    if (pre := result.pre_tax) is not None:
+        rows.append((f"{pre.account.upper()} after tax", None, None, None, pre.after_tax))
     return tuple(rows)
 
 
