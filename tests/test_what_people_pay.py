@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 from ketcost.engine.bill import PackagePrice
 
 from .conftest import RunCli
+from .test_label_and_plan_year import as_json, pair
 
 CLINIC = """\
 name = "Example clinic"
@@ -44,17 +44,6 @@ name = "induction"
 weeks = [2, 4]
 per_week = [2, 3]
 """
-
-
-def as_json(cli: RunCli, *args: str) -> dict[str, Any]:
-    run = cli("estimate", *args, "--json")
-    assert run.code == 0, run.err
-    data: dict[str, Any] = json.loads(run.out)
-    return data
-
-
-def pair(value: dict[str, Any]) -> tuple[Any, Any]:
-    return value["low"], value["high"]
 
 
 @pytest.fixture

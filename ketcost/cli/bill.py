@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -78,7 +78,6 @@ def check_bill(
           --billed 4050 --bill-date 2027-02-01
     """
     from ketcost.documents.bill import check_bill as compare_bill
-    from ketcost.documents.bill import check_paper_bill
     from ketcost.domain.plan import today as current_day
 
     if bill_date is None:
@@ -90,8 +89,8 @@ def check_bill(
     except ValueError as error:
         raise InputError(f"invalid value: {error}") from None
     if expected is not None:
-        given = _paper_check(estimate_file, expected, provider, issued, total, when, checked)
-        return _bill_result(check_paper_bill(*given), as_json)
+        paper = _paper_check(estimate_file, expected, provider, issued, total, when, checked)
+        return _bill_result(paper, as_json)
     if estimate_file is None:
         raise InputError(
             "give the estimate: its JSON file (`ketcost quote -f json`), or a paper one with "
@@ -128,8 +127,11 @@ def _paper_check(
     total: Decimal | None,
     when: date,
     checked: date,
-) -> tuple[Any, ...]:
-    """The paper estimate's values, or an InputError naming what is missing or extra."""
+) -> BillCheck:
+    """The bill checked against a paper estimate, or an InputError naming what is missing or
+    extra."""
+    from ketcost.documents.bill import check_paper_bill
+
     if estimate_file is not None:
         raise InputError("give the estimate's file or --expected for a paper one, not both")
     names = provider or []
@@ -146,7 +148,7 @@ def _paper_check(
         day = parse_date(issued)
     except ValueError as error:
         raise InputError(f"invalid value: {error}") from None
-    return amount, name, day, total, when, checked
+    return check_paper_bill(amount, name, day, total, when, checked)
 
 
 def _bill_result(result: BillCheck, as_json: bool) -> int:

@@ -184,6 +184,11 @@ class Route(Sourced):
     # A clinic's fixed prices for a number of sessions (`--package NAME`).
     packages: Mapping[SheetId, Package] = field(default_factory=dict)
 
+    def find_package(self, name: str) -> Package | None:
+        """The package named `name` (any case), or None."""
+        wanted = name.strip().casefold()
+        return next((p for key, p in self.packages.items() if key.casefold() == wanted), None)
+
     def __hash__(self) -> int:
         # A route is part of cache keys (`engine.cautions`, `engine.bill`): hashing all its
         # fields on each lookup would cost more than the lookup saves. Equal routes have equal

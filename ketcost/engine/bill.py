@@ -125,15 +125,13 @@ def package_price(route: Route, name: str | None) -> PackagePrice | None:
     the packages there are when the route has no such package."""
     if name is None:
         return None
-    wanted = name.strip().casefold()
-    found = next((k for k in route.packages if k.casefold() == wanted), None)
-    if found is None:
+    package = route.find_package(name)
+    if package is None:
         there = ", ".join(route.packages) or "none in this price sheet"
         raise InputError(
             f"--package {name!r}: {route.label} has no such package; packages: {there} "
             "(a clinic's sheet defines them as [routes.ID.packages.NAME])"
         )
-    package = route.packages[found]
     return PackagePrice(package.label, package.sessions, cents(package.price))
 
 

@@ -44,10 +44,7 @@ def pretax_lines(plan: Plan, currency: str, years: int) -> tuple[str, ...]:
 
 def package_line(route: Route, name: str | None, currency: str) -> str | None:
     """The clinic package priced: what it costs, what it pays for, where the figure is from."""
-    found = next(
-        (p for k, p in route.packages.items() if name and k.casefold() == name.strip().casefold()),
-        None,
-    )
+    found = None if name is None else route.find_package(name)
     if found is None:
         return None
     source = found.source.rstrip(". ")
