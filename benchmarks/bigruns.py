@@ -1,5 +1,7 @@
-"""Big runs: the benchmark's records as Parquet, through `ketcost batch` (2 processes) and through
-`ketcost.dask.price` on a LocalCluster of 2 worker processes, in one run, with identical rows.
+"""Big runs, in one run: the benchmark's records through `ketcost batch` (all CPUs) to JSON Lines
+and to Parquet (seconds, output size, peak memory); then those records as Parquet through
+`ketcost batch --jobs 2` and through `ketcost.dask.price` on a LocalCluster of 2 worker
+processes, with identical rows.
 
     python benchmarks/bigruns.py [RECORDS]     # default 100,000 records
 
@@ -7,9 +9,11 @@ Run from a checkout with the `dask` extra installed (`pip install -e ".[dask]"`)
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +25,55 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from records import lines  # noqa: E402 - the generator lives beside this script
+from run import tree_memory_kb  # noqa: E402
+
+
+def measured(command: list[str]) -> tuple[float, int, int]:
+    """Seconds, peak PSS of all processes and peak RSS of the main process (KiB) of a run."""
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    peak = [0, 0]
+
+    def watch() -> None:
+        while process.poll() is None:
+            pss, _ = tree_memory_kb(process.pid)
+            _, main = tree_memory_kb(process.pid, workers=False)
+            peak[0], peak[1] = max(peak[0], pss), max(peak[1], main)
+            time.sleep(0.02)
+
+    start = time.perf_counter()
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    process.wait()
+    elapsed = time.perf_counter() - start
+    watcher.join()
+    return elapsed, peak[0], peak[1]
+
+
+def formats(source: Path, count: int, runs: int = 3) -> None:
+    """JSON Lines out against Parquet out, the same records in, `runs` alternating runs each."""
+    outs = {"jsonl": source.with_name("out.jsonl"), "parquet": source.with_name("out.parquet")}
+    seen: dict[str, list[tuple[float, int, int]]] = {name: [] for name in outs}
+    for _ in range(runs):
+        for name, out in outs.items():
+            seen[name].append(
+                measured(["ketcost", "batch", str(source), "-o", str(out), "--force"])
+            )
+    print(f"{count:,} records (JSON Lines in) through `ketcost batch`, all CPUs, median of {runs}:")
+    for name, out in outs.items():
+        seconds = statistics.median(s for s, _, _ in seen[name])
+        pss = max(p for _, p, _ in seen[name]) / 1024
+        main = max(m for _, _, m in seen[name]) / 1024
+        each = ", ".join(f"{s:.2f}" for s, _, _ in seen[name])
+        print(
+            f"  -o out.{name:<8} {seconds:6.2f} s ({each})  {count / seconds:7,.0f}/s  "
+            f"{out.stat().st_size:>13,} bytes  peak PSS {pss:6.1f} MB (main RSS {main:.1f} MB)"
+        )
+    jsonl = statistics.median(s for s, _, _ in seen["jsonl"])
+    parquet = statistics.median(s for s, _, _ in seen["parquet"])
+    smaller = outs["jsonl"].stat().st_size / outs["parquet"].stat().st_size
+    memory = max(p for _, p, _ in seen["parquet"]) / max(p for _, p, _ in seen["jsonl"])
+    print(f"  parquet: {jsonl / parquet:.2f}x the JSON Lines throughput, the file {smaller:.0f}x")
+    print(f"  smaller, {memory:.2f}x the JSON Lines run's peak PSS")
 
 
 def columns(record: dict[str, Any]) -> dict[str, Any] | None:
@@ -47,6 +100,10 @@ def main() -> None:
 
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     folder = Path(tempfile.mkdtemp(prefix="ketcost-big-"))
+    jsonl = folder / "records.jsonl"
+    with jsonl.open("w") as file:
+        file.writelines(lines(count))
+    formats(jsonl, count)
     rows = []
     for line in lines(count):
         try:

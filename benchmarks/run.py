@@ -143,19 +143,21 @@ def startup(runs: int) -> None:
         print(f"  {name:<26} {median * 1000:7.1f} ms  {median / base:4.2f}x{like}")
 
 
-def _tree_memory_kb(pid: int) -> tuple[int, int]:
-    """(PSS, RSS) of a process and its worker processes, in KiB, from Linux /proc.
+def tree_memory_kb(pid: int, workers: bool = True) -> tuple[int, int]:
+    """(PSS, RSS) of a process and (unless `workers` is False) its worker processes, in KiB,
+    from Linux /proc.
 
     PSS counts a page shared by n processes as 1/n in each, so the sum is what the whole run
     occupies; the RSS sum counts the pages the forked workers share with their parent again.
     """
     pss = rss = 0
     pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
+    if workers:
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            pids += [int(c) for c in children]
+        except OSError:
+            pass
     for each in pids:
         try:
             for line in Path(f"/proc/{each}/smaps_rollup").read_text().splitlines():
@@ -184,7 +186,7 @@ def batch(
     def watch() -> None:
         nonlocal peak
         while running:
-            pss, rss = _tree_memory_kb(process.pid)
+            pss, rss = tree_memory_kb(process.pid)
             peak = (max(peak[0], pss), max(peak[1], rss))
             time.sleep(0.02)
 

@@ -1,16 +1,25 @@
-"""The public batch API: price many records in order, each to its estimate or its error, as
-`ketcost batch` does; and, with the `arrow` extra, a table of records to a table of headline
-figures. No I/O beyond reading a record's own `prices` file."""
+"""The public batch API: price many records in order, each to its estimate or its error; and,
+with the `arrow` extra, a table of records to a table of headline figures. `ketcost batch` prices
+its records with the same `Pricer` (and adds the streaming, the worker processes and the output
+formats). No I/O beyond reading the price sheets records name."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
+from ketcost.domain.result import Estimate
 from ketcost.domain.sheet import PriceSheet
-from ketcost.io.batch import Pricer
-from ketcost.io.records import BadRecord, Outcome
+from ketcost.engine import estimate
+from ketcost.errors import KetcostError, SheetError
+from ketcost.io.files import ReadProblem, read_text
+from ketcost.io.planfile import key_problem, plan_from_mapping
+from ketcost.io.records import BadRecord, Outcome, Raw, RecordError, parse_record
+from ketcost.io.sheets import load_price_sheet
 
 if TYPE_CHECKING:
     import pyarrow
@@ -45,3 +54,85 @@ def _pricer(sheet: Sheet) -> Pricer:
     if isinstance(sheet, PriceSheet):
         return Pricer(None, sheet=sheet)
     return Pricer(None if sheet is None else os.fspath(sheet))
+
+
+class Pricer:
+    """What every record is priced with, by `price_records` and by `ketcost batch` alike: a
+    default sheet, and the sheets records name, each read once.
+
+    A record's own `prices` is read only as a relative path inside `base` (the input file's
+    folder, or --prices-dir), only as a regular file under the size limit; its problems are
+    reported without quoting the file.
+    """
+
+    def __init__(
+        self, prices: str | None, base: str = ".", sheet: PriceSheet | None = None
+    ) -> None:
+        self.default = prices
+        self.base = Path(base).resolve()
+        self.sheets: dict[str | None, PriceSheet | str] = {} if sheet is None else {None: sheet}
+
+    def sheet(self, path: str | None) -> PriceSheet:
+        if path not in self.sheets:
+            self.sheets[path] = self._load(path)
+        found = self.sheets[path]
+        if isinstance(found, str):
+            raise RecordError(found)
+        return found
+
+    def _load(self, path: str | None) -> PriceSheet | str:
+        if path is None:
+            return load_price_sheet(self.default)
+        where = f"prices: {path[:80]!r}"
+        try:
+            if Path(path).is_absolute():
+                return f"{where}: a record's price sheet is a path relative to {self.base}"
+            target = (self.base / path).resolve()
+            if not target.is_relative_to(self.base):
+                return f"{where}: a record's price sheet must be inside {self.base}"
+            text = read_text(target)
+        except ReadProblem as problem:
+            return f"{where}: {problem}"
+        except (ValueError, UnicodeError):  # a NUL, or text that is no file name (a surrogate)
+            return f"{where}: not a file name"
+        from ketcost.io.sheetfile import parse_price_sheet  # here: most runs read no sheet file
+
+        try:
+            return parse_price_sheet(text, path)
+        except SheetError as error:
+            count = len(error.problems)
+            return (
+                f"{where}: not a valid price sheet ({count} problem{'s' if count > 1 else ''}; "
+                "see `ketcost check-prices`)"
+            )
+
+    def outcomes(self, numbered: Iterable[tuple[int, Raw]]) -> list[Outcome]:
+        """The outcomes of (line, record) pairs, in order."""
+        return [self.outcome(line, raw) for line, raw in numbered]
+
+    def outcome(self, line: int, raw: Raw) -> Outcome:
+        """The outcome of one record, whatever it holds: an estimate or an error record."""
+        record_id = None
+        try:
+            data = parse_record(raw)
+            record_id = data.pop("id", None)
+            return Outcome(line, record_id, result=self.price(data))
+        except (RecordError, KetcostError) as error:
+            return Outcome(line, record_id, error=_message(error))
+        except RecursionError:
+            return Outcome(line, record_id, error="the record is nested too deeply")
+        except Exception as error:  # a bug must cost one record, not the run
+            return Outcome(line, record_id, error=f"internal error: {type(error).__name__}")
+
+    def price(self, data: dict[str, Any]) -> Estimate:
+        try:
+            plan, prices = plan_from_mapping(data)
+        except ValidationError as error:
+            raise RecordError(key_problem(error.errors()[0])) from None
+        return estimate(plan, self.sheet(prices))
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, SheetError):
+        return "; ".join(error.problems)
+    return str(error)

@@ -13,9 +13,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import ketcost
-from ketcost.io.arrow import SCHEMA
+from ketcost.io.arrow import SCHEMA, csv_table
+from ketcost.io.records import Outcome, headline_csv
 
 from .conftest import RunCli
 
@@ -144,3 +147,30 @@ def test_without_pyarrow_parquet_names_the_extra(
         'error: Parquet needs the arrow extra: pip install "ketcost[arrow]" (pyarrow is not '
         "installed)\n"
     )
+
+
+def test_parquet_ids_are_written_as_the_csv_output_writes_them(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    # An id that is no text is its JSON, as in CSV: `true`, not Python's `True`.
+    records = tmp_path / "ids.jsonl"
+    lines = ['{"id": true, "route": "iv"}', '{"id": 2.5, "route": "iv"}', '{"route": "iv"}']
+    records.write_text("\n".join(lines) + '\n{"id": "", "route": "iv"}\n')
+    out = tmp_path / "ids.parquet"
+    assert cli("batch", str(records), "-o", str(out)).code == 0
+    assert pq.read_table(out).column("id").to_pylist() == ["true", "2.5", None, ""]
+    assert [row["id"] for row in batch_csv(cli, records)] == ["true", "2.5", "", ""]
+
+
+text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@given(st.lists(st.tuples(st.integers(1, 10**9), st.none() | text, text), max_size=20))
+def test_headline_csv_reads_back_as_it_was_written(rows: list[tuple[int, str | None, str]]) -> None:
+    # A worker sends its chunk's Parquet rows as CSV: None and "" stay apart, and quotes,
+    # commas and line breaks in text come back as they were.
+    outcomes = [Outcome(line, record_id, error=error) for line, record_id, error in rows]
+    table = csv_table(headline_csv(outcomes))
+    assert table.schema == SCHEMA
+    got = [(r["line"], r["id"], r["error"]) for r in table.to_pylist()]
+    assert got == [(o.line, o.id, o.error) for o in outcomes]

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ketcost.api import Pricer
 from ketcost.io import batch
 from ketcost.io.batch import run as run_batch
 from ketcost.io.records import Raw
@@ -270,7 +271,7 @@ def test_a_dead_worker_is_one_error_line_not_a_hang(tmp_path: Path) -> None:
 def test_a_workers_reply_is_one_atomic_pipe_write(tmp_path: Path, monkeypatch: Any) -> None:
     # A worker killed halfway through a reply would leave the pool waiting for the rest forever
     # (CI saw that hang): the output goes through a file, the reply fits in one atomic write.
-    monkeypatch.setattr(batch._Job, "pricer", batch.Pricer(None), raising=False)
+    monkeypatch.setattr(batch._Job, "pricer", Pricer(None), raising=False)
     monkeypatch.setattr(batch._Job, "output_format", "jsonl", raising=False)
     monkeypatch.setattr(batch._Job, "folder", tmp_path, raising=False)
     chunk: list[tuple[int, Raw]] = [

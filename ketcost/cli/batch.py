@@ -107,6 +107,11 @@ def batch(
         fmt = RecordFormatOption.PARQUET if parquet else RecordFormatOption.JSONL
     if RecordFormatOption.PARQUET in (kind, fmt):
         _needs_arrow()
+        import pyarrow
+
+        # This process's Arrow memory from the C library's allocator: Arrow's default (mimalloc)
+        # kept about 24 MB more of a run's peak (measured on 100,000 records to Parquet).
+        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
     if fmt == RecordFormatOption.PARQUET and output == "-":
         raise InputError("-f parquet writes a file: give -o FILE.parquet")
     base = prices_dir or (str(Path(file).parent) if file != "-" else ".")

@@ -4,13 +4,15 @@ in row groups as the records come."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pyarrow as pa
+from pyarrow import csv
 
 from ketcost.errors import InputError
-from ketcost.io.records import CSV_COLUMNS, Outcome, cells_record
+from ketcost.io.records import CSV_COLUMNS, Outcome, cells_record, headline_csv
 
 MONEY = pa.decimal128(12, 2)
 SCHEMA = pa.schema(
@@ -31,7 +33,8 @@ SCHEMA = pa.schema(
         ("error", pa.string()),
     ]
 )
-ROW_GROUP = 65_536  # rows a row group holds: memory stays flat however many records there are
+ROW_GROUP = 65_536  # rows of a table read at a time
+ROW_GROUP_BYTES = 2 * 1024 * 1024  # headline CSV a Parquet row group is made of (about 14,000 rows)
 
 
 def table_records(table: pa.Table) -> Iterator[dict[str, Any]]:
@@ -59,54 +62,24 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _id(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else str(value)
-
-
-def rows(outcomes: Iterable[Outcome]) -> Iterator[dict[str, Any]]:
-    """One headline row per outcome (see SCHEMA)."""
-    for outcome in outcomes:
-        row: dict[str, Any] = dict.fromkeys(SCHEMA.names)
-        row["line"], row["id"] = outcome.line, _id(outcome.id)
-        result = outcome.result
-        if result is None:
-            row["error"] = outcome.error
-            yield row
-            continue
-        row.update(
-            route=result.route,
-            protocol=result.protocol,
-            currency=result.currency,
-            sessions_low=result.sessions.low,
-            sessions_high=result.sessions.high,
-            total_low=result.total.low,
-            total_high=result.total.high,
-            out_of_pocket_low=result.out_of_pocket.low,
-            out_of_pocket_high=result.out_of_pocket.high,
-        )
-        if result.insurance is not None:
-            pays = result.insurance.insurer_pays
-            row["insurer_pays_low"], row["insurer_pays_high"] = pays.low, pays.high
-        yield row
-
-
-def batches(outcomes: Iterable[Outcome]) -> Iterator[pa.RecordBatch]:
-    """The headline rows in record batches of at most ROW_GROUP rows."""
-    chunk: list[dict[str, Any]] = []
-    for row in rows(outcomes):
-        chunk.append(row)
-        if len(chunk) == ROW_GROUP:
-            yield pa.RecordBatch.from_pylist(chunk, schema=SCHEMA)
-            chunk = []
-    if chunk:
-        yield pa.RecordBatch.from_pylist(chunk, schema=SCHEMA)
+def csv_table(data: bytes) -> pa.Table:
+    """Headline rows written by `records.headline_csv`, read into SCHEMA's types by Arrow's CSV
+    reader: no pyarrow where they are priced, and no row of Python objects held here."""
+    if not data:  # Arrow reads no empty file
+        return SCHEMA.empty_table()
+    return csv.read_csv(
+        io.BytesIO(data),
+        read_options=csv.ReadOptions(column_names=SCHEMA.names, use_threads=False),
+        parse_options=csv.ParseOptions(newlines_in_values=True),
+        convert_options=csv.ConvertOptions(
+            column_types=SCHEMA, strings_can_be_null=True, quoted_strings_can_be_null=False
+        ),
+    )
 
 
 def headline_table(outcomes: Iterable[Outcome]) -> pa.Table:
     """The headline table of `outcomes`."""
-    return pa.Table.from_batches(list(batches(outcomes)), schema=SCHEMA)
+    return csv_table(headline_csv(outcomes))
 
 
 def parquet_records(stream: Any) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -124,36 +97,30 @@ def parquet_records(stream: Any) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, record
 
 
-def ipc_bytes(outcomes: Iterable[Outcome]) -> bytes:
-    """A chunk's headline rows as an Arrow IPC stream: what a worker sends back."""
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, SCHEMA) as writer:
-        for batch in batches(outcomes):
-            writer.write_batch(batch)
-    return bytes(sink.getvalue())
-
-
 class ParquetOutput:
-    """Writes the chunks' IPC bytes to a Parquet file in row groups of ROW_GROUP rows."""
+    """Writes the chunks' headline rows to a Parquet file, a row group per ROW_GROUP_BYTES of
+    them: memory stays flat however many records there are.
+
+    A chunk comes as its `records.headline_csv` bytes, so the worker that priced it needs no
+    pyarrow; they are held as bytes and read into Arrow's columns once per row group."""
 
     def __init__(self, binary: Any) -> None:
         import pyarrow.parquet as pq
 
         self.writer = pq.ParquetWriter(binary, SCHEMA)
-        self.held: list[pa.RecordBatch] = []
-        self.rows = 0
+        self.held: list[bytes] = []
+        self.size = 0
 
     def write(self, data: bytes) -> None:
-        for batch in pa.ipc.open_stream(data):
-            self.held.append(batch)
-            self.rows += batch.num_rows
-        if self.rows >= ROW_GROUP:
+        self.held.append(data)
+        self.size += len(data)
+        if self.size >= ROW_GROUP_BYTES:
             self._flush()
 
     def _flush(self) -> None:
         if self.held:
-            self.writer.write_table(pa.Table.from_batches(self.held, schema=SCHEMA))
-        self.held, self.rows = [], 0
+            self.writer.write_table(csv_table(b"".join(self.held)))
+        self.held, self.size = [], 0
 
     def close(self) -> None:
         self._flush()

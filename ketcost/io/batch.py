@@ -25,112 +25,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pydantic import ValidationError
-
-from ketcost.domain.result import Estimate
-from ketcost.domain.sheet import PriceSheet
-from ketcost.engine import estimate
-from ketcost.errors import KetcostError, SheetError
-from ketcost.io.files import ReadProblem, read_text
-from ketcost.io.planfile import key_problem, plan_from_mapping
+from ketcost.api import Pricer
+from ketcost.errors import KetcostError
 from ketcost.io.records import (
     CSV_HEADER,
-    Outcome,
     Raw,
-    RecordError,
     RecordFormat,
     csv_records,
     csv_row,
+    headline_csv,
     jsonl_line,
     jsonl_records,
-    parse_record,
     written_one_by_one,
 )
-from ketcost.io.sheets import load_price_sheet
 from ketcost.render.csv import safe_cell
 from ketcost.render.json import encoded
 
 CHUNK = 100  # records per unit of work at most (its output, about 3 KB a record, is held whole)
 CHUNK_BYTES = 1024 * 1024  # input bytes per unit of work at most (IN_FLIGHT units a job)
 IN_FLIGHT = 4  # units a worker is sent and not yet written, so it never waits for work
-# --- pricing -----------------------------------------------------------------------------------
-
-
-class Pricer:
-    """Prices records against a default sheet, caching the sheets it reads.
-
-    A record's own `prices` is read only as a relative path inside `base` (the input file's
-    folder, or --prices-dir), only as a regular file under the size limit; its problems are
-    reported without quoting the file.
-    """
-
-    def __init__(
-        self, prices: str | None, base: str = ".", sheet: PriceSheet | None = None
-    ) -> None:
-        self.default = prices
-        self.base = Path(base).resolve()
-        self.sheets: dict[str | None, PriceSheet | str] = {} if sheet is None else {None: sheet}
-
-    def sheet(self, path: str | None) -> PriceSheet:
-        if path not in self.sheets:
-            self.sheets[path] = self._load(path)
-        found = self.sheets[path]
-        if isinstance(found, str):
-            raise RecordError(found)
-        return found
-
-    def _load(self, path: str | None) -> PriceSheet | str:
-        if path is None:
-            return load_price_sheet(self.default)
-        where = f"prices: {path[:80]!r}"
-        try:
-            if Path(path).is_absolute():
-                return f"{where}: a record's price sheet is a path relative to {self.base}"
-            target = (self.base / path).resolve()
-            if not target.is_relative_to(self.base):
-                return f"{where}: a record's price sheet must be inside {self.base}"
-            text = read_text(target)
-        except ReadProblem as problem:
-            return f"{where}: {problem}"
-        except (ValueError, UnicodeError):  # a NUL, or text that is no file name (a surrogate)
-            return f"{where}: not a file name"
-        from ketcost.io.sheetfile import parse_price_sheet  # here: most runs read no sheet file
-
-        try:
-            return parse_price_sheet(text, path)
-        except SheetError as error:
-            count = len(error.problems)
-            return (
-                f"{where}: not a valid price sheet ({count} problem{'s' if count > 1 else ''}; "
-                "see `ketcost check-prices`)"
-            )
-
-    def outcome(self, line: int, raw: Raw) -> Outcome:
-        """The outcome of one record, whatever it holds: an estimate or an error record."""
-        record_id = None
-        try:
-            data = parse_record(raw)
-            record_id = data.pop("id", None)
-            return Outcome(line, record_id, result=self.price(data))
-        except (RecordError, KetcostError) as error:
-            return Outcome(line, record_id, error=_message(error))
-        except RecursionError:
-            return Outcome(line, record_id, error="the record is nested too deeply")
-        except Exception as error:  # a bug must cost one record, not the run
-            return Outcome(line, record_id, error=f"internal error: {type(error).__name__}")
-
-    def price(self, data: dict[str, Any]) -> Estimate:
-        try:
-            plan, prices = plan_from_mapping(data)
-        except ValidationError as error:
-            raise RecordError(key_problem(error.errors()[0])) from None
-        return estimate(plan, self.sheet(prices))
-
-
-def _message(error: Exception) -> str:
-    if isinstance(error, SheetError):
-        return "; ".join(error.problems)
-    return str(error)
 
 
 @dataclass(frozen=True)
@@ -146,11 +59,9 @@ class Done:
 
 def price_chunk(pricer: Pricer, chunk: list[tuple[int, Raw]], output_format: RecordFormat) -> Done:
     """A chunk's output, formatted and encoded where it was priced, so only bytes travel back."""
-    outcomes = [pricer.outcome(line, raw) for line, raw in chunk]
-    if output_format == "parquet":  # the `arrow` extra: an Arrow IPC stream of headline rows
-        from ketcost.io.arrow import ipc_bytes
-
-        data = ipc_bytes(outcomes)
+    outcomes = pricer.outcomes(chunk)
+    if output_format == "parquet":  # the headline rows, for `io.arrow.ParquetOutput`
+        data = headline_csv(outcomes)
     elif output_format == "jsonl":
         lines = [jsonl_line(o) for o in outcomes]
         try:

@@ -303,24 +303,46 @@ def _id_json(value: Any) -> str:
         return ""
 
 
-def csv_row(outcome: Outcome) -> list[str]:
-    """The headline figures of one outcome as a CSV row (see CSV_HEADER)."""
+def headline(outcome: Outcome) -> tuple[Any, ...]:
+    """The headline figures of one outcome, in CSV_HEADER order: counts as ints, money as
+    Decimal, None where there is none (a Parquet row; `csv_row` writes it as text)."""
     # An id is written as it was given: text as it is, anything else as its JSON (`2e5`, `true`).
     given = outcome.id
-    record_id = "" if given is None else given if isinstance(given, str) else _id_json(given)
+    record_id = None if given is None else given if isinstance(given, str) else _id_json(given)
     if outcome.error is not None:
-        return [str(outcome.line), record_id, *[""] * 11, outcome.error]
+        return (outcome.line, record_id, *[None] * 11, outcome.error)
     result = outcome.result
     assert result is not None
-    insurer = ("", "")
+    insurer: tuple[Decimal | None, Decimal | None] = (None, None)
     if result.insurance is not None:
-        insurer = (str(result.insurance.insurer_pays.low), str(result.insurance.insurer_pays.high))
-    return [
-        str(outcome.line), record_id, result.route, result.protocol, result.currency,
-        str(result.sessions.low), str(result.sessions.high),
-        str(result.total.low), str(result.total.high), *insurer,
-        str(result.out_of_pocket.low), str(result.out_of_pocket.high), "",
-    ]  # fmt: skip
+        insurer = (result.insurance.insurer_pays.low, result.insurance.insurer_pays.high)
+    return (
+        outcome.line, record_id, result.route, result.protocol, result.currency,
+        result.sessions.low, result.sessions.high, result.total.low, result.total.high,
+        *insurer, result.out_of_pocket.low, result.out_of_pocket.high, None,
+    )  # fmt: skip
+
+
+def csv_row(outcome: Outcome) -> list[str]:
+    """The headline figures of one outcome as a CSV row (see CSV_HEADER)."""
+    return ["" if cell is None else str(cell) for cell in headline(outcome)]
+
+
+def headline_csv(outcomes: Iterable[Outcome]) -> bytes:
+    """The headline rows as CSV that keeps None apart from empty text, for Arrow's CSV reader
+    (`io.arrow.csv_table`): text quoted, numbers bare, None an empty unquoted cell. (Python
+    3.11's `csv` quotes None as it quotes "": its QUOTE_NOTNULL is 3.12's.) A lone surrogate is
+    written as the escape it came as, as in the CSV output."""
+    lines = [",".join(map(_quoted, headline(outcome))) + "\n" for outcome in outcomes]
+    return "".join(lines).encode("utf-8", "backslashreplace")
+
+
+def _quoted(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, str):
+        return '"' + cell.replace('"', '""') + '"'
+    return str(cell)
 
 
 UNWRITABLE = (
