@@ -1,14 +1,16 @@
 """Big runs, in one run: the benchmark's records through `ketcost batch` (all CPUs) to JSON Lines
 and to Parquet (seconds, output size, peak memory); then those records as Parquet through
 `ketcost batch --jobs 2` and through `ketcost.dask.price` on a LocalCluster of 2 worker
-processes, with identical rows.
+processes, with identical rows (RECORDS of the benchmark's records a table can hold).
 
-    python benchmarks/bigruns.py [RECORDS]     # default 100,000 records
+    python benchmarks/bigruns.py [RECORDS] [--only formats|dask]   # default 100,000 records
 
 Run from a checkout with the `dask` extra installed (`pip install -e ".[dask]"`)."""
 
 from __future__ import annotations
 
+import argparse
+import shutil
 import statistics
 import subprocess
 import sys
@@ -91,21 +93,12 @@ def columns(record: dict[str, Any]) -> dict[str, Any] | None:
     return {k: None if v is None else str(v) for k, v in row.items()}
 
 
-def main() -> None:
+def table_rows(count: int) -> list[dict[str, Any]]:
+    """The first `count` benchmark records a table can hold, as the CSV input's columns."""
     import json
 
-    from distributed import Client, LocalCluster
-
-    import ketcost.dask
-
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    folder = Path(tempfile.mkdtemp(prefix="ketcost-big-"))
-    jsonl = folder / "records.jsonl"
-    with jsonl.open("w") as file:
-        file.writelines(lines(count))
-    formats(jsonl, count)
     rows = []
-    for line in lines(count):
+    for line in lines(10 * count):
         try:
             record = json.loads(line)
         except ValueError:
@@ -113,6 +106,19 @@ def main() -> None:
         row = columns(record) if isinstance(record, dict) else None
         if row is not None:
             rows.append(row)
+            if len(rows) == count:
+                break
+    return rows
+
+
+def dask_against_batch(folder: Path, count: int) -> None:
+    """`count` records as Parquet through `ketcost batch --jobs 2` and `ketcost.dask.price` on a
+    LocalCluster of two worker processes."""
+    from distributed import Client, LocalCluster
+
+    import ketcost.dask
+
+    rows = table_rows(count)
     names = sorted({k for row in rows for k in row})
     table = pa.table({n: [row.get(n) for row in rows] for n in names})
     source = folder / "records.parquet"
@@ -135,6 +141,22 @@ def main() -> None:
     print(f"  ketcost.dask.price, 2 workers       {dask_s:6.2f} s  {len(rows) / dask_s:,.0f}/s")
     print(f"  dask: {batch_s / dask_s:.2f}x the batch throughput")
     print(f"  rows identical (but `line`, counted per partition): {got == want}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("records", type=int, nargs="?", default=100_000)
+    parser.add_argument("--only", choices=["formats", "dask"], help="one of the two parts")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="ketcost-big-"))
+    if args.only != "dask":
+        jsonl = folder / "records.jsonl"
+        with jsonl.open("w") as file:
+            file.writelines(lines(args.records))
+        formats(jsonl, args.records)
+    if args.only != "formats":
+        dask_against_batch(folder, args.records)
+    shutil.rmtree(folder)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ SCHEMA = pa.schema(
         ("error", pa.string()),
     ]
 )
-ROW_GROUP = 65_536  # rows of a table read at a time
+TABLE_ROWS = 65_536  # rows of an input table made into records at a time
 ROW_GROUP_BYTES = 2 * 1024 * 1024  # headline CSV a Parquet row group is made of (about 14,000 rows)
 
 
@@ -46,7 +46,7 @@ def table_records(table: pa.Table) -> Iterator[dict[str, Any]]:
             f"the table has unknown column {unknown[0][:40]!r}; columns are the CSV input's: "
             f"{', '.join(sorted(CSV_COLUMNS))}"
         )
-    for batch in table.to_batches(ROW_GROUP):
+    for batch in table.to_batches(TABLE_ROWS):
         for row in batch.to_pylist():
             yield cells_record((name, _cell(value)) for name, value in row.items())
 
