@@ -34,10 +34,10 @@ def test_wheel_ships_the_price_sheet(wheel: Path) -> None:
     assert "ketcost/templates/quote.html.j2" in names
 
 
-def test_installed_wheel_runs_from_a_temporary_directory(wheel: Path, tmp_path: Path) -> None:
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
-    python = env_dir / "bin" / "python"
+def fresh_venv(where: Path) -> Path:
+    """A new venv whose packages, but for what is installed into it, are the test run's own."""
+    venv.create(where, with_pip=True)
+    python = where / "bin" / "python"
     # The runtime dependencies come from the environment running these tests (a fresh venv made
     # by the README's test line, or CI's), never from the base interpreter: its site-packages go
     # on the new venv's path after its own, so ketcost itself can only come from the wheel.
@@ -51,6 +51,12 @@ def test_installed_wheel_runs_from_a_temporary_directory(wheel: Path, tmp_path: 
     ).stdout.strip()
     ours = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
     (Path(site) / "test-dependencies.pth").write_text("\n".join(ours) + "\n")
+    return python
+
+
+def test_installed_wheel_runs_from_a_temporary_directory(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    python = fresh_venv(env_dir)
     subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], check=True
     )
@@ -82,3 +88,24 @@ def test_installed_wheel_runs_from_a_temporary_directory(wheel: Path, tmp_path: 
     )
     assert quote.returncode == 0, quote.stderr
     assert "<svg" in (workdir / "quote.html").read_text()  # the template ships in the wheel
+
+
+def test_the_extras_install_and_work(wheel: Path, tmp_path: Path) -> None:
+    # `pip install "ketcost[arrow,dask]"` resolves every requirement the extras name (here from
+    # the test run's own packages: --no-index), and Parquet out and the Dask module then work.
+    env_dir = tmp_path / "venv"
+    python = fresh_venv(env_dir)
+    install = [str(python), "-m", "pip", "install", "--no-index", f"{wheel}[arrow,dask]"]
+    pip = subprocess.run(install, capture_output=True, text=True, check=True)
+    assert "does not provide the extra" not in pip.stdout + pip.stderr
+    records = tmp_path / "records.jsonl"
+    records.write_text('{"id": "a", "route": "iv", "weeks": 4}\n')
+    out = tmp_path / "out.parquet"
+    batch = [str(env_dir / "bin" / "ketcost"), "batch", str(records), "-o", str(out)]
+    run = subprocess.run(batch, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    check = "import pyarrow.parquet as pq, ketcost.dask; print(pq.read_table(%r).num_rows)"
+    read = subprocess.run(
+        [str(python), "-c", check % str(out)], capture_output=True, text=True, check=True
+    )
+    assert read.stdout == "1\n"
