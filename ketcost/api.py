@@ -47,13 +47,14 @@ def price_table(table: pyarrow.Table, sheet: Sheet = None) -> pyarrow.Table:
     `ketcost batch -f parquet` (`ketcost.io.arrow.SCHEMA`), one row per record, in order."""
     from ketcost.io.arrow import headline_table, table_records
 
-    return headline_table(price_records(table_records(table), sheet))
+    pricer = _pricer(sheet, notes=False)  # the table shows no assumption line or warning
+    return headline_table(pricer.outcomes(enumerate(table_records(table), 1)))
 
 
-def _pricer(sheet: Sheet) -> Pricer:
+def _pricer(sheet: Sheet, notes: bool = True) -> Pricer:
     if isinstance(sheet, PriceSheet):
-        return Pricer(None, sheet=sheet)
-    return Pricer(None if sheet is None else os.fspath(sheet))
+        return Pricer(None, sheet=sheet, notes=notes)
+    return Pricer(None if sheet is None else os.fspath(sheet), notes=notes)
 
 
 class Pricer:
@@ -66,9 +67,14 @@ class Pricer:
     """
 
     def __init__(
-        self, prices: str | None, base: str = ".", sheet: PriceSheet | None = None
+        self,
+        prices: str | None,
+        base: str = ".",
+        sheet: PriceSheet | None = None,
+        notes: bool = True,
     ) -> None:
         self.default = prices
+        self.notes = notes  # False: estimates without their assumption lines and warnings
         self.base = Path(base).resolve()
         self.sheets: dict[str | None, PriceSheet | str] = {} if sheet is None else {None: sheet}
 
@@ -129,7 +135,7 @@ class Pricer:
             plan, prices = plan_from_mapping(data)
         except ValidationError as error:
             raise RecordError(key_problem(error.errors()[0])) from None
-        return estimate(plan, self.sheet(prices))
+        return estimate(plan, self.sheet(prices), notes=self.notes)
 
 
 def _message(error: Exception) -> str:

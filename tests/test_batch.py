@@ -214,3 +214,27 @@ def test_en_dashes_come_back_and_a_nul_in_an_id_stays_escaped() -> None:
     assert {k: v for k, v in records[0].items() if k != "id"} == expected
     assert "–" in json.dumps(expected, ensure_ascii=False)
     assert records[2]["error"].startswith("unknown route 'nasal'")
+
+
+def test_an_estimate_without_its_notes_has_the_same_figures() -> None:
+    # CSV and Parquet rows and price_table are priced without the assumption lines and
+    # warnings (they show none): nothing else may change, whatever the plan.
+    import dataclasses
+    import gzip
+
+    from ketcost.api import Pricer
+
+    golden = Path(__file__).parent / "golden" / "batch-input.jsonl.gz"
+    raw = gzip.decompress(golden.read_bytes()).splitlines()
+    numbered = list(enumerate(raw[:1000], 1))
+    full, lean = Pricer(None).outcomes(numbered), Pricer(None, notes=False).outcomes(numbered)
+    assert sum(o.result is not None and bool(o.result.warnings) for o in full) > 10
+    for with_notes, without in zip(full, lean, strict=True):
+        if with_notes.result is None:
+            assert without == with_notes
+            continue
+        assert without.result is not None
+        assert without.result.assumptions == ()
+        assert without.result.warnings == ()
+        bare = dataclasses.replace(with_notes.result, assumptions=(), warnings=())
+        assert without.result == bare

@@ -272,7 +272,7 @@ def run(
     the input line reached. A CSV file's header is checked
     before anything is written.
     """
-    pricer = Pricer(prices, base)
+    pricer = Pricer(prices, base, notes=output_format == "jsonl")  # CSV, Parquet: figures only
     if prices is not None:
         pricer.sheet(None)  # a bad default sheet is one error up front, not one per record
     if input_format == "parquet":  # the `arrow` extra
