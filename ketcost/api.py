@@ -5,6 +5,8 @@ formats). No I/O beyond reading the price sheets records name."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -48,7 +50,24 @@ def price_table(table: pyarrow.Table, sheet: Sheet = None) -> pyarrow.Table:
     from ketcost.io.arrow import headline_table, table_records
 
     pricer = _pricer(sheet, notes=False)  # the table shows no assumption line or warning
-    return headline_table(pricer.outcomes(enumerate(table_records(table), 1)))
+    with _collector_paused():
+        outcomes = pricer.outcomes(enumerate(table_records(table), 1))
+    return headline_table(outcomes)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a table is priced, as it is in batch: pricing
+    makes many short-lived objects and no cycles, and the collector, left on, walks the growing
+    caches over and over (measured: a quarter of a 25,000-row table's time). Back on after,
+    unless it was off before."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _pricer(sheet: Sheet, notes: bool = True) -> Pricer:

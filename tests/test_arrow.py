@@ -172,3 +172,18 @@ def test_headline_csv_reads_back_as_it_was_written(rows: list[tuple[int, str | N
     assert table.schema == SCHEMA
     got = [(r["line"], r["id"], r["error"]) for r in table.to_pylist()]
     assert got == [(o.line, o.id, o.error) for o in outcomes]
+
+
+def test_price_table_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    table = pa.table({"route": ["iv", "nasal"]})
+    assert gc.isenabled()
+    assert ketcost.price_table(table).column("error").null_count == 1
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        ketcost.price_table(table)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
