@@ -75,10 +75,6 @@ def _text(value: str) -> str:
     return escaped(json.dumps(value, ensure_ascii=False)).replace(_DASH, _HELD)
 
 
-def _optional_text(value: str | None) -> str:
-    return "null" if value is None else _text(value)
-
-
 # Decimals are written with `!s`: str() is exact (the engine's amounts have two places) and
 # several times faster than format(), which an f-string field calls otherwise.
 
