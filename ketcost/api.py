@@ -50,17 +50,17 @@ def price_table(table: pyarrow.Table, sheet: Sheet = None) -> pyarrow.Table:
     from ketcost.io.arrow import headline_table, table_records
 
     pricer = _pricer(sheet, notes=False)  # the table shows no assumption line or warning
-    with _collector_paused():
+    with collector_paused():
         outcomes = pricer.outcomes(enumerate(table_records(table), 1))
     return headline_table(outcomes)
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while a table is priced, as it is in batch: pricing
-    makes many short-lived objects and no cycles, and the collector, left on, walks the growing
-    caches over and over (measured: a quarter of a 25,000-row table's time). Back on after,
-    unless it was off before."""
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while many records are priced (a table here, a batch
+    in one process in `io.batch`): pricing makes many short-lived objects and no cycles, and
+    the collector, left on, walks the growing caches over and over (measured: a quarter of a
+    25,000-row table's time). Back on after, unless it was off before."""
     was_on = gc.isenabled()
     gc.disable()
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gzip
 import io
 import json
 import subprocess
@@ -12,6 +14,7 @@ from typing import Any
 import pytest
 
 from ketcost import Plan, estimate, load_price_sheet
+from ketcost.api import Pricer
 from ketcost.io.batch import run as run_batch
 from ketcost.io.records import CSV_HEADER
 from ketcost.render.json import estimate_payload
@@ -219,11 +222,6 @@ def test_en_dashes_come_back_and_a_nul_in_an_id_stays_escaped() -> None:
 def test_an_estimate_without_its_notes_has_the_same_figures() -> None:
     # CSV and Parquet rows and price_table are priced without the assumption lines and
     # warnings (they show none): nothing else may change, whatever the plan.
-    import dataclasses
-    import gzip
-
-    from ketcost.api import Pricer
-
     golden = Path(__file__).parent / "golden" / "batch-input.jsonl.gz"
     raw = gzip.decompress(golden.read_bytes()).splitlines()
     numbered = list(enumerate(raw[:1000], 1))

@@ -143,6 +143,14 @@ def estimate(plan: Plan, sheet: PriceSheet, *, notes: bool = True) -> Estimate:
     if plan.pretax is not None:
         years = insured.plan_years if insured else ()
         pre_tax = paid_pre_tax(plan, years, out)
+    stated: tuple[str, ...] = ()
+    warned: tuple[str, ...] = ()
+    if notes:
+        count = len(insured.plan_years) if insured else 1
+        stated = assumptions(sheet, route, plan_course, plan, covered, count, protocol.addons)
+        warned = cautions(plan, sheet, route_id, protocol_id, plan_course) + package_cautions(
+            package, plan_course
+        )
     return Estimate(
         currency=sheet.currency,
         route=route_id,
@@ -161,21 +169,8 @@ def estimate(plan: Plan, sheet: PriceSheet, *, notes: bool = True) -> Estimate:
         maintenance_months=plan.maintenance_length,
         months=plan.months,
         start=plan.start,
-        assumptions=assumptions(
-            sheet,
-            route,
-            plan_course,
-            plan,
-            covered,
-            len(insured.plan_years) if insured else 1,
-            protocol.addons,
-        )
-        if notes
-        else (),
-        warnings=cautions(plan, sheet, route_id, protocol_id, plan_course)
-        + package_cautions(package, plan_course)
-        if notes
-        else (),
+        assumptions=stated,
+        warnings=warned,
         disclaimer=DISCLAIMER,
         pre_tax=pre_tax,
     )

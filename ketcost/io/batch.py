@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ketcost.api import Pricer
+from ketcost.api import Pricer, collector_paused
 from ketcost.errors import KetcostError
 from ketcost.io.records import (
     CSV_HEADER,
@@ -203,13 +203,10 @@ def priced_chunks(
     chunks = _chunks(records)
     if jobs <= 1:
         started()
-        gc.disable()
-        try:
+        with collector_paused():
             for chunk in chunks:
                 yield price_chunk(pricer, chunk, output_format)
                 _set_aside()
-        finally:
-            gc.enable()
         return
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
