@@ -7,17 +7,18 @@ import functools
 import math
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import NamedTuple
 
 from ketcost import wording
-from ketcost.domain.money import cents, decimal
+from ketcost.domain.money import Pair, cents, decimal
 from ketcost.domain.payers import presets
 from ketcost.domain.plan import Insurance, Plan
 from ketcost.domain.result import Count
 from ketcost.domain.sheet import PriceSheet, Route
 from ketcost.domain.values import Range
 from ketcost.engine.paying import package_line, pretax_lines, ride_line
-from ketcost.engine.schedule import COURSES, WEEKS_PER_MONTH, Course
+from ketcost.engine.schedule import WEEKS_PER_MONTH, Course
 
 ROUNDING_LINE = (
     "Session counts are rounded half up once per phase (a month is 52/12 weeks); "
@@ -35,13 +36,15 @@ def price_lines(label: str, source: str, sheet: str, as_of: date) -> tuple[str, 
     )
 
 
-@functools.lru_cache(maxsize=COURSES)
-def course_line(plan_course: Course) -> str:
-    """How long the course is in weeks and months, and which weeks each part covers.
+@functools.lru_cache(maxsize=4096)
+def course_line(unit: int, induction_units: Pair, maintenance_units: Pair) -> str:
+    """How long the course is in weeks and months, and which weeks each part covers, from the
+    lengths of its two parts in `unit`ths of a week (`schedule.Course`).
 
-    Cached with the courses (`schedule.course`): its text costs more than its pricing."""
-    induction = plan_course.weeks_of(plan_course.induction)
-    maintenance = plan_course.weeks_of(plan_course.maintenance)
+    Cached on those lengths, which many courses share (their frequencies differ): its text
+    costs more than the course's pricing."""
+    induction = (Fraction(induction_units[0], unit), Fraction(induction_units[1], unit))
+    maintenance = (Fraction(maintenance_units[0], unit), Fraction(maintenance_units[1], unit))
     low, high = induction[0] + maintenance[0], induction[1] + maintenance[1]
     months = (low / WEEKS_PER_MONTH, high / WEEKS_PER_MONTH)
     if induction[0] == induction[1]:
@@ -97,7 +100,7 @@ def course_lines(plan_course: Course, route: Route, sheet: str, as_of: date) -> 
     schedule = plan_course.schedule
     lines = (
         *price_lines(route.label, route.source, sheet, as_of),
-        course_line(plan_course),
+        course_line(plan_course.unit, plan_course.induction, plan_course.maintenance),
         maintenance_line(
             plan_course.maintenance_frequency, schedule.months, schedule.maintenance_months
         ),
@@ -161,15 +164,9 @@ def insurance_lines(
     renews_given: bool,
     start: str,
     allowed: str | None,
-    renewal: Renewal | None,
-    route_label: str,
-    eligible: bool,
-    covered: bool,
     years: int,
-    currency: str,
 ) -> tuple[str, ...]:
-    """How insurance was applied: the rule, missing terms, plan years and renewals (`renewal`,
-    given when the course spans more than one), coverage.
+    """How insurance was applied: the rule, missing terms, plan years, the allowed amount.
 
     Cached: a batch repeats its insurers' terms, and these lines are long to format."""
     lines = [f"{RULE_LINE}{BILLED_STANDS_IN if allowed is None else ''}."]
@@ -190,14 +187,12 @@ def insurance_lines(
     )
     if allowed is not None:
         lines.append(allowed)
-    if renewal is not None:
-        lines.append(renewal_line(renewal, currency))
-    lines.extend(coverage_lines(route_label, eligible, covered))
     return tuple(lines)
 
 
+@functools.lru_cache(maxsize=1024)
 def renewal_line(renewal: Renewal, currency: str) -> str:
-    """The deductible and cap after each renewal."""
+    """The deductible and cap after each renewal (cached as `insurance_lines` is)."""
     cap = "no cap" if renewal.oop_max is None else wording.money(renewal.oop_max, currency)
     unless = " (the same as now; --annual-deductible and --annual-oop-max set them)."
     return (
@@ -242,10 +237,6 @@ def assumptions(
         any_terms = bool(
             terms.deductible or terms.coinsurance or terms.copay or terms.oop_max is not None
         )
-        renewal = None
-        if years > 1:
-            given = terms.annual_deductible is not None or terms.annual_oop_max is not None
-            renewal = Renewal(terms.renewed_deductible, terms.renewed_oop_max, given)
         lines.extend(
             insurance_lines(
                 any_terms,
@@ -253,14 +244,14 @@ def assumptions(
                 terms.plan_year_renews is not None,
                 start,
                 allowed_line(terms, sheet.currency),
-                renewal,
-                route.label,
-                route.insurance_eligible,
-                covered,
                 years,
-                sheet.currency,
             )
         )
+        if years > 1:
+            given = terms.annual_deductible is not None or terms.annual_oop_max is not None
+            renewal = Renewal(terms.renewed_deductible, terms.renewed_oop_max, given)
+            lines.append(renewal_line(renewal, sheet.currency))
+        lines.extend(coverage_lines(route.label, route.insurance_eligible, covered))
         lines.extend(payer_lines(terms, route, covered, sheet.currency))
     lines.append(package_line(route, plan.package, sheet.currency))
     lines.append(ride_line(route, plan.ride, sheet.currency))

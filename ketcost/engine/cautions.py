@@ -4,12 +4,13 @@ on stderr after `warning: ` and `--json` carries them as `warnings`."""
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 
 from ketcost import wording
 from ketcost.domain.plan import Plan
 from ketcost.domain.sheet import Phase, PriceSheet, Route
-from ketcost.engine.schedule import Course, own_weeks, weekly_rate
+from ketcost.engine.schedule import Course, Scheduled, own_weeks, weekly_rate
 
 
 def cautions(
@@ -62,8 +63,16 @@ def schedule_cautions(route: Route, plan_course: Course) -> tuple[str, ...]:
     """The course's phases with more sessions a week than the sheet allows the route."""
     if route.max_per_week is None:
         return ()
-    found = (too_often(scheduled.phase, route) for scheduled in plan_course.phases)
+    found = (scheduled_caution(scheduled, route) for scheduled in plan_course.phases)
     return tuple(line for line in found if line is not None)
+
+
+@functools.lru_cache(maxsize=4096)
+def scheduled_caution(scheduled: Scheduled, route: Route) -> str | None:
+    """`too_often` for a phase as a course schedules it. Cached on the scheduled phase, which
+    courses share (`schedule._scheduled`): the check is exact arithmetic in fractions, and
+    made for every estimate it was about a tenth of an estimate's time."""
+    return too_often(scheduled.phase, route)
 
 
 def too_often(phase: Phase, route: Route) -> str | None:

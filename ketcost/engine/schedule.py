@@ -28,7 +28,7 @@ from ketcost.domain.money import Pair, half_up
 from ketcost.domain.plan import Plan
 from ketcost.domain.result import Count
 from ketcost.domain.sheet import FREQUENCY_KEYS, MAX_PHASE_SESSIONS, Phase, Protocol
-from ketcost.domain.values import Range
+from ketcost.domain.values import CountRange, MoneyRange
 from ketcost.errors import InputError
 
 WEEKS_PER_MONTH = Fraction(52, 12)
@@ -72,7 +72,7 @@ class Schedule(NamedTuple):
         return self.maintenance is not None or bool(self.maintenance_months) or bool(self.months)
 
 
-def _ends(value: Range[int] | None) -> Pair | None:
+def _ends(value: CountRange | None) -> Pair | None:
     return None if value is None else (value.low, value.high)
 
 
@@ -183,7 +183,7 @@ def adjusted_phases(schedule: Schedule, protocol_id: str, protocol: Protocol) ->
     if schedule.per_week is not None:
         first = _with_frequency(first, per_week=_decimals(schedule.per_week))
     if schedule.sessions is not None:
-        first = _with_frequency(first, sessions=Range[int].of(*schedule.sessions))
+        first = _with_frequency(first, sessions=CountRange.of(*schedule.sessions))
     phases = [first, *rest]
     if schedule.wants_maintenance and phases[-1].course_part != "maintenance":
         raise InputError(
@@ -207,9 +207,9 @@ def _one(phase: Phase) -> Phase:
     return phase
 
 
-def _decimals(value: int | Pair) -> Range[Decimal]:
+def _decimals(value: int | Pair) -> MoneyRange:
     low, high = value if isinstance(value, tuple) else (value, value)
-    return Range[Decimal].of(Decimal(low), Decimal(high))
+    return MoneyRange.of(Decimal(low), Decimal(high))
 
 
 def _with_frequency(phase: Phase, **frequency: object) -> Phase:
