@@ -175,29 +175,76 @@ def own_weeks(phase: Phase) -> tuple[Fraction, Fraction] | None:
     return None
 
 
-def adjusted_phases(schedule: Schedule, protocol_id: str, protocol: Protocol) -> tuple[Phase, ...]:
+@dataclass(frozen=True, slots=True)
+class Phases:
+    """A protocol's phases as a plan changes them, and what follows from them alone: the unit
+    of a week that makes every length whole, the induction as scheduled and its length, each
+    maintenance phase with its own length (None: open-ended), how often maintenance happens
+    in words."""
+
+    unit: int
+    induction: tuple[Scheduled, ...]
+    induction_length: Pair
+    maintenance: tuple[tuple[Phase, Pair | None], ...]
+    maintenance_frequency: str | None
+
+
+def adjusted_phases(schedule: Schedule, protocol_id: str, protocol: Protocol) -> Phases:
     """The protocol's phases with the plan's changes: first-phase schedule and maintenance."""
+    return _adjusted(
+        protocol_id, protocol, schedule.weeks, schedule.per_week, schedule.sessions,
+        schedule.maintenance, schedule.wants_maintenance,
+    )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1024)
+def _adjusted(
+    protocol_id: str,
+    protocol: Protocol,
+    weeks: Pair | None,
+    per_week: Pair | None,
+    sessions: Pair | None,
+    maintenance: str | None,
+    wants_maintenance: bool,
+) -> Phases:
+    """`adjusted_phases`, cached on the schedule fields that change phases and not on the
+    maintenance length, which makes most of the distinct courses: a course the course cache
+    has not seen mostly has phases it has seen (measured: 464 distinct in 50,000 records,
+    against 7,086 courses)."""
     first, *rest = protocol.phases
-    if schedule.weeks is not None:
-        first = dataclasses.replace(first, weeks=_decimals(schedule.weeks), months=None)
-    if schedule.per_week is not None:
-        first = _with_frequency(first, per_week=_decimals(schedule.per_week))
-    if schedule.sessions is not None:
-        first = _with_frequency(first, sessions=CountRange.of(*schedule.sessions))
+    if weeks is not None:
+        first = dataclasses.replace(first, weeks=_decimals(weeks), months=None)
+    if per_week is not None:
+        first = _with_frequency(first, per_week=_decimals(per_week))
+    if sessions is not None:
+        first = _with_frequency(first, sessions=CountRange.of(*sessions))
     phases = [first, *rest]
-    if schedule.wants_maintenance and phases[-1].course_part != "maintenance":
+    if wants_maintenance and phases[-1].course_part != "maintenance":
         raise InputError(
             f"protocol {protocol_id!r} has no maintenance part, so maintenance options and "
             "--months do not apply to it"
         )
-    if schedule.maintenance is not None:
+    if maintenance is not None:
         if not phases[-1].open_ended:
             raise InputError(
                 f"protocol {protocol_id!r} has no open-ended maintenance phase for --maintenance"
             )
-        rates = MAINTENANCE_RATES[schedule.maintenance]
+        rates = MAINTENANCE_RATES[maintenance]
         phases[-1] = _with_frequency(phases[-1], **{k: _decimals(v) for k, v in rates.items()})
-    return tuple(map(_one, phases))
+    shared = tuple(map(_one, phases))
+    unit = _unit(shared)
+    induction = []
+    length = (0, 0)
+    for phase in shared:
+        if phase.course_part == "induction":
+            own = _own_units(phase, unit) or (0, 0)
+            induction.append(_scheduled(phase, own, None, unit))
+            length = (length[0] + own[0], length[1] + own[1])
+    later = tuple(p for p in shared if p.course_part == "maintenance")
+    how_often = ", then ".join(wording.frequency(p) for p in later) or None
+    return Phases(
+        unit, tuple(induction), length, tuple((p, _own_units(p, unit)) for p in later), how_often
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -231,14 +278,9 @@ def course(protocol_id: str, protocol: Protocol, schedule: Schedule) -> Course:
     Cached (the engine's first seam): a batch asks for the same few thousand courses again and
     again, and working one out is most of an estimate's time."""
     phases = adjusted_phases(schedule, protocol_id, protocol)
-    unit = _unit(phases)
-    priced: list[Scheduled] = []
-    induction = [0, 0]
-    for phase in phases:
-        if phase.course_part == "induction":
-            length = _own_units(phase, unit) or (0, 0)
-            priced.append(_scheduled(phase, length, None, unit))
-            induction = [induction[0] + length[0], induction[1] + length[1]]
+    unit = phases.unit
+    priced = list(phases.induction)
+    induction = phases.induction_length
     month = 52 * unit // 12  # units in a month of 52/12 weeks (unit is a multiple of 12)
     if schedule.months is not None:
         whole = schedule.months * month
@@ -252,9 +294,7 @@ def course(protocol_id: str, protocol: Protocol, schedule: Schedule) -> Course:
     else:
         left = [schedule.maintenance_months * month] * 2
     start = (left[0], left[1])
-    maintenance = tuple(p for p in phases if p.course_part == "maintenance")
-    for phase in maintenance:
-        full = _own_units(phase, unit)
+    for phase, full in phases.maintenance:
         taken = (
             left[0] if full is None else min(full[0], left[0]),
             left[1] if full is None else min(full[1], left[1]),
@@ -264,10 +304,9 @@ def course(protocol_id: str, protocol: Protocol, schedule: Schedule) -> Course:
             priced.append(_scheduled(phase, taken, full, unit))
     sessions = Count(sum(s.sessions.low for s in priced), sum(s.sessions.high for s in priced))
     used = (start[0] - left[0], start[1] - left[1])
-    how_often = ", then ".join(wording.frequency(p) for p in maintenance) or None
     return Course(
-        protocol_id, schedule, unit, tuple(priced), (induction[0], induction[1]), used, sessions,
-        how_often,
+        protocol_id, schedule, unit, tuple(priced), induction, used, sessions,
+        phases.maintenance_frequency,
     )  # fmt: skip
 
 
