@@ -18,7 +18,7 @@ from ketcost.domain.result import Count
 from ketcost.domain.sheet import PriceSheet, Route
 from ketcost.domain.values import Range
 from ketcost.engine.paying import package_line, pretax_lines, ride_line
-from ketcost.engine.schedule import WEEKS_PER_MONTH, Course
+from ketcost.engine.schedule import COURSES, WEEKS_PER_MONTH, Course
 
 ROUNDING_LINE = (
     "Session counts are rounded half up once per phase (a month is 52/12 weeks); "
@@ -93,10 +93,11 @@ def observation_line(minutes: Range[Decimal] | None) -> str | None:
     )
 
 
+@functools.lru_cache(maxsize=COURSES)
 def course_lines(plan_course: Course, route: Route, sheet: str, as_of: date) -> tuple[str, ...]:
     """The lines that depend only on the course and the route: prices and their source, how
-    long the course is, its maintenance, the observation time, the rounding rule (each line
-    cached on what it depends on)."""
+    long the course is, its maintenance, the observation time, the rounding rule. Cached with
+    the courses (`schedule.course`), and each line on what it depends on."""
     schedule = plan_course.schedule
     lines = (
         *price_lines(route.label, route.source, sheet, as_of),
@@ -263,18 +264,27 @@ def assumptions(
 
 def medication_line(route: Route, plan: Plan, currency: str) -> str | None:
     """How the route's medication is billed: by the unit beside the visit, or in its price."""
-    medication = route.medication
-    if medication is None:
+    if route.medication is None:
         return None
-    if plan.medication == "included":
+    dose = None if plan.dose is None else (plan.dose.low, plan.dose.high)
+    return dose_line(route, plan.medication == "included", dose, currency)
+
+
+@functools.lru_cache(maxsize=256)
+def dose_line(route: Route, included: bool, dose: Pair | None, currency: str) -> str:
+    """`medication_line` on the values it depends on. Cached: a sheet has a few doses, and the
+    line is long to format."""
+    medication = route.medication
+    assert medication is not None
+    if included:
         return (
             f"The session price is taken to include the medication ({medication.label}s), "
             "as the clinic said (--medication included)."
         )
     price = wording.money_span(medication.unit_price, currency)
     doses = medication.doses_mg
-    dose = (plan.dose.low, plan.dose.high) if plan.dose else (doses[0], doses[-1])
-    later = wording.span(Count(*dose))
+    low, high = dose if dose is not None else (doses[0], doses[-1])
+    later = wording.span(Count(low, high))
     return (
         f"The medication is billed beside each visit: {medication.label}s at {price} each, "
         f"on the {medication.benefit} benefit. The dose "

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from ketcost.domain.money import percent_of
+from ketcost.domain.money import Pair, percent_of
 
 Benefit = Literal["medical", "pharmacy"]
 
@@ -41,12 +41,14 @@ class Charge:
         return self.amount if self.allowed is None else self.allowed
 
 
-def _billed(charge: Charge) -> int:
-    return charge.amount
-
-
-def _written_off(charge: Charge) -> int:
-    return charge.amount - charge.allows if charge.covered else 0
+def _sums(charges: tuple[Charge, ...]) -> Pair:
+    """What charges bill together, and what the plan does not allow of the covered ones."""
+    billed = written_off = 0
+    for charge in charges:
+        billed += charge.amount
+        if charge.covered and charge.allowed is not None:
+            written_off += charge.amount - charge.allowed
+    return billed, written_off
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +67,10 @@ class CaseCharges:
     _written_off: tuple[int, int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name, value in (("_billed", _billed), ("_written_off", _written_off)):
-            once = sum([value(c) for c in self.once])
-            sums = (
-                once,
-                once + sum([value(c) for c in self.first]),
-                sum([value(c) for c in self.each]),
-            )
-            object.__setattr__(self, name, sums)
+        once, first, each = _sums(self.once), _sums(self.first), _sums(self.each)
+        head = (once[0] + first[0], once[1] + first[1])
+        object.__setattr__(self, "_billed", (once[0], head[0], each[0]))
+        object.__setattr__(self, "_written_off", (once[1], head[1], each[1]))
 
     def in_order(self, sessions: int) -> Iterator[tuple[int, Charge]]:
         """Every charge of `sessions` sessions in billing order, with the session it belongs to
@@ -117,6 +115,9 @@ class Allowed:
 
     per_session: int | None = None
     share: int | None = None
+
+
+AS_BILLED = Allowed()  # no allowed-amount rule: the plan allows what is billed
 
 
 def session_charges(group: Sequence[Charge], rule: Allowed) -> tuple[Charge, ...]:

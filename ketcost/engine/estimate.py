@@ -47,7 +47,7 @@ from ketcost.engine.bill import (
     suggest,
 )
 from ketcost.engine.cautions import cautions
-from ketcost.engine.charges import Allowed, CaseCharges
+from ketcost.engine.charges import AS_BILLED, Allowed, CaseCharges
 from ketcost.engine.schedule import (
     Course,
     Schedule,
@@ -333,7 +333,7 @@ def insurance_charges(
     """One case's charges as the plan's insurance reads them: on its allowed amounts, the
     medication with the visit for Medicare."""
     if terms is None:
-        return billed.case_charges(case, addons, covered, Allowed())
+        return billed.case_charges(case, addons, covered, AS_BILLED)
     medicare = terms.payer == "medicare"
     return billed.case_charges(case, addons, covered, allowed_rule(terms), medicare)
 
@@ -344,7 +344,7 @@ def allowed_rule(terms: Insurance) -> Allowed:
         return Allowed(per_session=cents(terms.allowed))
     if terms.allowed_percent is not None:
         return Allowed(share=hundredths(terms.allowed_percent))
-    return Allowed()
+    return AS_BILLED
 
 
 def _installments(out: Pair, count: int | None) -> Installments | None:
