@@ -4,7 +4,6 @@ course length (--months), plan-year insurance, schedule warnings and dated sourc
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -363,27 +362,32 @@ def test_session_days_in_whole_numbers_match_the_placement(
         assert session_days(cached, case) == expected
 
 
+@settings(max_examples=200, deadline=None)
 @given(
-    days=st.lists(st.integers(0, 3000), max_size=200),
-    lengths=st.lists(st.integers(1, 400), min_size=1, max_size=10),
+    protocol=st.sampled_from(["standard", "spravato-label", "iv-series"]),
+    maintenance_months=st.integers(0, 60),
+    weeks=st.none() | st.integers(1, 8),
+    per_week=st.none() | st.integers(1, 3),
+    days=st.lists(st.integers(-10, 2500), max_size=20),
 )
-def test_sessions_per_plan_year_are_counted_as_placing_each_day(
-    days: list[int], lengths: list[int]
+def test_sessions_before_a_day_are_counted_as_placing_each_session(
+    protocol: str, maintenance_months: int, weeks: int | None, per_week: int | None, days: list[int]
 ) -> None:
-    """Counting a case's sessions per plan year from where the years begin among the days gives
-    what placing each day in its year gives, in any order of days."""
+    """The closed forms of plan years (`sessions_before`, `last_session_day`) give what placing
+    every session on its day and counting gives."""
     import bisect
 
-    from ketcost.engine.planyears import YearWindow, year_counts
+    from ketcost.engine.schedule import last_session_day, session_days, sessions_before
 
-    windows, first = [], 0
-    for index, length in enumerate(lengths):
-        last = first + length - 1 if index < len(lengths) - 1 else 10_000
-        when = date(2027, 1, 1) + timedelta(days=first)
-        windows.append(YearWindow(first, last, when, when))
-        first = last + 1
-    firsts = [window.first_day for window in windows]
-    expected = [0] * len(windows)
-    for day in days:
-        expected[bisect.bisect_right(firsts, day) - 1] += 1
-    assert year_counts(windows, days, len(days)) == expected
+    if protocol != "standard":
+        per_week = None
+    plan = Plan(
+        route="iv", protocol=protocol, maintenance_months=maintenance_months, weeks=weeks,
+        per_week=per_week,
+    )  # fmt: skip
+    plan_course = course_of(plan, SHEET)
+    placed = {case: session_days(plan_course, case) for case in ("low", "high")}
+    assert last_session_day(plan_course) == max([0, *placed["low"], *placed["high"]])
+    for case, each in placed.items():
+        for day in [*days, *each, *(d + 1 for d in each)]:
+            assert sessions_before(plan_course, case, day) == bisect.bisect_left(each, day)

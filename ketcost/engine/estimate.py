@@ -52,7 +52,6 @@ from ketcost.engine.schedule import (
     Course,
     Schedule,
     course,
-    session_days,
 )
 from ketcost.errors import InputError
 
@@ -248,20 +247,27 @@ def _insurance(
     spent = (years[0].billed, years[1].billed)
     off = [[0] * len(split.windows) if terms.out_of_network else y.written_off for y in years]
     patient = (sum(paid[0]), sum(paid[1]))
-    own = [[p - q for p, q in zip(paid[c], by_program[c], strict=True)] for c in (0, 1)]
+    own = paid  # what the patient pays out of their own pocket: the program's payments off
+    if program is not None:
+        own = (
+            [p - q for p, q in zip(paid[0], by_program[0], strict=True)],
+            [p - q for p, q in zip(paid[1], by_program[1], strict=True)],
+        )
     out: tuple[Sequence[int], Sequence[int]] = (own[0], own[1])
     if plan.assistance:
         help_ = cents(plan.assistance)
         out = (cover.assisted(own[0], help_), cover.assisted(own[1], help_))
     rows = tuple(
-        PlanYear(
-            window.starts,
-            window.ends,
-            CaseCount(split.low[i], split.high[i]),
-            cases(out[0][i], out[1][i]),
-            cases(spent[0][i] - paid[0][i] - off[0][i], spent[1][i] - paid[1][i] - off[1][i]),
-        )
-        for i, window in enumerate(split.windows)
+        [
+            PlanYear(
+                window.starts,
+                window.ends,
+                CaseCount(split.low[i], split.high[i]),
+                cases(out[0][i], out[1][i]),
+                cases(spent[0][i] - paid[0][i] - off[0][i], spent[1][i] - paid[1][i] - off[1][i]),
+            )
+            for i, window in enumerate(split.windows)
+        ]
     )
     written_off = (sum(off[0]), sum(off[1]))
     result = InsuranceResult(
@@ -299,8 +305,8 @@ def authorized_counts(
     if months is None or not covered or plan.start is None:
         return None, None
     return (
-        planyears.authorized_sessions(session_days(plan_course, "low"), plan.start, months),
-        planyears.authorized_sessions(session_days(plan_course, "high"), plan.start, months),
+        planyears.authorized_sessions(plan_course, "low", plan.start, months),
+        planyears.authorized_sessions(plan_course, "high", plan.start, months),
     )
 
 

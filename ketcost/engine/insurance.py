@@ -195,14 +195,21 @@ class _Running:
 
     def pay_sessions(self, group: tuple[Charge, ...], sessions: int) -> None:
         """`sessions` sessions of the charges `group`, counted in bulk where they cost the same."""
-        covered = [c for c in group if c.covered]
-        uncovered_part = sum([c.amount for c in group if not c.covered])
-        uncovered_part += sum([self._beyond(c) for c in covered])
+        terms = self.terms
+        uncovered_part = 0  # what a session costs that counts toward no deductible or cap
         need = [0, 0]  # what a session's covered charges take of each deductible in full
-        for charge in covered:
-            need[self.terms.pool(charge)] += charge.allows
+        covered_part = 0  # what a session's covered charges cost once the deductibles are met
+        for charge in group:
+            if not charge.covered:
+                uncovered_part += charge.amount
+                continue
+            pool = terms.pool(charge)
+            allowed = charge.allows
+            need[pool] += allowed
+            covered_part += _after_deductible(allowed, terms.share(pool))
+            uncovered_part += self._beyond(charge)
         covered_sum = need[0] + need[1]
-        oop_max = self.terms.oop_max
+        oop_max = terms.oop_max
         done = 0
         if covered_sum > 0:
             # whole sessions the deductibles take in full (and the cap has room for)
@@ -212,17 +219,14 @@ class _Running:
                     done = min(done, self.left[pool] // need[pool])
             if oop_max is not None:
                 done = min(done, max(oop_max - self.covered_paid, 0) // covered_sum)
-            for pool in (0, 1):
-                self.left[pool] -= done * need[pool]
-            self.covered_paid += done * covered_sum
-            self.uncovered += done * uncovered_part
+            if done:
+                self.left = [self.left[0] - done * need[0], self.left[1] - done * need[1]]
+                self.covered_paid += done * covered_sum
+                self.uncovered += done * uncovered_part
             while done < sessions and any(self.left[p] > 0 and need[p] for p in (0, 1)):
                 for charge in group:
                     self.pay(charge)
                 done += 1
-        covered_part = sum(
-            [_after_deductible(c.allows, self.terms.share(self.terms.pool(c))) for c in covered]
-        )
         left = sessions - done
         if left and covered_part > 0 and oop_max is not None:
             # whole sessions that fit under the cap, then walk the one that reaches it
@@ -290,7 +294,9 @@ def case_years(
         before += count
         billed.append(case.billed(count, first))
         own = case_pays(case, covered, year_terms, first)
-        patient.append(own + billed[-1] - case.billed(covered, first))
+        # the sessions past the authorization are paid in full
+        past = billed[-1] - case.billed(covered, first) if covered < count else 0
+        patient.append(own + past)
         written_off.append(0 if year_terms is None else case.written_off(covered, first))
         if program is None or year_terms is None:
             by_program.append(0)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ketcost.engine.schedule import COURSES, Course, session_days
+from ketcost.engine.schedule import COURSES, Case, Course, last_session_day, sessions_before
 from ketcost.errors import InputError
 
 
@@ -52,20 +51,9 @@ def plan_years(start: date | None, renews: str, last_day: int) -> list[YearWindo
     return windows
 
 
-def course_years(
-    plan_course: Course, start: date | None, renews: str
-) -> tuple[list[YearWindow], tuple[list[int], list[int]] | None]:
-    """The plan years a course's sessions fall in, and each session's day (low and high case)
-    for placing them.
-
-    A course that cannot reach a second plan year (the usual case) has every session in the
-    first, and placing them is skipped: its days are None."""
-    bound = 7 * max(plan_course.length("low"), plan_course.length("high")) // plan_course.unit
-    windows = plan_years(start, renews, bound)
-    if len(windows) == 1:
-        return windows, None
-    days = (session_days(plan_course, "low"), session_days(plan_course, "high"))
-    return plan_years(start, renews, max([0, *days[0], *days[1]])), days
+def course_years(plan_course: Course, start: date | None, renews: str) -> list[YearWindow]:
+    """The plan years a course's sessions fall in, up to the plan year of its last session."""
+    return plan_years(start, renews, last_session_day(plan_course))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +69,10 @@ class YearSplit:
 def year_split(plan_course: Course, start: date | None, renews: str) -> YearSplit:
     """The plan years the course touches from `start` and its sessions in each.
 
-    Cached (the engine's second seam): placing every session of a long course on the calendar
-    is the costliest step of an insured estimate, and a batch repeats its courses and dates."""
-    windows, days = course_years(plan_course, start, renews)
-    low = year_counts(windows, None if days is None else days[0], plan_course.sessions.low)
-    high = year_counts(windows, None if days is None else days[1], plan_course.sessions.high)
+    Cached (the engine's second seam): a batch repeats its courses and dates."""
+    windows = course_years(plan_course, start, renews)
+    low = year_counts(windows, plan_course, "low")
+    high = year_counts(windows, plan_course, "high")
     return YearSplit(tuple(windows), tuple(low), tuple(high))
 
 
@@ -94,24 +81,20 @@ def year_of_day(windows: list[YearWindow], day: int) -> int:
     return bisect.bisect_right([w.first_day for w in windows], day) - 1
 
 
-def year_counts(windows: list[YearWindow], days: list[int] | None, sessions: int) -> list[int]:
-    """How many of a case's sessions fall in each plan year, from each session's day (None: all
-    `sessions` in the one plan year)."""
-    counts = [0] * len(windows)
-    if days is None:
-        counts[0] = sessions
-        return counts
-    # Each year holds the days from its first day to the next year's: counted by where those
-    # first days fall among the days in order, not day by day.
-    ordered = sorted(days)  # in order already from `session_days`: one pass, in C
-    edges = [0, *(bisect.bisect_left(ordered, w.first_day) for w in windows[1:]), len(ordered)]
+def year_counts(windows: list[YearWindow], plan_course: Course, case: Case) -> list[int]:
+    """How many of a case's sessions fall in each plan year: those before the next year's first
+    day less those before this year's (`schedule.sessions_before`, in closed form)."""
+    edges = [
+        *(sessions_before(plan_course, case, w.first_day) for w in windows),
+        plan_course.sessions.low if case == "low" else plan_course.sessions.high,
+    ]
     return [edges[i + 1] - edges[i] for i in range(len(windows))]
 
 
-def authorized_sessions(days: Sequence[int], start: date, months: int) -> int:
-    """How many sessions fall within `months` months of the start date (the days in order)."""
+def authorized_sessions(plan_course: Course, case: Case, start: date, months: int) -> int:
+    """How many of a case's sessions fall within `months` months of the start date."""
     month = start.month - 1 + months
     year, month = start.year + month // 12, month % 12 + 1
     last_day = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
     ends = date(year, month, min(start.day, last_day))
-    return bisect.bisect_left(list(days), (ends - start).days)
+    return sessions_before(plan_course, case, (ends - start).days)

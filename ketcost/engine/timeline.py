@@ -131,7 +131,7 @@ def _patient_parts(
     plan-year renewal, as the estimate counts them."""
     if plan.insurance is None:
         return [charge.amount for _, charge in ordered]
-    windows, _ = course_years(plan_course, plan.start, plan.insurance.renews)
+    windows = course_years(plan_course, plan.start, plan.insurance.renews)
     years = [year_of_day(windows, days[session]) for session, _ in ordered]
     parts: list[int] = []
     for year in range(len(windows)):
