@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from ketcost.domain.plan import today
 from ketcost.domain.result import Estimate
 from ketcost.domain.sheet import PriceSheet
 from ketcost.engine import estimate
@@ -93,6 +94,9 @@ class Pricer:
         notes: bool = True,
     ) -> None:
         self.default = prices
+        # Every record of one run that gives no start starts on the same day, even a run that
+        # passes midnight (and today's date is read once, not once a record).
+        self.today = today()
         self.notes = notes  # False: estimates without their assumption lines and warnings
         self.base = Path(base).resolve()
         self.sheets: dict[str | None, PriceSheet | str] = {} if sheet is None else {None: sheet}
@@ -151,7 +155,7 @@ class Pricer:
 
     def price(self, data: dict[str, Any]) -> Estimate:
         try:
-            plan, prices = plan_from_mapping(data)
+            plan, prices = plan_from_mapping(data, self.today)
         except ValidationError as error:
             raise RecordError(key_problem(error.errors()[0])) from None
         return estimate(plan, self.sheet(prices), notes=self.notes)

@@ -248,8 +248,9 @@ def today() -> date:
         raise InputError(f"KETCOST_TODAY={quoted(pinned)}: {error}") from None
 
 
-def with_start(plan: Plan) -> Plan:
-    """An insured plan starts today unless it says when: its plan years follow the calendar."""
+def with_start(plan: Plan, day: date | None = None) -> Plan:
+    """An insured plan starts on `day` (None: today) unless it says when: its plan years follow
+    the calendar."""
     if plan.start is None and plan.insurance is not None:
-        return plan.model_copy(update={"start": today()})
+        return plan.model_copy(update={"start": day or today()})
     return plan

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -107,15 +108,16 @@ def parse_plan(text: str, origin: str) -> PlanFile:
     return PlanFile(fields, extras.prices, extras.budget, extras.quote, extras.provider)
 
 
-def plan_from_mapping(data: dict[str, Any]) -> tuple[Plan, str | None]:
+def plan_from_mapping(data: dict[str, Any], day: date | None = None) -> tuple[Plan, str | None]:
     """A Plan and its `prices` path from plan-file keys (e.g. one batch record); the other
-    plan-file keys are checked too. Raises ValidationError."""
+    plan-file keys are checked too. An insured plan without a start starts on `day` (None:
+    today). Raises ValidationError."""
     others = {k: data[k] for k in _EXTRA_KEYS if k in data}
     if not others:  # the usual case: the record is the plan
-        return with_start(Plan.model_validate(data)), None
+        return with_start(Plan.model_validate(data), day), None
     extras = _Extras.model_validate(others)
     fields = {k: v for k, v in data.items() if k not in _EXTRA_KEYS}
-    return with_start(Plan.model_validate(fields)), extras.prices
+    return with_start(Plan.model_validate(fields), day), extras.prices
 
 
 def key_problem(detail: ErrorDetails) -> str:
