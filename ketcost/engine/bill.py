@@ -14,9 +14,9 @@ from __future__ import annotations
 import difflib
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from ketcost import wording
 from ketcost.domain.money import Pair, cents, decimal, discounted
@@ -36,8 +36,7 @@ from ketcost.errors import InputError
 ONCE = Count(1, 1)
 
 
-@dataclass(frozen=True, slots=True)
-class AddonCharge:
+class AddonCharge(NamedTuple):
     """An add-on as a plan takes it: label, price in cents, per session or per course, and
     whether insurance may cover it beside the plan's route."""
 
@@ -51,8 +50,7 @@ class AddonCharge:
         return Charge(self.price[case], self.covered)
 
 
-@dataclass(frozen=True, slots=True)
-class Dosing:
+class Dosing(NamedTuple):
     """The medication as a course bills it, by the unit: the first session's dose and each later
     session's, in mg, and a unit's price in cents, low case and high case."""
 
@@ -99,8 +97,7 @@ def _course_mg(sessions: int, first: int, each: int) -> int:
     return 0 if sessions == 0 else first + (sessions - 1) * each
 
 
-@dataclass(frozen=True, slots=True)
-class PackagePrice:
+class PackagePrice(NamedTuple):
     """A clinic package as a course bills it: the first `sessions` sessions for `price` cents
     in all, in place of their session fees."""
 
@@ -173,8 +170,7 @@ def route_dosing(route: Route, dose: Pair | None, included: bool) -> Dosing | No
     return Dosing(label, first, (low, high), medication.mg_per_unit, unit_price, medication.benefit)
 
 
-@dataclass(frozen=True, slots=True)
-class Bill:
+class Bill(NamedTuple):
     """A course's bill: each phase's cost, the line items, the total, the session fee after
     the discount and the medication, in cents."""
 
@@ -247,8 +243,7 @@ def cases(low: int, high: int) -> Cases:
     return Cases(decimal(low), decimal(high))
 
 
-@dataclass(frozen=True, slots=True)
-class PhaseBill:
+class PhaseBill(NamedTuple):
     """A scheduled phase priced on a route: its cost, its session line, its cost in cents."""
 
     cost: PhaseCost

@@ -16,16 +16,15 @@ insurance does not cover has no allowed amount of its own: it is paid as billed.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
 
 from ketcost.domain.money import Pair, percent_of
 
 Benefit = Literal["medical", "pharmacy"]
 
 
-@dataclass(frozen=True, slots=True)
-class Charge:
+class Charge(NamedTuple):
     """One thing billed, in cents: what is billed, what the plan allows of it, whether insurance
     covers it and through which benefit."""
 
@@ -85,7 +84,7 @@ class CaseCharges:
                 # the rest of it with its last session
                 last = session == sessions - 1
                 part = sum(parts[session:]) if last else parts[session]
-                group = (replace(group[0], amount=part), *group[1:])
+                group = (group[0]._replace(amount=part), *group[1:])
             for charge in group:
                 yield session, charge
 
@@ -108,8 +107,7 @@ def _count(sums: tuple[int, int, int], sessions: int, first_included: bool) -> i
     return once if sessions == 0 else head + (sessions - 1) * each
 
 
-@dataclass(frozen=True, slots=True)
-class Allowed:
+class Allowed(NamedTuple):
     """The plan's allowed-amount rule: an amount per session (cents) or a share (hundredths of
     a percent) of each covered medical charge; neither: the billed amount."""
 
@@ -124,7 +122,7 @@ def session_charges(group: Sequence[Charge], rule: Allowed) -> tuple[Charge, ...
     """A session's charges with the plan's allowed amounts applied (see the module's text)."""
     if rule.share is not None:
         return tuple(
-            replace(c, allowed=percent_of(c.amount, rule.share)) if _medical(c) else c
+            c._replace(allowed=percent_of(c.amount, rule.share)) if _medical(c) else c
             for c in group
         )
     if rule.per_session is not None:

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from ketcost.domain.money import after_assistance, cents, hundredths, percent_of
 from ketcost.domain.plan import Insurance
@@ -31,8 +31,7 @@ from ketcost.engine.charges import CaseCharges, Charge
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True, slots=True)
-class Share:
+class Share(NamedTuple):
     """Cost sharing on one benefit, in cents (coinsurance in hundredths of a percent)."""
 
     deductible: int
@@ -40,8 +39,7 @@ class Share:
     copay: int
 
 
-@dataclass(frozen=True, slots=True)
-class Terms:
+class Terms(NamedTuple):
     """Insurance terms in cents: the medical benefit's cost sharing, the pharmacy benefit's
     when it has terms of its own (None: the medication shares the medical terms), the one
     out-of-pocket maximum, and whether the provider is out of network."""
@@ -93,8 +91,7 @@ class Terms:
         return self.medical if pool == 0 or self.pharmacy is None else self.pharmacy
 
 
-@dataclass(frozen=True, slots=True)
-class Program:
+class Program(NamedTuple):
     """A savings program: the patient's share of each medication charge is at most
     `per_treatment`, the program paying the rest until its yearly maximum `cap` is used (cents).
     What it pays counts toward the deductible and the cap as the patient's own."""
@@ -259,8 +256,7 @@ def terms(insurance: Insurance) -> tuple[Terms, Terms]:
     return Terms.both(insurance)
 
 
-@dataclass(frozen=True, slots=True)
-class CaseYears:
+class CaseYears(NamedTuple):
     """One case of a course, split by plan year: sessions, and cents billed and paid by the
     patient."""
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import bisect
 import functools
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from ketcost.engine.schedule import COURSES, Case, Course, last_session_day, sessions_before
 from ketcost.errors import InputError
 
 
-@dataclass(frozen=True, slots=True)
-class YearWindow:
+class YearWindow(NamedTuple):
     """A plan year: its first and last day from the first session (0-based), and its dates."""
 
     first_day: int
@@ -56,8 +55,7 @@ def course_years(plan_course: Course, start: date | None, renews: str) -> list[Y
     return plan_years(start, renews, last_session_day(plan_course))
 
 
-@dataclass(frozen=True, slots=True)
-class YearSplit:
+class YearSplit(NamedTuple):
     """A course's plan years and its sessions in each, low case and high case."""
 
     windows: tuple[YearWindow, ...]

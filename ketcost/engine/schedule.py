@@ -175,8 +175,7 @@ def own_weeks(phase: Phase) -> tuple[Fraction, Fraction] | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class Phases:
+class Phases(NamedTuple):
     """A protocol's phases as a plan changes them, and what follows from them alone: the unit
     of a week that makes every length whole, the induction as scheduled and its length, each
     maintenance phase with its own length (None: open-ended), how often maintenance happens

@@ -11,7 +11,6 @@ assistance to the earliest months first, so the months add up exactly to the est
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -105,7 +104,7 @@ def _case_months(
     authorized = authorized_counts(plan, plan_course, covered)[index]
     if authorized is not None:  # sessions after the authorized months are not covered
         ordered = [
-            (n, replace(charge, covered=False) if n >= authorized else charge)
+            (n, charge._replace(covered=False) if n >= authorized else charge)
             for n, charge in ordered
         ]
     size = max(*session_month, 0, last) + 1
