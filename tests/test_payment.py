@@ -178,7 +178,9 @@ charge_groups = st.lists(
         Charge,
         amount=st.integers(0, 100_000),
         covered=st.booleans(),
+        allowed=st.none(),  # the allowed amount comes from the rule (`allowed_rules`)
         benefit=st.sampled_from(["medical", "pharmacy"]),
+        medication=st.just(False),
     ),
     max_size=3,
 ).map(tuple)

@@ -8,18 +8,16 @@ the user gives wins.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Payer = Literal["commercial", "medicare", "medicaid"]
 PAYERS = ("self-pay", "commercial", "medicare", "medicaid")  # what --payer takes
 
 
-@dataclass(frozen=True, slots=True)
-class Preset:
+class Preset(NamedTuple):
     """A payer's preset terms and where they come from."""
 
     label: str
@@ -53,8 +51,7 @@ def presets() -> dict[str, Preset]:
     }
 
 
-@dataclass(frozen=True, slots=True)
-class Account:
+class Account(NamedTuple):
     """A pre-tax account's yearly limit (self-only; `family_limit` for family coverage) and
     where it comes from."""
 
@@ -67,8 +64,7 @@ class Account:
     published: date
 
 
-@dataclass(frozen=True, slots=True)
-class Deduction:
+class Deduction(NamedTuple):
     """The medical expense deduction: expenses above a share of adjusted gross income."""
 
     share_of_income: Decimal
