@@ -377,7 +377,7 @@ def test_sessions_before_a_day_are_counted_as_placing_each_session(
     every session on its day and counting gives."""
     import bisect
 
-    from ketcost.engine.schedule import last_session_day, session_days, sessions_before
+    from ketcost.engine.schedule import Case, last_session_day, session_days, sessions_before
 
     if protocol != "standard":
         per_week = None
@@ -386,8 +386,9 @@ def test_sessions_before_a_day_are_counted_as_placing_each_session(
         per_week=per_week,
     )  # fmt: skip
     plan_course = course_of(plan, SHEET)
-    placed = {case: session_days(plan_course, case) for case in ("low", "high")}
-    assert last_session_day(plan_course) == max([0, *placed["low"], *placed["high"]])
-    for case, each in placed.items():
+    cases: tuple[Case, Case] = ("low", "high")
+    placed = [session_days(plan_course, case) for case in cases]
+    assert last_session_day(plan_course) == max([0, *placed[0], *placed[1]])
+    for case, each in zip(cases, placed, strict=True):
         for day in [*days, *each, *(d + 1 for d in each)]:
             assert sessions_before(plan_course, case, day) == bisect.bisect_left(each, day)
