@@ -18,7 +18,7 @@ from ketcost.domain.result import Count
 from ketcost.domain.sheet import PriceSheet, Route
 from ketcost.domain.values import Range
 from ketcost.engine.paying import package_line, pretax_lines, ride_line
-from ketcost.engine.schedule import COURSES, WEEKS_PER_MONTH, Course
+from ketcost.engine.schedule import WEEKS_PER_MONTH, Course
 
 ROUNDING_LINE = (
     "Session counts are rounded half up once per phase (a month is 52/12 weeks); "
@@ -93,11 +93,10 @@ def observation_line(minutes: Range[Decimal] | None) -> str | None:
     )
 
 
-@functools.lru_cache(maxsize=COURSES)
 def course_lines(plan_course: Course, route: Route, sheet: str, as_of: date) -> tuple[str, ...]:
     """The lines that depend only on the course and the route: prices and their source, how
-    long the course is, its maintenance, the observation time, the rounding rule. Cached with
-    the courses (`schedule.course`), and each line on what it depends on."""
+    long the course is, its maintenance, the observation time, the rounding rule (each line
+    cached on what it depends on)."""
     schedule = plan_course.schedule
     lines = (
         *price_lines(route.label, route.source, sheet, as_of),

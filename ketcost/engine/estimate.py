@@ -233,7 +233,7 @@ def _insurance(
     terms = plan.insurance
     assert terms is not None
     split = planyears.year_split(plan_course, plan.start, terms.renews)
-    current, renewed = cover.terms(terms)
+    current, renewed = cover.Terms.both(terms)
     charged = [insurance_charges(billed, case, addons, covered, terms) for case in (0, 1)]
     counts = (split.low, split.high)
     program = savings_program(terms, route)

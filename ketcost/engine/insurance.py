@@ -19,7 +19,6 @@ renewal.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import NamedTuple
@@ -247,13 +246,6 @@ def _after_deductible(amount: int, share: Share) -> int:
     amount), then the coinsurance share of the rest, to the cent half up."""
     copay = min(share.copay, amount)
     return copay + percent_of(amount - copay, share.coinsurance)
-
-
-@functools.lru_cache(maxsize=1024)
-def terms(insurance: Insurance) -> tuple[Terms, Terms]:
-    """The insurance terms in cents now and after a renewal (`Terms.both`), cached on the
-    terms: a batch of one insurer's plans repeats them."""
-    return Terms.both(insurance)
 
 
 class CaseYears(NamedTuple):

@@ -33,21 +33,25 @@ def plan_years(start: date | None, renews: str, last_day: int) -> list[YearWindo
             "insurance needs the date of the first session (--start): plan years follow the "
             "calendar"
         )
+    return [w for w in calendar_years(start, renews, last_day // 365) if w.first_day <= last_day]
+
+
+@functools.lru_cache(maxsize=64)
+def calendar_years(start: date, renews: str, years: int) -> tuple[YearWindow, ...]:
+    """The plan years from `start` that a course of at most `years` + 1 years can touch.
+    Cached: a batch's plans share a few start dates, so their courses share these windows
+    (kept once, however many courses' plan years hold them)."""
     month, day = (int(part) for part in renews.split("-"))
     turns = [
         date(year, month, day)
-        for year in range(start.year, start.year + last_day // 365 + 3)
+        for year in range(start.year, start.year + years + 3)
         if date(year, month, day) > start
     ]
     bounds = [start, *turns]
-    windows = []
-    for index, begins in enumerate(bounds[:-1]):
-        first = (begins - start).days
-        if first > last_day:
-            break
-        ends = bounds[index + 1] - timedelta(days=1)
-        windows.append(YearWindow(first, (ends - start).days, begins, ends))
-    return windows
+    return tuple(
+        YearWindow((begins - start).days, (ends - start).days, begins, ends)
+        for begins, ends in zip(bounds[:-1], [t - timedelta(days=1) for t in turns], strict=True)
+    )
 
 
 def course_years(plan_course: Course, start: date | None, renews: str) -> list[YearWindow]:
