@@ -388,7 +388,8 @@ def test_sessions_before_a_day_are_counted_as_placing_each_session(
     plan_course = course_of(plan, SHEET)
     cases: tuple[Case, Case] = ("low", "high")
     placed = [session_days(plan_course, case) for case in cases]
-    assert last_session_day(plan_course) == max([0, *placed[0], *placed[1]])
+    phases, unit = plan_course.phases, plan_course.unit
+    assert last_session_day(phases, unit) == max([0, *placed[0], *placed[1]])
     for case, each in zip(cases, placed, strict=True):
         for day in [*days, *each, *(d + 1 for d in each)]:
-            assert sessions_before(plan_course, case, day) == bisect.bisect_left(each, day)
+            assert sessions_before(phases, unit, case, day) == bisect.bisect_left(each, day)

@@ -12,7 +12,14 @@ import functools
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from ketcost.engine.schedule import COURSES, Case, Course, last_session_day, sessions_before
+from ketcost.engine.schedule import (
+    COURSES,
+    Case,
+    Course,
+    Scheduled,
+    last_session_day,
+    sessions_before,
+)
 from ketcost.errors import InputError
 
 
@@ -56,7 +63,7 @@ def calendar_years(start: date, renews: str, years: int) -> tuple[YearWindow, ..
 
 def course_years(plan_course: Course, start: date | None, renews: str) -> list[YearWindow]:
     """The plan years a course's sessions fall in, up to the plan year of its last session."""
-    return plan_years(start, renews, last_session_day(plan_course))
+    return plan_years(start, renews, last_session_day(plan_course.phases, plan_course.unit))
 
 
 class YearSplit(NamedTuple):
@@ -67,14 +74,22 @@ class YearSplit(NamedTuple):
     high: tuple[int, ...]
 
 
-@functools.lru_cache(maxsize=COURSES)
 def year_split(plan_course: Course, start: date | None, renews: str) -> YearSplit:
-    """The plan years the course touches from `start` and its sessions in each.
+    """The plan years the course touches from `start` and its sessions in each."""
+    return _year_split(plan_course.phases, plan_course.unit, start, renews)
 
-    Cached (the engine's second seam): a batch repeats its courses and dates."""
-    windows = course_years(plan_course, start, renews)
-    low = year_counts(windows, plan_course, "low")
-    high = year_counts(windows, plan_course, "high")
+
+@functools.lru_cache(maxsize=COURSES)
+def _year_split(
+    phases: tuple[Scheduled, ...], unit: int, start: date | None, renews: str
+) -> YearSplit:
+    """`year_split`, cached (the engine's second seam) on the course's scheduled phases, which
+    courses share (`schedule._scheduled`): a batch repeats its courses and dates, and a key
+    holds no course alive once the course cache has let it go (keyed by the course, this cache
+    kept 8 MB a process of courses)."""
+    windows = plan_years(start, renews, last_session_day(phases, unit))
+    low = year_counts(windows, phases, unit, "low")
+    high = year_counts(windows, phases, unit, "high")
     return YearSplit(tuple(windows), tuple(low), tuple(high))
 
 
@@ -83,12 +98,14 @@ def year_of_day(windows: list[YearWindow], day: int) -> int:
     return bisect.bisect_right([w.first_day for w in windows], day) - 1
 
 
-def year_counts(windows: list[YearWindow], plan_course: Course, case: Case) -> list[int]:
+def year_counts(
+    windows: list[YearWindow], phases: tuple[Scheduled, ...], unit: int, case: Case
+) -> list[int]:
     """How many of a case's sessions fall in each plan year: those before the next year's first
     day less those before this year's (`schedule.sessions_before`, in closed form)."""
     edges = [
-        *(sessions_before(plan_course, case, w.first_day) for w in windows),
-        plan_course.sessions.low if case == "low" else plan_course.sessions.high,
+        *(sessions_before(phases, unit, case, w.first_day) for w in windows),
+        sum(item.case_sessions(case) for item in phases),
     ]
     return [edges[i + 1] - edges[i] for i in range(len(windows))]
 
@@ -99,4 +116,4 @@ def authorized_sessions(plan_course: Course, case: Case, start: date, months: in
     year, month = start.year + month // 12, month % 12 + 1
     last_day = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
     ends = date(year, month, min(start.day, last_day))
-    return sessions_before(plan_course, case, (ends - start).days)
+    return sessions_before(plan_course.phases, plan_course.unit, case, (ends - start).days)

@@ -391,15 +391,16 @@ def session_days(plan_course: Course, case: Case) -> list[int]:
     return days
 
 
-def sessions_before(plan_course: Course, case: Case, day: int) -> int:
-    """How many of a case's sessions fall before `day` (days from the first session's day):
-    what counting `session_days` below `day` gives, in closed form, without placing each one.
+def sessions_before(phases: tuple[Scheduled, ...], unit: int, case: Case, day: int) -> int:
+    """How many of a case's sessions fall before `day` (days from the first session's day), for
+    a course's `phases` in `unit`ths of a week: what counting `session_days` below `day` gives,
+    in closed form, without placing each one.
 
     Session k of a phase of n sessions over L units that starts S units in falls on day
     floor(7 (S n + (k + late) L) / (u n)), which is before `day` exactly when
     7 (k + late) L < (day u - 7 S) n."""
-    before, start, unit = 0, 0, plan_course.unit
-    for item in plan_course.phases:
+    before, start = 0, 0
+    for item in phases:
         count, length = item.case_sessions(case), item.case_length(case)
         late = 1 if item.phase.starts_one_interval_after else 0
         room = (day * unit - 7 * start) * count
@@ -412,13 +413,13 @@ def sessions_before(plan_course: Course, case: Case, day: int) -> int:
     return before
 
 
-def last_session_day(plan_course: Course) -> int:
-    """The day of the course's last session in either case (0 without sessions): the last
-    of `session_days`, in closed form."""
-    last, unit = 0, plan_course.unit
+def last_session_day(phases: tuple[Scheduled, ...], unit: int) -> int:
+    """The day of a course's last session in either case (0 without sessions): the last of
+    `session_days`, in closed form."""
+    last = 0
     for case in ("low", "high"):
         start = 0
-        for item in plan_course.phases:
+        for item in phases:
             count, length = item.case_sessions(case), item.case_length(case)
             late = 1 if item.phase.starts_one_interval_after else 0
             if count:
