@@ -270,8 +270,9 @@ def run(
     before anything is written.
     """
     pricer = Pricer(prices, base, notes=output_format == "jsonl")  # CSV, Parquet: figures only
-    if prices is not None:
-        pricer.sheet(None)  # a bad default sheet is one error up front, not one per record
+    # The default sheet is read here, before any worker starts: a bad one is one error up front,
+    # not one per record, and the workers share the one read instead of each reading its own.
+    pricer.sheet(None)
     if input_format == "parquet":  # the `arrow` extra
         from ketcost.io.arrow import parquet_records
 
