@@ -19,7 +19,7 @@ from ketcost.io.batch import run as run_batch
 from ketcost.io.records import CSV_HEADER
 from ketcost.render.json import estimate_payload
 
-from .conftest import RunCli
+from .conftest import TODAY, RunCli
 
 RECORDS = [
     '{"id": "a", "route": "iv", "weeks": 4}',
@@ -168,6 +168,23 @@ def test_bad_default_sheet_is_one_error(cli: RunCli, records: Path, tmp_path: Pa
     run = cli("batch", str(records), "--prices", str(tmp_path / "none.toml"))
     assert (run.code, run.out) == (1, "")
     assert run.err == f"error: {tmp_path / 'none.toml'}: no such file\n"
+
+
+def test_a_run_starts_its_records_on_one_day(
+    cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Insured records without a start date start on the run's day, read once: a bad
+    KETCOST_TODAY is one error before anything is written, not an error record each."""
+    records = tmp_path / "in.jsonl"
+    records.write_text('{"route": "iv", "insurance": {"deductible": 500}}\n' * 3)
+    run = cli("batch", str(records))
+    starts = {json.loads(line)["start"] for line in run.out.splitlines()}
+    assert starts == {TODAY}
+    monkeypatch.setenv("KETCOST_TODAY", "soon")
+    out = tmp_path / "out.jsonl"
+    bad = cli("batch", str(records), "-o", str(out))
+    assert (bad.code, bad.out, out.exists()) == (2, "", False)
+    assert bad.err.startswith("error: KETCOST_TODAY='soon': expected a date")
 
 
 def test_workers_give_the_same_output_as_one_process() -> None:
