@@ -377,7 +377,8 @@ def test_sessions_before_a_day_are_counted_as_placing_each_session(
     every session on its day and counting gives."""
     import bisect
 
-    from ketcost.engine.schedule import Case, last_session_day, session_days, sessions_before
+    from ketcost.engine.planyears import last_session_day, sessions_before
+    from ketcost.engine.schedule import Case, session_days
 
     if protocol != "standard":
         per_week = None

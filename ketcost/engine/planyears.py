@@ -12,14 +12,7 @@ import functools
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from ketcost.engine.schedule import (
-    COURSES,
-    Case,
-    Course,
-    Scheduled,
-    last_session_day,
-    sessions_before,
-)
+from ketcost.engine.schedule import COURSES, Case, Course, Scheduled
 from ketcost.errors import InputError
 
 
@@ -30,6 +23,44 @@ class YearWindow(NamedTuple):
     last_day: int
     starts: date
     ends: date
+
+
+def sessions_before(phases: tuple[Scheduled, ...], unit: int, case: Case, day: int) -> int:
+    """How many of a case's sessions fall before `day` (days from the first session's day), for
+    a course's `phases` in `unit`ths of a week: what counting `session_days` below `day` gives,
+    in closed form, without placing each one.
+
+    Session k of a phase of n sessions over L units that starts S units in falls on day
+    floor(7 (S n + (k + late) L) / (u n)), which is before `day` exactly when
+    7 (k + late) L < (day u - 7 S) n."""
+    before, start = 0, 0
+    for item in phases:
+        count, length = item.case_sessions(case), item.case_length(case)
+        late = 1 if item.phase.starts_one_interval_after else 0
+        room = (day * unit - 7 * start) * count
+        if count and room > 0:
+            if length == 0:  # every session on the phase's first day
+                before += count
+            else:
+                before += min(max(-(-room // (7 * length)) - late, 0), count)
+        start += length
+    return before
+
+
+def last_session_day(phases: tuple[Scheduled, ...], unit: int) -> int:
+    """The day of a course's last session in either case (0 without sessions): the last of
+    `session_days`, in closed form."""
+    last = 0
+    for case in ("low", "high"):
+        start = 0
+        for item in phases:
+            count, length = item.case_sessions(case), item.case_length(case)
+            late = 1 if item.phase.starts_one_interval_after else 0
+            if count:
+                day = 7 * (start * count + (count - 1 + late) * length) // (unit * count)
+                last = max(last, day)
+            start += length
+    return last
 
 
 def plan_years(start: date | None, renews: str, last_day: int) -> list[YearWindow]:
@@ -102,7 +133,7 @@ def year_counts(
     windows: list[YearWindow], phases: tuple[Scheduled, ...], unit: int, case: Case
 ) -> list[int]:
     """How many of a case's sessions fall in each plan year: those before the next year's first
-    day less those before this year's (`schedule.sessions_before`, in closed form)."""
+    day less those before this year's (`sessions_before`, in closed form)."""
     edges = [
         *(sessions_before(phases, unit, case, w.first_day) for w in windows),
         sum(item.case_sessions(case) for item in phases),

@@ -189,7 +189,8 @@ class Phases(NamedTuple):
 
 
 def adjusted_phases(schedule: Schedule, protocol_id: str, protocol: Protocol) -> Phases:
-    """The protocol's phases with the plan's changes: first-phase schedule and maintenance."""
+    """The protocol's phases with the plan's changes (the first phase's schedule, the
+    maintenance), and what follows from them alone (`Phases`)."""
     return _adjusted(
         protocol_id, protocol, schedule.weeks, schedule.per_week, schedule.sessions,
         schedule.maintenance, schedule.wants_maintenance,
@@ -389,41 +390,3 @@ def session_days(plan_course: Course, case: Case) -> list[int]:
             days.extend(7 * (start * count + (k + late) * length) // under for k in range(count))
         start += length
     return days
-
-
-def sessions_before(phases: tuple[Scheduled, ...], unit: int, case: Case, day: int) -> int:
-    """How many of a case's sessions fall before `day` (days from the first session's day), for
-    a course's `phases` in `unit`ths of a week: what counting `session_days` below `day` gives,
-    in closed form, without placing each one.
-
-    Session k of a phase of n sessions over L units that starts S units in falls on day
-    floor(7 (S n + (k + late) L) / (u n)), which is before `day` exactly when
-    7 (k + late) L < (day u - 7 S) n."""
-    before, start = 0, 0
-    for item in phases:
-        count, length = item.case_sessions(case), item.case_length(case)
-        late = 1 if item.phase.starts_one_interval_after else 0
-        room = (day * unit - 7 * start) * count
-        if count and room > 0:
-            if length == 0:  # every session on the phase's first day
-                before += count
-            else:
-                before += min(max(-(-room // (7 * length)) - late, 0), count)
-        start += length
-    return before
-
-
-def last_session_day(phases: tuple[Scheduled, ...], unit: int) -> int:
-    """The day of a course's last session in either case (0 without sessions): the last of
-    `session_days`, in closed form."""
-    last = 0
-    for case in ("low", "high"):
-        start = 0
-        for item in phases:
-            count, length = item.case_sessions(case), item.case_length(case)
-            late = 1 if item.phase.starts_one_interval_after else 0
-            if count:
-                day = 7 * (start * count + (count - 1 + late) * length) // (unit * count)
-                last = max(last, day)
-            start += length
-    return last
