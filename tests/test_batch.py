@@ -8,6 +8,7 @@ import io
 import json
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from ketcost.io.batch import run as run_batch
 from ketcost.io.records import CSV_HEADER
 from ketcost.render.json import estimate_payload
 
-from .conftest import TODAY, RunCli
+from .conftest import RunCli
 
 RECORDS = [
     '{"id": "a", "route": "iv", "weeks": 4}',
@@ -173,13 +174,18 @@ def test_bad_default_sheet_is_one_error(cli: RunCli, records: Path, tmp_path: Pa
 def test_a_run_starts_its_records_on_one_day(
     cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Insured records without a start date start on the run's day, read once: a bad
-    KETCOST_TODAY is one error before anything is written, not an error record each."""
+    """Insured records without a start date start on the run's day, read once (a clock that
+    moves a day each time it is read still gives one date): a bad KETCOST_TODAY is one error
+    before anything is written, not an error record each."""
     records = tmp_path / "in.jsonl"
     records.write_text('{"route": "iv", "insurance": {"deductible": 500}}\n' * 3)
-    run = cli("batch", str(records))
+    days = iter(date(2027, 3, 1) + timedelta(days=n) for n in range(100))
+    with monkeypatch.context() as clock:
+        for where in ("ketcost.api.today", "ketcost.domain.plan.today"):
+            clock.setattr(where, lambda: next(days))
+        run = cli("batch", str(records))
     starts = {json.loads(line)["start"] for line in run.out.splitlines()}
-    assert starts == {TODAY}
+    assert starts == {"2027-03-01"}
     monkeypatch.setenv("KETCOST_TODAY", "soon")
     out = tmp_path / "out.jsonl"
     bad = cli("batch", str(records), "-o", str(out))

@@ -215,10 +215,10 @@ class _Running:
                     done = min(done, self.left[pool] // need[pool])
             if oop_max is not None:
                 done = min(done, max(oop_max - self.covered_paid, 0) // covered_sum)
-            if done:
-                self.left = [self.left[0] - done * need[0], self.left[1] - done * need[1]]
-                self.covered_paid += done * covered_sum
-                self.uncovered += done * uncovered_part
+            for pool in (0, 1):
+                self.left[pool] -= done * need[pool]
+            self.covered_paid += done * covered_sum
+            self.uncovered += done * uncovered_part
             while done < sessions and any(self.left[p] > 0 and need[p] for p in (0, 1)):
                 for charge in group:
                     self.pay(charge)
